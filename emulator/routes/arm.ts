@@ -1,0 +1,225 @@
+import { randomUUID } from "node:crypto";
+import { AUDIENCE, MONITOR_APP_ID } from "../constants.js";
+import {
+  findResource,
+  isoNoMs,
+  json,
+  scopeCovers,
+  type EmuRequest,
+  type EmuResponse,
+  type RouteContext,
+} from "../http.js";
+import type { TokenInfo } from "../tokens.js";
+import { roleDefinitionId } from "../constants.js";
+import { metricsResponse } from "./metrics.js";
+
+const PAGE_SIZE = 2;
+
+export function armError(status: number, code: string, message: string, headers?: Record<string, string>): EmuResponse {
+  return json(
+    status,
+    { error: { code, message } },
+    { "x-ms-request-id": randomUUID(), "x-ms-correlation-request-id": randomUUID(), ...headers },
+  );
+}
+
+function armAuth(ctx: RouteContext, req: EmuRequest): TokenInfo | EmuResponse {
+  const r = ctx.tokens.check(req, [AUDIENCE.arm, "https://management.core.windows.net"]);
+  if (r.ok) return r.info;
+  switch (r.reason) {
+    case "missing":
+      return armError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.");
+    case "expired":
+      return armError(
+        401,
+        "ExpiredAuthenticationToken",
+        `The access token expiry UTC time '${new Date((r.info?.exp ?? 0) * 1000).toUTCString()}' is earlier than current UTC time '${new Date(ctx.now()).toUTCString()}'.`,
+      );
+    case "audience":
+      return armError(
+        401,
+        "InvalidAuthenticationTokenAudience",
+        `The access token has been obtained for wrong audience or resource '${r.found}'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'.`,
+      );
+    default:
+      return armError(401, "InvalidAuthenticationToken", "The access token is invalid.");
+  }
+}
+
+function denied(ctx: RouteContext, tok: TokenInfo, action: string, scope: string): EmuResponse | undefined {
+  const isMonitor = tok.appId === MONITOR_APP_ID;
+  const blocked = !isMonitor || [...ctx.state.monitorDenied].some((d) => scopeCovers(d, scope));
+  if (!blocked) return undefined;
+  return armError(
+    403,
+    "AuthorizationFailed",
+    `The client '${tok.oid}' with object id '${tok.oid}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+  );
+}
+
+/** "Microsoft.Insights/dataCollectionRules" style type of an ARM id. */
+function typeOf(id: string): { type: string; namePath: string; rg?: string } {
+  const segs = id.split("/").filter(Boolean);
+  const rgIdx = segs.findIndex((s) => s.toLowerCase() === "resourcegroups");
+  const rg = rgIdx >= 0 ? segs[rgIdx + 1] : undefined;
+  const pIdx = segs.findIndex((s) => s.toLowerCase() === "providers");
+  if (pIdx < 0)
+    return rg
+      ? { type: "Microsoft.Resources/resourceGroups", namePath: rg, rg }
+      : { type: "Microsoft.Resources/subscriptions", namePath: segs[1] ?? "" };
+  const ns = segs[pIdx + 1] ?? "";
+  const rest = segs.slice(pIdx + 2);
+  const types: string[] = [];
+  const names: string[] = [];
+  for (let i = 0; i < rest.length; i += 2) {
+    types.push(rest[i]!);
+    if (rest[i + 1] !== undefined) names.push(rest[i + 1]!);
+  }
+  return { type: `${ns}/${types.join("/")}`, namePath: `${ns}/${rest.join("/")}`, ...(rg ? { rg } : {}) };
+}
+
+function notFound(ctx: RouteContext, id: string): EmuResponse {
+  const t = typeOf(id);
+  if (t.rg && !ctx.state.resourceGroups.some((g) => g.toLowerCase() === t.rg!.toLowerCase())) {
+    return armError(404, "ResourceGroupNotFound", `Resource group '${t.rg}' could not be found.`);
+  }
+  return armError(
+    404,
+    "ResourceNotFound",
+    `The Resource '${t.namePath}' under resource group '${t.rg ?? ""}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+  );
+}
+
+export function armRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
+  const apiVersion = req.query.get("api-version");
+  if (!apiVersion)
+    return armError(
+      400,
+      "MissingApiVersionParameter",
+      "The api-version query parameter (?api-version=) is required for all requests.",
+    );
+  const auth = armAuth(ctx, req);
+  if ("status" in auth) return auth;
+  const tok = auth;
+  if (req.method !== "GET")
+    return armError(405, "MethodNotAllowed", `The requested resource does not support http method '${req.method}'.`);
+  const path = req.path.replace(/\/+$/, "");
+  const lower = path.toLowerCase();
+
+  const raMarker = "/providers/microsoft.authorization/roleassignments";
+  if (lower.endsWith(raMarker)) {
+    const scope = path.slice(0, path.length - raMarker.length) || "/";
+    return listRoleAssignments(ctx, req, tok, scope, apiVersion);
+  }
+  const metricsMarker = "/providers/microsoft.insights/metrics";
+  if (lower.endsWith(metricsMarker)) {
+    const resourceId = path.slice(0, path.length - metricsMarker.length);
+    const d = denied(ctx, tok, "Microsoft.Insights/metrics/read", resourceId);
+    if (d) return d;
+    const res = findResource(ctx.state, resourceId);
+    if (!res) return notFound(ctx, resourceId);
+    return metricsResponse(ctx, req, res);
+  }
+
+  const t = typeOf(path);
+  const d = denied(ctx, tok, `${t.type}/read`, path);
+  if (d) return d;
+
+  // resource group
+  const segs = path.split("/").filter(Boolean);
+  if (segs.length === 4 && segs[2]!.toLowerCase() === "resourcegroups") {
+    const rg = ctx.state.resourceGroups.find((g) => g.toLowerCase() === segs[3]!.toLowerCase());
+    if (!rg) return armError(404, "ResourceGroupNotFound", `Resource group '${segs[3]}' could not be found.`);
+    return json(200, {
+      id: `/subscriptions/${ctx.state.subscriptionId}/resourceGroups/${rg}`,
+      name: rg,
+      type: "Microsoft.Resources/resourceGroups",
+      location: "westeurope",
+      properties: { provisioningState: "Succeeded" },
+    });
+  }
+  // collection: children of a resource (e.g. workspaces/{ws}/tables)
+  if (segs.length > 6 && segs.length % 2 === 1) {
+    const parentId = segs.slice(0, -1).join("/");
+    const parent = findResource(ctx.state, `/${parentId}`);
+    if (!parent) return notFound(ctx, `/${parentId}`);
+    const prefix = `${path.toLowerCase()}/`;
+    const value = Object.values(ctx.state.resources).filter(
+      (r) => r.id.toLowerCase().startsWith(prefix) && !r.id.slice(prefix.length).includes("/"),
+    );
+    return json(200, { value });
+  }
+  const res = findResource(ctx.state, path);
+  if (!res) return notFound(ctx, path);
+  return json(200, structuredClone(res));
+}
+
+function parseFilter(filter: string | null): { principal?: string; atScope: boolean; assignedTo: boolean } | string {
+  if (!filter || !filter.trim()) return { atScope: false, assignedTo: false };
+  const parts = filter.split(/\s+and\s+/i).map((p) => p.trim());
+  const out: { principal?: string; atScope: boolean; assignedTo: boolean } = { atScope: false, assignedTo: false };
+  for (const p of parts) {
+    let m: RegExpExecArray | null;
+    if (/^atScope\(\)$/i.test(p)) out.atScope = true;
+    else if ((m = /^assignedTo\('([^']+)'\)$/i.exec(p))) {
+      out.principal = m[1]!;
+      out.assignedTo = true;
+    } else if ((m = /^principalId\s+eq\s+'([^']+)'$/i.exec(p))) out.principal = m[1]!;
+    else
+      return `The filter '${filter}' is not supported. Supported filters are either 'atScope()' or 'principalId eq '{value}' or assignedTo('{value}')'.`;
+  }
+  return out;
+}
+
+function listRoleAssignments(
+  ctx: RouteContext,
+  req: EmuRequest,
+  tok: TokenInfo,
+  scope: string,
+  apiVersion: string,
+): EmuResponse {
+  const d = denied(ctx, tok, "Microsoft.Authorization/roleAssignments/read", scope);
+  if (d) return d;
+  const f = parseFilter(req.query.get("$filter"));
+  if (typeof f === "string") return armError(400, "UnsupportedQuery", f);
+  const matches = ctx.state.roleAssignments.filter((a) => {
+    const above = scopeCovers(a.scope, scope);
+    const below = scopeCovers(scope, a.scope);
+    if (f.atScope ? !above : !(above || below)) return false;
+    if (f.principal && a.principalId.toLowerCase() !== f.principal.toLowerCase()) return false;
+    return true;
+  });
+  const skip = Number(req.query.get("$skiptoken") ?? "0") || 0;
+  const page = matches.slice(skip, skip + PAGE_SIZE);
+  const now = ctx.now();
+  const value = page.map((a) => ({
+    properties: {
+      roleDefinitionId: roleDefinitionId(a.roleDefinitionGuid),
+      principalId: a.principalId,
+      principalType: a.principalType,
+      scope: a.scope,
+      condition: null,
+      conditionVersion: null,
+      createdOn: isoNoMs(now - 150 * 86_400_000),
+      updatedOn: isoNoMs(now - 150 * 86_400_000),
+      createdBy: "e2d3c4b5-a6f7-4889-9a0b-c1d2e3f4a5b6",
+      updatedBy: "e2d3c4b5-a6f7-4889-9a0b-c1d2e3f4a5b6",
+      delegatedManagedIdentityResourceId: null,
+      description: null,
+    },
+    id: `${a.scope}/providers/Microsoft.Authorization/roleAssignments/${a.name}`,
+    type: "Microsoft.Authorization/roleAssignments",
+    name: a.name,
+  }));
+  const body: Record<string, unknown> = { value };
+  if (skip + PAGE_SIZE < matches.length) {
+    const q = new URLSearchParams();
+    q.set("api-version", apiVersion);
+    const filter = req.query.get("$filter");
+    if (filter) q.set("$filter", filter);
+    q.set("$skiptoken", String(skip + PAGE_SIZE));
+    body["nextLink"] =
+      `${ctx.url}${scope === "/" ? "" : scope}/providers/Microsoft.Authorization/roleAssignments?${q.toString().replace(/\+/g, "%20")}`;
+  }
+  return json(200, body);
+}

@@ -1,0 +1,176 @@
+import { randomUUID } from "node:crypto";
+import { AUDIENCE, MONITOR_APP_ID } from "../constants.js";
+import { json, parseJsonBody, scopeCovers, type EmuRequest, type EmuResponse, type RouteContext } from "../http.js";
+import { formatCell, KqlSemanticError, KqlSyntaxError, runQuery, toDatetimeMs, type Frame } from "../kql/index.js";
+import type { EmulatorState, TableStore } from "../state.js";
+import { parseQueryTimespan } from "../timespan.js";
+
+export function logsError(status: number, code: string, message: string, inner?: unknown): EmuResponse {
+  const error: Record<string, unknown> = { message, code, correlationId: randomUUID() };
+  if (inner) error["innererror"] = inner;
+  return json(status, { error });
+}
+
+function workspaceByCustomerId(state: EmulatorState, customerId: string) {
+  return Object.values(state.resources).find(
+    (r) =>
+      r.type.toLowerCase() === "microsoft.operationalinsights/workspaces" &&
+      String(r.properties["customerId"]).toLowerCase() === customerId.toLowerCase(),
+  );
+}
+
+/** Build a KQL frame from a table store (LA types), restricted to [start, end) on TimeGenerated. */
+export function frameFromStore(
+  store: TableStore,
+  tenantId: string,
+  tableName: string,
+  span: { start: number; end: number } | null,
+): Frame {
+  const cols = [
+    { name: "TenantId", type: "guid" },
+    ...store.columns.map((c) => ({ name: c.name, type: c.type })),
+    { name: "Type", type: "string" },
+  ];
+  const tgIdx = store.columns.findIndex((c) => c.name === "TimeGenerated");
+  const rows: unknown[][] = [];
+  for (const rec of store.rows) {
+    const row: unknown[] = [tenantId];
+    for (const c of store.columns) row.push(normalize(rec[c.name], c.type));
+    row.push(tableName);
+    if (span && tgIdx >= 0) {
+      const tg = row[tgIdx + 1] as number | null;
+      if (tg === null || tg < span.start || tg > span.end) continue;
+    }
+    rows.push(row);
+  }
+  return { columns: cols, rows };
+}
+
+export function normalize(v: unknown, type: string): unknown {
+  if (v === undefined || v === null) return null;
+  switch (type) {
+    case "datetime":
+      return toDatetimeMs(v);
+    case "int":
+    case "long":
+    case "real":
+    case "decimal": {
+      const n = Number(v);
+      return Number.isNaN(n) ? null : n;
+    }
+    case "bool":
+      return typeof v === "boolean" ? v : v === "true" ? true : v === "false" ? false : null;
+    case "string":
+    case "guid":
+      return typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
+    case "dynamic":
+      if (typeof v === "string") {
+        try {
+          return JSON.parse(v);
+        } catch {
+          return v;
+        }
+      }
+      return v;
+    default:
+      return v;
+  }
+}
+
+export function logsRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
+  const chk = ctx.tokens.check(req, [AUDIENCE.logs, "https://api.loganalytics.azure.com"]);
+  if (!chk.ok) {
+    return chk.reason === "audience"
+      ? logsError(403, "InvalidTokenError", "The provided authentication is not valid for this resource", {
+          code: "TokenWrongAudience",
+          message: `The audience of the token '${chk.found}' is not valid.`,
+        })
+      : logsError(401, "AuthorizationRequiredError", "Valid authentication was not provided");
+  }
+  const m = /^\/v1\/workspaces\/([^/]+)\/query\/?$/i.exec(req.path);
+  if (!m) return logsError(404, "PathNotFoundError", `The requested path does not exist`);
+  if (req.method !== "POST" && req.method !== "GET")
+    return logsError(405, "MethodNotAllowed", `The requested method ${req.method} is not allowed`);
+  const ws = workspaceByCustomerId(ctx.state, m[1]!);
+  if (!ws)
+    return logsError(404, "WorkspaceNotFoundError", "The workspace could not be found", {
+      code: "WorkspaceNotFoundError",
+      message: `Workspace ${m[1]} could not be found`,
+    });
+  if (chk.info.appId !== MONITOR_APP_ID || [...ctx.state.monitorDenied].some((d) => scopeCovers(d, ws.id))) {
+    return logsError(
+      403,
+      "InsufficientAccessError",
+      "The provided credentials have insufficient access to perform the requested operation",
+    );
+  }
+  let query: string | undefined;
+  let timespan: string | undefined;
+  if (req.method === "GET") {
+    query = req.query.get("query") ?? undefined;
+    timespan = req.query.get("timespan") ?? undefined;
+  } else {
+    let body: any;
+    try {
+      body = parseJsonBody(req);
+    } catch {
+      return logsError(400, "BadArgumentError", "The request had some invalid properties", {
+        code: "InvalidJson",
+        message: "The request body is not valid JSON",
+      });
+    }
+    query = body?.query;
+    timespan = body?.timespan;
+  }
+  if (typeof query !== "string" || !query.trim())
+    return logsError(400, "BadArgumentError", "The request had some invalid properties", {
+      code: "QueryMissing",
+      message: "The query parameter is required",
+    });
+  const now = ctx.now();
+  let span: { start: number; end: number } | null = null;
+  if (timespan) {
+    span = parseQueryTimespan(timespan, now);
+    if (!span)
+      return logsError(400, "BadArgumentError", "The request had some invalid properties", {
+        code: "InvalidTimespan",
+        message: `The timespan '${timespan}' is not a valid ISO 8601 duration or interval`,
+      });
+  }
+  const isSentinel = ws.id.toLowerCase() === ctx.state.tablesWorkspaceId.toLowerCase();
+  try {
+    const frame = runQuery(query, {
+      now,
+      table: (name) => {
+        if (!isSentinel) return undefined;
+        const store = ctx.state.tables[name];
+        return store ? frameFromStore(store, String(ws.properties["customerId"]), name, span) : undefined;
+      },
+    });
+    return json(200, {
+      tables: [
+        {
+          name: "PrimaryResult",
+          columns: frame.columns.map((c) => ({ name: c.name, type: c.type === "int" ? "int" : c.type })),
+          rows: frame.rows.map((r) => r.map((v, i) => formatCell(v, frame.columns[i]!.type))),
+        },
+      ],
+    });
+  } catch (e) {
+    if (e instanceof KqlSyntaxError) {
+      return logsError(400, "BadArgumentError", "The request had some invalid properties", {
+        code: "SyntaxError",
+        message: "A recognition error occurred in the query.",
+        innererror: { code: "SYN0002", message: e.message, line: 1, pos: e.pos, token: e.token },
+      });
+    }
+    if (e instanceof KqlSemanticError) {
+      return logsError(400, "BadArgumentError", "The request had some invalid properties", {
+        code: "SemanticError",
+        message: e.message,
+        innererror: { code: "SEM0100", message: e.message },
+      });
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,510 @@
+import { randomUUID } from "node:crypto";
+import { request as httpsRequest, createServer, type Server } from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { gzipSync } from "node:zlib";
+import { AUDIENCE, IDS, KEY_VAULT_SECRET_NAME } from "./constants.js";
+import { generateCertificate } from "./cert.js";
+import type { EmuRequest, EmuResponse, RouteContext, Service } from "./http.js";
+import { entraSecret, randomHex, seededRandom } from "./random.js";
+import { armError, armRoute } from "./routes/arm.js";
+import { graphError, graphRoute } from "./routes/graph.js";
+import { ingestionError, ingestionRoute } from "./routes/ingestion.js";
+import { logsError, logsRoute } from "./routes/logs.js";
+import { teamsError, teamsRoute } from "./routes/teams.js";
+import { vaultError, vaultRoute } from "./routes/vault.js";
+import { findScenario } from "./scenarios.js";
+import { createHealthyState, type EmulatorState, type Identity } from "./state.js";
+import { aadError, TokenStore, tokenRoute } from "./tokens.js";
+import { makeKeeperEvent } from "./traffic.js";
+
+export type { Service } from "./http.js";
+
+export interface EmulatorOptions {
+  port?: number;
+  tls?: { key: string; cert: string };
+  scenario?: string;
+  now?: () => Date;
+  latencyMs?: number;
+  seed?: number;
+}
+
+export interface FaultRule {
+  service?: Service;
+  method?: string;
+  path?: RegExp;
+  status?: number;
+  retryAfterSeconds?: number;
+  retryAfterMs?: number;
+  delayMs?: number;
+  hang?: boolean;
+  malformed?: boolean;
+  times?: number;
+}
+
+export interface CallRecord {
+  service: Service;
+  method: string;
+  /** pathname */
+  path: string;
+  /** raw query string without "?" (extra: not in the original brief) */
+  query: string;
+  /** HTTP status; 0 while unanswered (hang) or when the connection was dropped */
+  status: number;
+  /** emulator clock, ISO */
+  at: string;
+}
+
+export interface KeeperPushResult {
+  /** status of Keeper's token request */
+  tokenStatus: number;
+  /** AADSTS error body when the token request failed */
+  tokenError?: unknown;
+  /** status of the ingestion POST; 0 if the endpoint did not answer (no token, or connection dropped) */
+  status: number;
+  body?: unknown;
+}
+
+export interface Emulator {
+  url: string;
+  caPem: string;
+  state: EmulatorState;
+  settings: Record<string, string>;
+  secrets(): string[];
+  applyScenario(name: string): void;
+  faults: { add(f: FaultRule): void; clear(): void };
+  calls: CallRecord[];
+  resetCalls(): void;
+  stop(): Promise<void>;
+  /** Extra: act like Keeper (token with the Keeper app's configured secret, then a gzipped POST). */
+  keeperPush(rows?: Array<Record<string, unknown>>): Promise<KeeperPushResult>;
+  /** Extra: the Teams Workflows webhook URL (it carries a sig: a secret). */
+  teamsWebhookUrl: string;
+  /** Extra: revoke every access token issued so far (clients must fetch new ones). */
+  expireTokens(): void;
+}
+
+function classify(path: string): Service {
+  if (/^\/(v1\.0|beta)(\/|$)/i.test(path)) return "graph";
+  if (/^\/v1\//i.test(path)) return "logs";
+  if (/^\/secrets(\/|$)/i.test(path)) return "vault";
+  if (/^\/dataCollectionRules\//i.test(path)) return "ingestion";
+  if (/^\/workflows\//i.test(path)) return "teams";
+  if (/^\/(subscriptions|providers)(\/|$)/i.test(path)) return "arm";
+  return "token";
+}
+
+function faultBody(
+  service: Service,
+  status: number,
+  ctx: RouteContext,
+  req: EmuRequest,
+  headers: Record<string, string>,
+): EmuResponse {
+  const throttled = status === 429;
+  const unavailable = status === 503;
+  switch (service) {
+    case "token": {
+      const r = aadError(
+        ctx,
+        status,
+        throttled ? "temporarily_unavailable" : "server_error",
+        throttled ? 50196 : 90024,
+        throttled
+          ? "The server terminated an operation because it encountered a client request loop."
+          : "A transient error has occurred. Please try again.",
+      );
+      return { ...r, headers: { ...r.headers, ...headers } };
+    }
+    case "arm":
+      return armError(
+        status,
+        throttled
+          ? "TooManyRequests"
+          : unavailable
+            ? "ServiceUnavailable"
+            : status >= 500
+              ? "InternalServerError"
+              : "BadRequest",
+        throttled
+          ? "The request is being throttled as the limit has been reached for operation type - Read_ObservationWindow_00:05:00."
+          : `The server responded with status ${status}.`,
+        headers,
+      );
+    case "graph":
+      return graphError(
+        req,
+        status,
+        throttled
+          ? "TooManyRequests"
+          : unavailable
+            ? "serviceNotAvailable"
+            : status >= 500
+              ? "generalException"
+              : "BadRequest",
+        throttled ? "Too many requests." : "The service is temporarily unavailable.",
+        headers,
+      );
+    case "logs": {
+      const r = logsError(
+        status,
+        throttled
+          ? "ThrottledError"
+          : unavailable
+            ? "ServiceUnavailableError"
+            : status >= 500
+              ? "InternalServerError"
+              : "BadArgumentError",
+        throttled ? "Your request was throttled. Please try again later." : "The service is unavailable.",
+      );
+      return { ...r, headers: { ...headers } };
+    }
+    case "vault":
+      return vaultError(
+        status,
+        throttled
+          ? "Throttled"
+          : unavailable
+            ? "ServiceUnavailable"
+            : status >= 500
+              ? "InternalServerError"
+              : "BadParameter",
+        throttled
+          ? "Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached"
+          : "The service is unavailable.",
+        headers,
+      );
+    case "ingestion": {
+      const r = ingestionError(
+        status,
+        throttled
+          ? "TooManyRequests"
+          : unavailable
+            ? "ServiceUnavailable"
+            : status >= 500
+              ? "InternalServerError"
+              : "BadRequest",
+        throttled
+          ? "Too many requests. Please retry after the time specified in the Retry-After header."
+          : "The service is unavailable.",
+      );
+      return { ...r, headers: { ...headers } };
+    }
+    case "teams": {
+      const r = teamsError(
+        status,
+        throttled ? "WorkflowTriggerIsThrottled" : "ServiceUnavailable",
+        throttled ? "The workflow trigger is throttled." : "The service is unavailable.",
+      );
+      return { ...r, headers: { ...headers } };
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  const tls = opts.tls ?? (await generateCertificate());
+  const clock = opts.now ?? (() => new Date());
+  const nowMs = () => clock().getTime();
+  const seed = opts.seed ?? 1;
+  const jitter = seededRandom(seed ^ 0x5bd1e995);
+  const latencyMs = opts.latencyMs ?? 0;
+  const tokens = new TokenStore(tls.key, tls.cert);
+  const calls: CallRecord[] = [];
+  const faultRules: Array<{ rule: FaultRule; remaining: number }> = [];
+  const sockets = new Set<Socket>();
+  const hung = new Set<ServerResponse>();
+  let stopping = false;
+
+  const server: Server = createServer({ key: tls.key, cert: tls.cert });
+  server.on("connection", (s: Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  server.on("secureConnection", (s: Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const addr = server.address();
+  if (!addr || typeof addr === "string") throw new Error("emulator: no address");
+  const url = `https://127.0.0.1:${addr.port}`;
+
+  const identity: Identity = {
+    url,
+    monitorSecret: entraSecret(),
+    keeperSecret: entraSecret(),
+    keeperOldSecret: entraSecret(),
+    teamsSig: randomHex(16) + randomHex(6),
+    seed,
+  };
+  const state = createHealthyState(identity, nowMs());
+  const ctx: RouteContext = { url, state, identity, tokens, now: nowMs };
+
+  const applyScenario = (name: string) => {
+    const sc = findScenario(name);
+    const fresh = createHealthyState(identity, nowMs());
+    for (const k of Object.keys(state)) delete (state as unknown as Record<string, unknown>)[k];
+    Object.assign(state, fresh);
+    sc.apply(state, { now: nowMs(), identity });
+  };
+  if (opts.scenario && opts.scenario !== "healthy") applyScenario(opts.scenario);
+
+  const route = (req: EmuRequest): EmuResponse => {
+    switch (req.service) {
+      case "token":
+        return tokenRoute(ctx, req);
+      case "arm":
+        return armRoute(ctx, req);
+      case "graph":
+        return graphRoute(ctx, req);
+      case "logs":
+        return logsRoute(ctx, req);
+      case "vault":
+        return vaultRoute(ctx, req);
+      case "ingestion":
+        return ingestionRoute(ctx, req);
+      case "teams":
+        return teamsRoute(ctx, req);
+    }
+  };
+
+  const send = (res: ServerResponse, r: EmuResponse, rec: CallRecord) => {
+    if (r.destroy) {
+      rec.status = 0;
+      res.socket?.destroy();
+      return;
+    }
+    const headers: Record<string, string> = { ...(r.headers ?? {}) };
+    let payload: Buffer | undefined;
+    if (r.body !== undefined && r.body !== null) {
+      if (Buffer.isBuffer(r.body)) payload = r.body;
+      else if (typeof r.body === "string") payload = Buffer.from(r.body);
+      else {
+        payload = Buffer.from(JSON.stringify(r.body));
+        if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type"))
+          headers["Content-Type"] = "application/json; charset=utf-8";
+      }
+    }
+    if (payload) headers["Content-Length"] = String(payload.length);
+    else if (r.status !== 204) headers["Content-Length"] = "0";
+    rec.status = r.status;
+    res.writeHead(r.status, headers);
+    res.end(payload);
+  };
+
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      void (async () => {
+        // SDKs that take a scope ("/subscriptions/...") send "//subscriptions/..."; ARM tolerates repeated slashes
+        const u = new URL(`${url}${(req.url ?? "/").replace(/^\/+/, "/")}`);
+        let path: string;
+        try {
+          path = decodeURIComponent(u.pathname);
+        } catch {
+          path = u.pathname;
+        }
+        path = path.replace(/\/{2,}/g, "/");
+        const service = classify(path);
+        const rec: CallRecord = {
+          service,
+          method: req.method ?? "GET",
+          path,
+          query: u.search.replace(/^\?/, ""),
+          status: 0,
+          at: new Date(nowMs()).toISOString(),
+        };
+        calls.push(rec);
+        const ereq: EmuRequest = {
+          method: (req.method ?? "GET").toUpperCase(),
+          path,
+          query: u.searchParams,
+          headers: req.headers,
+          body: Buffer.concat(chunks),
+          service,
+        };
+        try {
+          if (latencyMs > 0) await sleep(latencyMs * (0.8 + 0.4 * jitter()));
+          const hit = faultRules.find(
+            ({ rule, remaining }) =>
+              remaining > 0 &&
+              (rule.service === undefined || rule.service === service) &&
+              (rule.method === undefined || rule.method.toUpperCase() === ereq.method) &&
+              (rule.path === undefined || rule.path.test(path)),
+          );
+          if (hit) {
+            hit.remaining--;
+            const f = hit.rule;
+            if (f.delayMs) await sleep(f.delayMs);
+            if (f.hang) {
+              hung.add(res);
+              res.on("close", () => hung.delete(res));
+              return;
+            }
+            if (f.malformed) {
+              send(
+                res,
+                {
+                  status: 200,
+                  headers: { "Content-Type": "application/json; charset=utf-8" },
+                  body: '{"value":[{"id":"/subscriptions/trunc',
+                },
+                rec,
+              );
+              return;
+            }
+            if (f.status) {
+              const headers: Record<string, string> = {};
+              if (f.retryAfterSeconds !== undefined) headers["Retry-After"] = String(f.retryAfterSeconds);
+              if (f.retryAfterMs !== undefined) headers["retry-after-ms"] = String(f.retryAfterMs);
+              send(res, faultBody(service, f.status, ctx, ereq, headers), rec);
+              return;
+            }
+          }
+          if (stopping) return;
+          send(res, route(ereq), rec);
+        } catch (e) {
+          send(
+            res,
+            {
+              status: 500,
+              body: { error: { code: "InternalServerError", message: `emulator: ${(e as Error).message}` } },
+            },
+            rec,
+          );
+        }
+      })();
+    });
+  });
+
+  const keeperPush = async (rows?: Array<Record<string, unknown>>): Promise<KeeperPushResult> => {
+    const k = state.keeper;
+    const post = (target: string, body: Buffer, headers: Record<string, string>) =>
+      new Promise<{ status: number; body: string }>((resolve) => {
+        const r = httpsRequest(
+          target,
+          { method: "POST", ca: tls.cert, headers: { ...headers, "Content-Length": String(body.length) } },
+          (resp) => {
+            const cs: Buffer[] = [];
+            resp.on("data", (c: Buffer) => cs.push(c));
+            resp.on("end", () => resolve({ status: resp.statusCode ?? 0, body: Buffer.concat(cs).toString("utf8") }));
+          },
+        );
+        r.on("error", () => resolve({ status: 0, body: "" }));
+        r.end(body);
+      });
+    const form = new URLSearchParams({
+      client_id: k.appId,
+      client_secret: k.clientSecret,
+      scope: `${AUDIENCE.ingestion}/.default`,
+      grant_type: "client_credentials",
+    });
+    const tok = await post(`${url}/${k.tenantId}/oauth2/v2.0/token`, Buffer.from(form.toString()), {
+      "Content-Type": "application/x-www-form-urlencoded",
+    });
+    const parse = (s: string) => {
+      try {
+        return JSON.parse(s);
+      } catch {
+        return s || undefined;
+      }
+    };
+    if (tok.status !== 200) return { tokenStatus: tok.status, tokenError: parse(tok.body), status: 0 };
+    const accessToken = (parse(tok.body) as { access_token: string }).access_token;
+    const rnd = seededRandom(Math.floor(nowMs() / 1000));
+    const payload =
+      rows ??
+      [1, 2].map(() => {
+        const e = makeKeeperEvent(rnd, nowMs());
+        return {
+          audit_event: e["AuditEvent"],
+          remote_address: e["RemoteAddress"],
+          category: e["Category"],
+          client_version: e["ClientVersion"],
+          enterprise_id: e["EnterpriseId"],
+          username: e["Username"],
+          timestamp: new Date(e["Timestamp"] as number).toISOString(),
+          data: e["Data"],
+        };
+      });
+    const target = `${k.endpoint.replace(/\/+$/, "")}/dataCollectionRules/${k.dcrImmutableId}/streams/${k.stream}?api-version=2023-01-01`;
+    // the DCE host must still exist: a re-created/deleted DCE leaves Keeper posting to a dead host
+    const r = await post(target, gzipSync(Buffer.from(JSON.stringify(payload))), {
+      "Content-Type": "application/json",
+      "Content-Encoding": "gzip",
+      Authorization: `Bearer ${accessToken}`,
+      "x-ms-client-request-id": randomUUID(),
+    });
+    return { tokenStatus: 200, status: r.status, body: parse(r.body) };
+  };
+
+  const settings: Record<string, string> = {
+    AZURE_CLOUD: "Custom",
+    AZURE_AUTHORITY_HOST: url,
+    AZURE_RESOURCE_MANAGER_ENDPOINT: url,
+    MICROSOFT_GRAPH_ENDPOINT: url,
+    LOG_ANALYTICS_ENDPOINT: url,
+    AZURE_TENANT_ID: state.tenantId,
+    AZURE_CLIENT_ID: state.apps[0]!.appId,
+    AZURE_CLIENT_SECRET: identity.monitorSecret,
+    KEEPER_TENANT_ID: state.tenantId,
+    KEEPER_APP_ID: state.keeper.appId,
+    KEEPER_DCR_RESOURCE_ID: IDS.dcr,
+    KEEPER_DCR_IMMUTABLE_ID: state.keeper.dcrImmutableId,
+    KEEPER_DCE_URI: url,
+    KEEPER_WORKSPACE_RESOURCE_ID: IDS.workspace,
+    KEY_VAULT_URI: `${url}/`,
+    KEY_VAULT_SECRET_NAME,
+  };
+
+  return {
+    url,
+    caPem: tls.cert,
+    state,
+    settings,
+    secrets: () => {
+      const out = new Set<string>([
+        identity.monitorSecret,
+        identity.keeperSecret,
+        identity.keeperOldSecret,
+        identity.teamsSig,
+        state.keeper.clientSecret,
+        state.teams.sig,
+      ]);
+      for (const a of state.apps) for (const c of a.passwordCredentials) out.add(c.secretText);
+      for (const s of Object.values(state.vault.secrets)) for (const v of s.versions) out.add(v.value);
+      for (const t of tokens.issued.keys()) out.add(t);
+      return [...out].filter(Boolean);
+    },
+    applyScenario,
+    faults: {
+      add: (f) => {
+        faultRules.push({ rule: f, remaining: f.times ?? Number.POSITIVE_INFINITY });
+      },
+      clear: () => {
+        faultRules.length = 0;
+      },
+    },
+    calls,
+    resetCalls: () => {
+      calls.length = 0;
+    },
+    stop: async () => {
+      stopping = true;
+      for (const r of hung) r.socket?.destroy();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+    keeperPush,
+    teamsWebhookUrl: `${url}/workflows/${state.teams.workflowId}/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${identity.teamsSig}`,
+    expireTokens: () => tokens.expireAll(),
+  };
+}

@@ -1,0 +1,547 @@
+import {
+  AUDIENCE,
+  DCE_IMMUTABLE_ID,
+  DCE_NAME,
+  DCR_IMMUTABLE_ID,
+  DCR_NAME,
+  IDS,
+  KEEPER_APP_DISPLAY_NAME,
+  KEEPER_APP_ID,
+  KEEPER_APP_OBJECT_ID,
+  KEEPER_SECRET_KEY_ID,
+  KEEPER_SP_ID,
+  KEY_VAULT_SECRET_NAME,
+  LOCATION,
+  MAIL_SENDER,
+  MONITOR_APP_DISPLAY_NAME,
+  MONITOR_APP_ID,
+  MONITOR_APP_OBJECT_ID,
+  MONITOR_SECRET_KEY_ID,
+  MONITOR_SP_ID,
+  OTHER_WORKSPACE_CUSTOMER_ID,
+  OTHER_WORKSPACE_NAME,
+  OUTPUT_STREAM,
+  RESOURCE_GROUP,
+  ROLE,
+  STREAM_NAME,
+  SUBSCRIPTION_ID,
+  TABLE_NAME,
+  TENANT_ID,
+  WORKSPACE_CUSTOMER_ID,
+  WORKSPACE_NAME,
+  rgId,
+} from "./constants.js";
+import { generateKeeperTraffic, KEEPER_TABLE_COLUMNS } from "./traffic.js";
+
+export interface PasswordCredential {
+  keyId: string;
+  displayName: string | null;
+  startDateTime: string;
+  endDateTime: string;
+  hint: string;
+  /** The secret value. The emulator knows it; Graph never returns it (except once, from addPassword). */
+  secretText: string;
+  /** When the credential was created (for the propagation delay); ISO. */
+  createdDateTime: string;
+}
+
+export interface ServicePrincipal {
+  id: string;
+  displayName: string;
+  accountEnabled: boolean;
+}
+
+export interface AppRegistration {
+  /** Object id of the application. */
+  id: string;
+  appId: string;
+  displayName: string;
+  createdDateTime: string;
+  passwordCredentials: PasswordCredential[];
+  /** Object ids of the service principals that own the app registration. */
+  owners: string[];
+  servicePrincipal: ServicePrincipal | null;
+  /** Microsoft Graph application permissions granted to this app (appRole values). */
+  graphRoles: string[];
+}
+
+export interface RoleAssignment {
+  /** The assignment's GUID name. */
+  name: string;
+  roleDefinitionGuid: string;
+  principalId: string;
+  principalType: "ServicePrincipal" | "User" | "Group";
+  scope: string;
+}
+
+export interface Column {
+  name: string;
+  type: string;
+}
+
+/** Event store of one Log Analytics table. Rows are column -> value records; datetimes are epoch ms (numbers),
+ * but ISO strings and Dates are accepted too. */
+export interface TableStore {
+  columns: Column[];
+  rows: Array<Record<string, unknown>>;
+}
+
+export interface VaultSecretVersion {
+  version: string;
+  value: string;
+  contentType: string | null;
+  tags: Record<string, string>;
+  enabled: boolean;
+  /** epoch seconds */
+  created: number;
+  updated: number;
+  exp: number | null;
+  nbf: number | null;
+}
+
+export interface VaultSecret {
+  name: string;
+  /** Oldest first; the last one is the current version. */
+  versions: VaultSecretVersion[];
+}
+
+export interface IngestionCall {
+  at: string;
+  immutableId: string;
+  stream: string;
+  status: number;
+  rowsReceived: number;
+  rowsDropped: number;
+  principalId: string | null;
+}
+
+export interface KeeperConfig {
+  /** What Keeper's admin console holds: tenant, client id, secret value, endpoint + DCR immutable id + stream. */
+  tenantId: string;
+  appId: string;
+  clientSecret: string;
+  endpoint: string;
+  dcrImmutableId: string;
+  stream: string;
+}
+
+export interface SentMail {
+  sender: string;
+  message: unknown;
+  at: string;
+}
+export interface TeamsMessage {
+  workflowId: string;
+  body: unknown;
+  at: string;
+}
+
+export type ArmResource = Record<string, unknown> & {
+  id: string;
+  name: string;
+  type: string;
+  properties: Record<string, any>;
+};
+
+export interface EmulatorState {
+  tenantId: string;
+  subscriptionId: string;
+  resourceGroups: string[];
+  /** ARM resources keyed by resource id (lookups are case-insensitive). */
+  resources: Record<string, ArmResource>;
+  roleAssignments: RoleAssignment[];
+  /** ARM resource ids / scopes where the monitor principal gets 403 (applies to the scope and below). */
+  monitorDenied: Set<string>;
+  apps: AppRegistration[];
+  graph: { defaultAppManagementPolicy: Record<string, unknown>; mailboxes: string[] };
+  /** Log Analytics event store of the Sentinel workspace, per table. */
+  tables: Record<string, TableStore>;
+  /** ARM id of the workspace that `tables` belongs to (other workspaces have no tables). */
+  tablesWorkspaceId: string;
+  vault: { uri: string; secrets: Record<string, VaultSecret> };
+  keeper: KeeperConfig;
+  ingestionCalls: IngestionCall[];
+  sentMail: SentMail[];
+  teamsMessages: TeamsMessage[];
+  teams: { workflowId: string; sig: string };
+  /** A new client secret is refused (AADSTS7000215) for this long after creation. */
+  secretPropagationMs: number;
+}
+
+/** Values that stay fixed for the life of one emulator (survive applyScenario). */
+export interface Identity {
+  url: string;
+  monitorSecret: string;
+  keeperSecret: string;
+  keeperOldSecret: string;
+  teamsSig: string;
+  seed: number;
+}
+
+const DAY = 86_400_000;
+
+export function secretHint(secret: string): string {
+  return secret.slice(0, 3);
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export const DCR_STREAM_COLUMNS: Column[] = [
+  { name: "TimeGenerated", type: "datetime" },
+  { name: "audit_event", type: "string" },
+  { name: "remote_address", type: "string" },
+  { name: "category", type: "string" },
+  { name: "client_version", type: "string" },
+  { name: "enterprise_id", type: "int" },
+  { name: "username", type: "string" },
+  { name: "timestamp", type: "datetime" },
+  { name: "data", type: "dynamic" },
+];
+
+export const KEEPER_TRANSFORM =
+  "source | extend TimeGenerated = now() | project-rename AuditEvent = audit_event, RemoteAddress = remote_address, Category = category, ClientVersion = client_version, EnterpriseId = enterprise_id, Username = username, Timestamp = timestamp, Data = data";
+
+/** ARM table column types (tables say dateTime/boolean where DCR streams say datetime/boolean). */
+export function armTableType(t: string): string {
+  return t === "datetime" ? "dateTime" : t === "bool" ? "boolean" : t;
+}
+
+function systemData(createdMs: number) {
+  return {
+    createdBy: "admin@example.com",
+    createdByType: "User",
+    createdAt: iso(createdMs),
+    lastModifiedBy: "admin@example.com",
+    lastModifiedByType: "User",
+    lastModifiedAt: iso(createdMs),
+  };
+}
+
+export function buildWorkspace(id: string, name: string, customerId: string, nowMs: number): ArmResource {
+  return {
+    id,
+    name,
+    type: "Microsoft.OperationalInsights/workspaces",
+    location: LOCATION,
+    tags: {},
+    properties: {
+      customerId,
+      provisioningState: "Succeeded",
+      sku: { name: "PerGB2018", lastSkuUpdate: new Date(nowMs - 400 * DAY).toUTCString() },
+      retentionInDays: 90,
+      features: { legacy: 0, searchVersion: 1, enableLogAccessUsingOnlyResourcePermissions: true },
+      workspaceCapping: {
+        dailyQuotaGb: -1,
+        quotaNextResetTime: new Date(nowMs + DAY).toUTCString(),
+        dataIngestionStatus: "RespectQuota",
+      },
+      publicNetworkAccessForIngestion: "Enabled",
+      publicNetworkAccessForQuery: "Enabled",
+      createdDate: new Date(nowMs - 400 * DAY).toUTCString(),
+      modifiedDate: new Date(nowMs - 30 * DAY).toUTCString(),
+    },
+    etag: '"0f00c3a1-0000-0d00-0000-65a1b2c30000"',
+  };
+}
+
+export function buildTable(nowMs: number): ArmResource {
+  return {
+    id: IDS.table,
+    name: TABLE_NAME,
+    type: "Microsoft.OperationalInsights/workspaces/tables",
+    properties: {
+      totalRetentionInDays: 90,
+      archiveRetentionInDays: 0,
+      plan: "Analytics",
+      lastPlanModifiedDate: iso(nowMs - 200 * DAY),
+      retentionInDays: 90,
+      retentionInDaysAsDefault: true,
+      totalRetentionInDaysAsDefault: true,
+      schema: {
+        name: TABLE_NAME,
+        tableSubType: "DataCollectionRuleBased",
+        tableType: "CustomLog",
+        columns: KEEPER_TABLE_COLUMNS.map((c) => ({ name: c.name, type: armTableType(c.type) })),
+        standardColumns: [
+          { name: "TenantId", type: "guid" },
+          { name: "SourceSystem", type: "string" },
+          { name: "Type", type: "string" },
+        ],
+        solutions: ["LogManagement"],
+        isTroubleshootingAllowed: false,
+      },
+      provisioningState: "Succeeded",
+    },
+  };
+}
+
+export function buildDcr(nowMs: number): ArmResource {
+  return {
+    id: IDS.dcr,
+    name: DCR_NAME,
+    type: "Microsoft.Insights/dataCollectionRules",
+    location: LOCATION,
+    tags: {},
+    etag: '"4c00b2d4-0000-0d00-0000-65a1b2c40000"',
+    systemData: systemData(nowMs - 200 * DAY),
+    properties: {
+      immutableId: DCR_IMMUTABLE_ID,
+      dataCollectionEndpointId: IDS.dce,
+      streamDeclarations: { [STREAM_NAME]: { columns: DCR_STREAM_COLUMNS.map((c) => ({ ...c })) } },
+      dataSources: {},
+      destinations: {
+        logAnalytics: [{ workspaceResourceId: IDS.workspace, workspaceId: WORKSPACE_CUSTOMER_ID, name: "clv2ws1" }],
+      },
+      dataFlows: [
+        {
+          streams: [STREAM_NAME],
+          destinations: ["clv2ws1"],
+          transformKql: KEEPER_TRANSFORM,
+          outputStream: OUTPUT_STREAM,
+        },
+      ],
+      provisioningState: "Succeeded",
+    },
+  };
+}
+
+export function buildDce(url: string, nowMs: number): ArmResource {
+  return {
+    id: IDS.dce,
+    name: DCE_NAME,
+    type: "Microsoft.Insights/dataCollectionEndpoints",
+    location: LOCATION,
+    tags: {},
+    etag: '"3b00a1c5-0000-0d00-0000-65a1b2c50000"',
+    systemData: systemData(nowMs - 200 * DAY),
+    properties: {
+      immutableId: DCE_IMMUTABLE_ID,
+      configurationAccess: { endpoint: "https://law-sentinel-a1b2.westeurope-1.handler.control.monitor.azure.com" },
+      logsIngestion: { endpoint: url },
+      metricsIngestion: { endpoint: "https://law-sentinel-a1b2.westeurope-1.metrics.ingest.monitor.azure.com" },
+      networkAcls: { publicNetworkAccess: "Enabled" },
+      provisioningState: "Succeeded",
+    },
+  };
+}
+
+function buildVault(url: string): ArmResource {
+  return {
+    id: IDS.vault,
+    name: "kv-keeper-monitor",
+    type: "Microsoft.KeyVault/vaults",
+    location: LOCATION,
+    tags: {},
+    properties: {
+      vaultUri: `${url}/`,
+      tenantId: TENANT_ID,
+      enableRbacAuthorization: true,
+      sku: { family: "A", name: "standard" },
+    },
+  };
+}
+
+function vaultVersionId(seed: string): string {
+  // 32 hex chars, deterministic per seed string
+  let h = 0x811c9dc5;
+  let out = "";
+  for (let round = 0; out.length < 32; round++) {
+    for (const ch of seed + round) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+    out += h.toString(16).padStart(8, "0");
+  }
+  return out.slice(0, 32);
+}
+
+export const SIGNIN_COLUMNS: Column[] = [
+  { name: "TimeGenerated", type: "datetime" },
+  { name: "AppId", type: "string" },
+  { name: "ServicePrincipalId", type: "string" },
+  { name: "ServicePrincipalName", type: "string" },
+  { name: "ResultType", type: "string" },
+  { name: "ResultDescription", type: "string" },
+  { name: "ServicePrincipalCredentialKeyId", type: "string" },
+  { name: "IPAddress", type: "string" },
+  { name: "ResourceIdentity", type: "string" },
+];
+
+/** Keeper signs in about once an hour while it has events to push. */
+function seedSignIns(keeperRows: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  let lastHour = -1;
+  for (const r of keeperRows) {
+    const t = r["TimeGenerated"] as number;
+    const hour = Math.floor(t / 3_600_000);
+    if (hour === lastHour) continue;
+    lastHour = hour;
+    out.push({
+      TimeGenerated: t - 4000,
+      AppId: KEEPER_APP_ID,
+      ServicePrincipalId: KEEPER_SP_ID,
+      ServicePrincipalName: KEEPER_APP_DISPLAY_NAME,
+      ResultType: "0",
+      ResultDescription: "",
+      ServicePrincipalCredentialKeyId: KEEPER_SECRET_KEY_ID,
+      IPAddress: "203.0.113.250",
+      ResourceIdentity: AUDIENCE.ingestion,
+    });
+  }
+  return out;
+}
+
+export function createHealthyState(identity: Identity, nowMs: number): EmulatorState {
+  const { url } = identity;
+  const keeperCred: PasswordCredential = {
+    keyId: KEEPER_SECRET_KEY_ID,
+    displayName: "Keeper connector",
+    startDateTime: iso(nowMs - 120 * DAY),
+    endDateTime: iso(nowMs + 245 * DAY),
+    hint: secretHint(identity.keeperSecret),
+    secretText: identity.keeperSecret,
+    createdDateTime: iso(nowMs - 120 * DAY),
+  };
+  const monitorCred: PasswordCredential = {
+    keyId: MONITOR_SECRET_KEY_ID,
+    displayName: "monitor",
+    startDateTime: iso(nowMs - 30 * DAY),
+    endDateTime: iso(nowMs + 335 * DAY),
+    hint: secretHint(identity.monitorSecret),
+    secretText: identity.monitorSecret,
+    createdDateTime: iso(nowMs - 30 * DAY),
+  };
+  const apps: AppRegistration[] = [
+    {
+      id: MONITOR_APP_OBJECT_ID,
+      appId: MONITOR_APP_ID,
+      displayName: MONITOR_APP_DISPLAY_NAME,
+      createdDateTime: iso(nowMs - 30 * DAY),
+      passwordCredentials: [monitorCred],
+      owners: [],
+      servicePrincipal: { id: MONITOR_SP_ID, displayName: MONITOR_APP_DISPLAY_NAME, accountEnabled: true },
+      graphRoles: ["Application.ReadWrite.OwnedBy", "Mail.Send", "Policy.Read.ApplicationConfiguration"],
+    },
+    {
+      id: KEEPER_APP_OBJECT_ID,
+      appId: KEEPER_APP_ID,
+      displayName: KEEPER_APP_DISPLAY_NAME,
+      createdDateTime: iso(nowMs - 200 * DAY),
+      passwordCredentials: [keeperCred],
+      owners: [MONITOR_SP_ID],
+      servicePrincipal: { id: KEEPER_SP_ID, displayName: KEEPER_APP_DISPLAY_NAME, accountEnabled: true },
+      graphRoles: [],
+    },
+  ];
+
+  const ra = (
+    name: string,
+    role: string,
+    principalId: string,
+    scope: string,
+    principalType: RoleAssignment["principalType"] = "ServicePrincipal",
+  ): RoleAssignment => ({ name, roleDefinitionGuid: role, principalId, principalType, scope });
+  const roleAssignments: RoleAssignment[] = [
+    ra("132a1047-eb8f-495c-9793-3874b84c7a89", ROLE.monitoringMetricsPublisher, KEEPER_SP_ID, IDS.dcr),
+    ra("542e14dd-ad59-4ab4-b781-b21c053e1db6", ROLE.monitoringReader, MONITOR_SP_ID, IDS.dcr),
+    ra("94d87045-29cf-4550-b57e-0724f91dcc79", ROLE.monitoringReader, MONITOR_SP_ID, IDS.dce),
+    ra("0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", ROLE.logAnalyticsReader, MONITOR_SP_ID, IDS.workspace),
+    ra("1d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a", ROLE.keyVaultSecretsOfficer, MONITOR_SP_ID, IDS.vault),
+    // unrelated principals, so that listing is paged for real
+    ra("2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b", ROLE.contributor, "f1e2d3c4-b5a6-4978-8695-a4b3c2d1e0f9", rgId, "Group"),
+    ra("3f4a5b6c-7d8e-4f9a-8b1c-2d3e4f5a6b7c", ROLE.reader, "e2d3c4b5-a6f7-4889-9a0b-c1d2e3f4a5b6", rgId, "User"),
+    ra(
+      "4a5b6c7d-8e9f-4a0b-9c2d-3e4f5a6b7c8d",
+      ROLE.sentinelReader,
+      "d3c4b5a6-f7e8-4990-8b1c-d2e3f4a5b6c7",
+      rgId,
+      "Group",
+    ),
+    ra(
+      "5b6c7d8e-9f0a-4b1c-8d3e-4f5a6b7c8d9e",
+      ROLE.logAnalyticsContributor,
+      "c4b5a6f7-e8d9-4aa1-9c2d-e3f4a5b6c7d8",
+      IDS.workspace,
+    ),
+    ra(
+      "6c7d8e9f-0a1b-4c2d-9e4f-5a6b7c8d9e0f",
+      ROLE.reader,
+      "b5a6f7e8-d9c0-4bb2-8d3e-f4a5b6c7d8e9",
+      `/subscriptions/${SUBSCRIPTION_ID}`,
+      "User",
+    ),
+  ];
+
+  const resources: Record<string, ArmResource> = {};
+  for (const r of [
+    buildWorkspace(IDS.workspace, WORKSPACE_NAME, WORKSPACE_CUSTOMER_ID, nowMs),
+    buildWorkspace(IDS.otherWorkspace, OTHER_WORKSPACE_NAME, OTHER_WORKSPACE_CUSTOMER_ID, nowMs),
+    buildTable(nowMs),
+    buildDcr(nowMs),
+    buildDce(url, nowMs),
+    buildVault(url),
+  ])
+    resources[r.id] = r;
+
+  const keeperRows = generateKeeperTraffic(identity.seed, nowMs, 14);
+  const createdSec = Math.floor((nowMs - 120 * DAY) / 1000);
+  const vaultVersion: VaultSecretVersion = {
+    version: vaultVersionId(`initial-${identity.seed}`),
+    value: identity.keeperSecret,
+    contentType: "text/plain",
+    tags: {
+      appId: KEEPER_APP_ID,
+      keyId: KEEPER_SECRET_KEY_ID,
+      rotationId: "initial",
+      createdUtc: iso(nowMs - 120 * DAY),
+    },
+    enabled: true,
+    created: createdSec,
+    updated: createdSec,
+    exp: Math.floor(Date.parse(keeperCred.endDateTime) / 1000),
+    nbf: null,
+  };
+
+  return {
+    tenantId: TENANT_ID,
+    subscriptionId: SUBSCRIPTION_ID,
+    resourceGroups: [RESOURCE_GROUP],
+    resources,
+    roleAssignments,
+    monitorDenied: new Set<string>(),
+    apps,
+    graph: {
+      defaultAppManagementPolicy: {
+        id: "00000000-0000-0000-0000-000000000000",
+        displayName: "Default app management tenant policy",
+        description:
+          "Default tenant policy that enforces app management restrictions on applications and service principals. To apply policy to targeted resources, create a new policy under appManagementPolicies collection.",
+        isEnabled: false,
+        applicationRestrictions: { passwordCredentials: [], keyCredentials: [] },
+        servicePrincipalRestrictions: { passwordCredentials: [], keyCredentials: [] },
+      },
+      mailboxes: [MAIL_SENDER],
+    },
+    tables: {
+      [TABLE_NAME]: { columns: KEEPER_TABLE_COLUMNS.map((c) => ({ ...c })), rows: keeperRows },
+      AADServicePrincipalSignInLogs: { columns: SIGNIN_COLUMNS.map((c) => ({ ...c })), rows: seedSignIns(keeperRows) },
+    },
+    tablesWorkspaceId: IDS.workspace,
+    vault: {
+      uri: `${url}/`,
+      secrets: { [KEY_VAULT_SECRET_NAME]: { name: KEY_VAULT_SECRET_NAME, versions: [vaultVersion] } },
+    },
+    keeper: {
+      tenantId: TENANT_ID,
+      appId: KEEPER_APP_ID,
+      clientSecret: identity.keeperSecret,
+      endpoint: url,
+      dcrImmutableId: DCR_IMMUTABLE_ID,
+      stream: STREAM_NAME,
+    },
+    ingestionCalls: [],
+    sentMail: [],
+    teamsMessages: [],
+    teams: { workflowId: "06b5efbb853d4114b9aaa8363ae2eb2b", sig: identity.teamsSig },
+    secretPropagationMs: 0,
+  };
+}

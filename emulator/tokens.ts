@@ -1,0 +1,437 @@
+import { createPrivateKey, createPublicKey, randomUUID, sign } from "node:crypto";
+import { AUDIENCE } from "./constants.js";
+import { json, parseJsonBody, type EmuRequest, type EmuResponse, type RouteContext } from "./http.js";
+import { base64url } from "./random.js";
+import type { AppRegistration, EmulatorState, PasswordCredential } from "./state.js";
+
+export interface TokenInfo {
+  token: string;
+  aud: string;
+  appId: string;
+  /** service principal object id */
+  oid: string;
+  tid: string;
+  /** wall-clock expiry (ms): token lifetime runs on the real clock so emulator clock jumps don't break SDK caches */
+  expiresAtReal: number;
+  /** exp claim (emulator clock, seconds) */
+  exp: number;
+  revoked: boolean;
+}
+
+export type TokenCheck =
+  | { ok: true; info: TokenInfo }
+  | { ok: false; reason: "missing" | "invalid" | "expired" | "audience"; found?: string; info?: TokenInfo };
+
+const KNOWN_RESOURCES: Record<string, string> = {
+  "https://management.azure.com": AUDIENCE.arm,
+  "https://management.core.windows.net": AUDIENCE.arm,
+  "https://graph.microsoft.com": AUDIENCE.graph,
+  "https://api.loganalytics.io": AUDIENCE.logs,
+  "https://api.loganalytics.azure.com": AUDIENCE.logs,
+  "https://vault.azure.net": AUDIENCE.vault,
+  "https://monitor.azure.com": AUDIENCE.ingestion,
+  "https://storage.azure.com": "https://storage.azure.com",
+};
+
+export class TokenStore {
+  readonly issued = new Map<string, TokenInfo>();
+  private readonly kid: string;
+  constructor(
+    private readonly keyPem: string,
+    certPem: string,
+  ) {
+    this.kid = base64url(createPublicKey(certPem).export({ format: "der", type: "spki" }).subarray(-20));
+  }
+
+  jwks(): unknown {
+    const jwk = createPublicKey(this.keyPem).export({ format: "jwk" }) as Record<string, unknown>;
+    return { keys: [{ kty: "RSA", use: "sig", kid: this.kid, x5t: this.kid, n: jwk["n"], e: jwk["e"], alg: "RS256" }] };
+  }
+
+  issue(
+    issuerBase: string,
+    app: AppRegistration,
+    tid: string,
+    aud: string,
+    roles: string[],
+    nowMs: number,
+    keyId: string,
+  ): TokenInfo {
+    const iat = Math.floor(nowMs / 1000);
+    const exp = iat + 3599;
+    const payload: Record<string, unknown> = {
+      aud,
+      iss: `${issuerBase}/${tid}/`,
+      iat,
+      nbf: iat,
+      exp,
+      aio: base64url(randomUUID()),
+      appid: app.appId,
+      appidacr: "1",
+      idp: `${issuerBase}/${tid}/`,
+      idtyp: "app",
+      oid: app.servicePrincipal?.id ?? "",
+      rh: "0.AAAA.",
+      sub: app.servicePrincipal?.id ?? "",
+      tid,
+      uti: base64url(randomUUID()).slice(0, 22),
+      ver: "1.0",
+      xms_tcdt: 1600000000,
+      keyid: keyId,
+    };
+    if (roles.length > 0) payload["roles"] = roles;
+    const header = { typ: "JWT", alg: "RS256", x5t: this.kid, kid: this.kid };
+    const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
+    const signature = sign("RSA-SHA256", Buffer.from(signingInput), createPrivateKey(this.keyPem)).toString(
+      "base64url",
+    );
+    const token = `${signingInput}.${signature}`;
+    const info: TokenInfo = {
+      token,
+      aud,
+      appId: app.appId,
+      oid: app.servicePrincipal?.id ?? "",
+      tid,
+      expiresAtReal: Date.now() + 3599_000,
+      exp,
+      revoked: false,
+    };
+    this.issued.set(token, info);
+    return info;
+  }
+
+  check(req: EmuRequest, audiences: string[]): TokenCheck {
+    const h = req.headers["authorization"];
+    if (typeof h !== "string" || !/^Bearer\s+/i.test(h)) return { ok: false, reason: "missing" };
+    const token = h.replace(/^Bearer\s+/i, "").trim();
+    const info = this.issued.get(token);
+    if (!info) return { ok: false, reason: "invalid" };
+    if (info.revoked || Date.now() >= info.expiresAtReal) return { ok: false, reason: "expired", info };
+    const norm = (a: string) => a.replace(/\/+$/, "").toLowerCase();
+    if (!audiences.some((a) => norm(a) === norm(info.aud)))
+      return { ok: false, reason: "audience", found: info.aud, info };
+    return { ok: true, info };
+  }
+
+  expireAll(): void {
+    for (const t of this.issued.values()) t.revoked = true;
+  }
+}
+
+// ---------------------------------------------------------------- Entra endpoints
+
+function entraTimestamp(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, "Z");
+}
+
+export function aadError(
+  ctx: RouteContext,
+  status: number,
+  error: string,
+  code: number,
+  description: string,
+): EmuResponse {
+  const traceId = randomUUID();
+  const correlationId = randomUUID();
+  const ts = entraTimestamp(Date.now());
+  return json(status, {
+    error,
+    error_description: `AADSTS${code}: ${description} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${ts}`,
+    error_codes: [code],
+    timestamp: ts,
+    trace_id: traceId,
+    correlation_id: correlationId,
+    error_uri: `${ctx.url}/error?code=${code}`,
+  });
+}
+
+function openIdConfiguration(ctx: RouteContext, tenant: string): unknown {
+  const base = `${ctx.url}/${tenant}`;
+  return {
+    token_endpoint: `${base}/oauth2/v2.0/token`,
+    token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+    jwks_uri: `${base}/discovery/v2.0/keys`,
+    response_modes_supported: ["query", "fragment", "form_post"],
+    subject_types_supported: ["pairwise"],
+    id_token_signing_alg_values_supported: ["RS256"],
+    response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+    scopes_supported: ["openid", "profile", "email", "offline_access"],
+    issuer: `${base}/v2.0`,
+    request_uri_parameter_supported: false,
+    userinfo_endpoint: `${ctx.url}/oidc/userinfo`,
+    authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+    device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+    http_logout_supported: true,
+    frontchannel_logout_supported: true,
+    end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+    claims_supported: [
+      "sub",
+      "iss",
+      "cloud_instance_name",
+      "cloud_instance_host_name",
+      "cloud_graph_host_name",
+      "msgraph_host",
+      "aud",
+      "exp",
+      "iat",
+      "auth_time",
+      "acr",
+      "nonce",
+      "preferred_username",
+      "name",
+      "tid",
+      "ver",
+      "at_hash",
+      "c_hash",
+      "email",
+    ],
+    kerberos_endpoint: `${base}/kerberos`,
+    tenant_region_scope: "EU",
+    cloud_instance_name: "microsoftonline.com",
+    cloud_graph_host_name: "graph.windows.net",
+    msgraph_host: "graph.microsoft.com",
+    rbac_url: "https://pas.windows.net",
+  };
+}
+
+function parseForm(req: EmuRequest): URLSearchParams {
+  const ct = String(req.headers["content-type"] ?? "");
+  if (ct.includes("application/json")) {
+    const o = (parseJsonBody(req) ?? {}) as Record<string, string>;
+    return new URLSearchParams(o);
+  }
+  return new URLSearchParams(req.body.toString("utf8"));
+}
+
+export function appByClientId(state: EmulatorState, clientId: string): AppRegistration | undefined {
+  return state.apps.find((a) => a.appId.toLowerCase() === clientId.toLowerCase());
+}
+
+function recordSignIn(
+  ctx: RouteContext,
+  app: AppRegistration,
+  resultType: string,
+  description: string,
+  keyId: string | null,
+  resource: string,
+): void {
+  const table = ctx.state.tables["AADServicePrincipalSignInLogs"];
+  if (!table) return;
+  table.rows.push({
+    TimeGenerated: ctx.now(),
+    AppId: app.appId,
+    ServicePrincipalId: app.servicePrincipal?.id ?? "",
+    ServicePrincipalName: app.displayName,
+    ResultType: resultType,
+    ResultDescription: description,
+    ServicePrincipalCredentialKeyId: keyId ?? "",
+    IPAddress: "203.0.113.250",
+    ResourceIdentity: resource,
+  });
+}
+
+export function tokenRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
+  const segs = req.path.split("/").filter(Boolean);
+  const { state } = ctx;
+  if (req.method === "GET" && segs[0] === "common" && segs[1] === "discovery" && segs[2] === "instance") {
+    const host = new URL(ctx.url).host;
+    const tenant = state.tenantId;
+    return json(200, {
+      tenant_discovery_endpoint: `${ctx.url}/${tenant}/v2.0/.well-known/openid-configuration`,
+      "api-version": "1.1",
+      metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
+    });
+  }
+  const tenant = segs[0] ?? "";
+  const knownTenant = tenant.toLowerCase() === state.tenantId.toLowerCase() || tenant === "organizations";
+  const rest = segs.slice(1).join("/");
+  if (
+    req.method === "GET" &&
+    (rest === "v2.0/.well-known/openid-configuration" || rest === ".well-known/openid-configuration")
+  ) {
+    if (!knownTenant)
+      return aadError(
+        ctx,
+        400,
+        "invalid_tenant",
+        90002,
+        `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+      );
+    return json(200, openIdConfiguration(ctx, state.tenantId));
+  }
+  if (req.method === "GET" && (rest === "discovery/v2.0/keys" || rest === "discovery/keys"))
+    return json(200, ctx.tokens.jwks());
+  if (rest !== "oauth2/v2.0/token")
+    return aadError(
+      ctx,
+      404,
+      "invalid_request",
+      900561,
+      `The endpoint only accepts POST, OPTIONS requests. Received a ${req.method} request.`,
+    );
+  if (req.method !== "POST")
+    return aadError(
+      ctx,
+      400,
+      "invalid_request",
+      900561,
+      `The endpoint only accepts POST, OPTIONS requests. Received a ${req.method} request.`,
+    );
+  if (!knownTenant)
+    return aadError(
+      ctx,
+      400,
+      "invalid_request",
+      90002,
+      `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+    );
+
+  let form: URLSearchParams;
+  try {
+    form = parseForm(req);
+  } catch {
+    return aadError(
+      ctx,
+      400,
+      "invalid_request",
+      900144,
+      "The request body must contain the following parameter: 'grant_type'.",
+    );
+  }
+  let clientId = form.get("client_id") ?? "";
+  let clientSecret = form.get("client_secret");
+  const basic = req.headers["authorization"];
+  if (typeof basic === "string" && /^Basic /i.test(basic)) {
+    const [id, secret] = Buffer.from(basic.slice(6), "base64").toString("utf8").split(":");
+    clientId = decodeURIComponent(id ?? "");
+    clientSecret = decodeURIComponent(secret ?? "");
+  }
+  const grant = form.get("grant_type");
+  if (!grant)
+    return aadError(
+      ctx,
+      400,
+      "invalid_request",
+      900144,
+      "The request body must contain the following parameter: 'grant_type'.",
+    );
+  if (grant !== "client_credentials")
+    return aadError(
+      ctx,
+      400,
+      "unsupported_grant_type",
+      70003,
+      `The app requested an unsupported grant type '${grant}'.`,
+    );
+  if (!clientId)
+    return aadError(
+      ctx,
+      400,
+      "invalid_request",
+      900144,
+      "The request body must contain the following parameter: 'client_id'.",
+    );
+  const scope = form.get("scope");
+  if (!scope)
+    return aadError(
+      ctx,
+      400,
+      "invalid_request",
+      900144,
+      "The request body must contain the following parameter: 'scope'.",
+    );
+  const scopes = scope.split(/\s+/).filter((s) => s && !["openid", "profile", "offline_access"].includes(s));
+  const first = scopes[0] ?? "";
+  if (scopes.length !== 1 || !first.endsWith("/.default")) {
+    return aadError(
+      ctx,
+      400,
+      "invalid_scope",
+      1002012,
+      `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+    );
+  }
+  const resource = first.slice(0, -"/.default".length).replace(/\/+$/, "");
+  const aud = KNOWN_RESOURCES[resource.toLowerCase()];
+  if (!aud)
+    return aadError(
+      ctx,
+      400,
+      "invalid_resource",
+      500011,
+      `The resource principal named ${resource} was not found in the tenant named ${state.tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+    );
+
+  const app = appByClientId(state, clientId);
+  if (!app) {
+    return aadError(
+      ctx,
+      400,
+      "unauthorized_client",
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory '${state.tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    );
+  }
+  if (!clientSecret) {
+    recordSignIn(ctx, app, "7000218", "missing credential", null, resource);
+    return aadError(
+      ctx,
+      401,
+      "invalid_client",
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    );
+  }
+  if (!app.servicePrincipal) {
+    return aadError(
+      ctx,
+      400,
+      "invalid_client",
+      7000229,
+      `The client application ${app.appId} is missing service principal in the tenant ${state.tenantId}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`,
+    );
+  }
+  if (!app.servicePrincipal.accountEnabled) {
+    recordSignIn(ctx, app, "7000112", "Application is disabled.", null, resource);
+    return aadError(
+      ctx,
+      400,
+      "unauthorized_client",
+      7000112,
+      `Application '${app.appId}'(${app.displayName}) is disabled.`,
+    );
+  }
+  const now = ctx.now();
+  const cred: PasswordCredential | undefined = app.passwordCredentials.find((c) => c.secretText === clientSecret);
+  const invalid = () => {
+    recordSignIn(ctx, app, "7000215", "Invalid client secret is provided.", cred?.keyId ?? null, resource);
+    return aadError(
+      ctx,
+      401,
+      "invalid_client",
+      7000215,
+      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.appId}'.`,
+    );
+  };
+  if (!cred) return invalid();
+  if (Date.parse(cred.endDateTime) <= now) {
+    recordSignIn(ctx, app, "7000222", "The provided client secret keys are expired.", cred.keyId, resource);
+    return aadError(
+      ctx,
+      401,
+      "invalid_client",
+      7000222,
+      `The provided client secret keys for app '${app.appId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
+    );
+  }
+  if (Date.parse(cred.startDateTime) > now) return invalid();
+  if (now - Date.parse(cred.createdDateTime) < state.secretPropagationMs) return invalid();
+
+  const roles = aud === AUDIENCE.graph ? app.graphRoles.slice() : [];
+  const info = ctx.tokens.issue(ctx.url, app, state.tenantId, aud, roles, now, cred.keyId);
+  recordSignIn(ctx, app, "0", "", cred.keyId, resource);
+  return json(200, { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: info.token });
+}

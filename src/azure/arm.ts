@@ -1,0 +1,180 @@
+import { MonitorClient } from "@azure/arm-monitor";
+import { OperationalInsightsManagementClient } from "@azure/arm-operationalinsights";
+import { AuthorizationManagementClient } from "@azure/arm-authorization";
+import type { TokenCredential } from "@azure/core-auth";
+import type { CloudProfile } from "../config/clouds.js";
+import type { ArmId } from "./armId.js";
+import { parseArmId } from "./armId.js";
+import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "./callContext.js";
+import { found, type Observation } from "../checks/observation.js";
+import type { Dce, Dcr, RoleAssignment, Table, Workspace } from "../connector/types.js";
+import { MalformedReplyError, observeError } from "./errors.js";
+import { toDce, toDcr, toRoleAssignment, toTable, toWorkspace } from "./armMappers.js";
+
+/** Reads of the connector's ARM resources. Clients are created per subscription, once. */
+export class ArmAdapter {
+  private readonly monitors = new Map<string, MonitorClient>();
+  private readonly insights = new Map<string, OperationalInsightsManagementClient>();
+  private readonly authz = new Map<string, AuthorizationManagementClient>();
+
+  constructor(
+    private readonly credential: TokenCredential,
+    private readonly cloud: CloudProfile,
+  ) {}
+
+  private scopes(): string[] {
+    return [`${this.cloud.audiences.arm}/.default`];
+  }
+
+  /** One client per subscription and kind, created on first use. */
+  private static cached<T>(map: Map<string, T>, subscriptionId: string, make: () => T): T {
+    let c = map.get(subscriptionId);
+    if (c === undefined) {
+      c = make();
+      map.set(subscriptionId, c);
+    }
+    return c;
+  }
+
+  private monitor(subscriptionId: string): MonitorClient {
+    const options = {
+      endpoint: this.cloud.resourceManagerEndpoint,
+      credentials: { scopes: this.scopes() },
+      retryOptions: READ_RETRY_OPTIONS,
+    };
+    return ArmAdapter.cached(
+      this.monitors,
+      subscriptionId,
+      () => new MonitorClient(this.credential, subscriptionId, options),
+    );
+  }
+
+  private insightsClient(subscriptionId: string): OperationalInsightsManagementClient {
+    const options = {
+      endpoint: this.cloud.resourceManagerEndpoint,
+      credentials: { scopes: this.scopes() },
+      retryOptions: READ_RETRY_OPTIONS,
+    };
+    return ArmAdapter.cached(
+      this.insights,
+      subscriptionId,
+      () => new OperationalInsightsManagementClient(this.credential, subscriptionId, options),
+    );
+  }
+
+  /** arm-authorization is an older-style client: its scope override is `credentialScopes`. */
+  private authzClient(subscriptionId: string): AuthorizationManagementClient {
+    const options = {
+      endpoint: this.cloud.resourceManagerEndpoint,
+      credentialScopes: this.scopes(),
+      retryOptions: READ_RETRY_OPTIONS,
+    };
+    return ArmAdapter.cached(
+      this.authz,
+      subscriptionId,
+      () => new AuthorizationManagementClient(this.credential, subscriptionId, options),
+    );
+  }
+
+  async getDcr(id: ArmId, ctx: CallContext): Promise<Observation<Dcr>> {
+    try {
+      const r = await this.monitor(id.subscriptionId).dataCollectionRules.get(id.resourceGroup, id.name, {
+        abortSignal: callSignal(ctx),
+      });
+      return found(toDcr(r));
+    } catch (e) {
+      return observeError(
+        e,
+        { action: "read the DCR", permission: `Monitoring Reader on ${id.id}` },
+        ctx.callTimeoutMs,
+      );
+    }
+  }
+
+  async getDce(dceResourceId: string, ctx: CallContext): Promise<Observation<Dce>> {
+    const id = parseArmId(dceResourceId);
+    if (!id)
+      return observeError(
+        new MalformedReplyError(`DCE id "${dceResourceId}" is not an ARM ID`),
+        { action: "read the DCE", permission: "" },
+        ctx.callTimeoutMs,
+      );
+    try {
+      const r = await this.monitor(id.subscriptionId).dataCollectionEndpoints.get(id.resourceGroup, id.name, {
+        abortSignal: callSignal(ctx),
+      });
+      return found(toDce(r));
+    } catch (e) {
+      return observeError(
+        e,
+        { action: "read the DCE", permission: `Monitoring Reader on ${id.id}` },
+        ctx.callTimeoutMs,
+      );
+    }
+  }
+
+  async getWorkspace(id: ArmId, ctx: CallContext): Promise<Observation<Workspace>> {
+    try {
+      const r = await this.insightsClient(id.subscriptionId).workspaces.get(id.resourceGroup, id.name, {
+        abortSignal: callSignal(ctx),
+      });
+      return found(toWorkspace(r));
+    } catch (e) {
+      return observeError(
+        e,
+        { action: "read the workspace", permission: `Log Analytics Reader on ${id.id}` },
+        ctx.callTimeoutMs,
+      );
+    }
+  }
+
+  async getTable(workspace: ArmId, tableName: string, ctx: CallContext): Promise<Observation<Table>> {
+    try {
+      const r = await this.insightsClient(workspace.subscriptionId).tables.get(
+        workspace.resourceGroup,
+        workspace.name,
+        tableName,
+        { abortSignal: callSignal(ctx) },
+      );
+      return found(toTable(r));
+    } catch (e) {
+      return observeError(
+        e,
+        { action: `read table ${tableName}`, permission: `Log Analytics Reader on ${workspace.id}` },
+        ctx.callTimeoutMs,
+      );
+    }
+  }
+
+  /**
+   * Role assignments of one principal at `scopeId`, above it and below it (direct or via groups):
+   * ARM's assignedTo() filter.
+   */
+  async listRoleAssignments(
+    subscriptionId: string,
+    scopeId: string,
+    principalId: string,
+    ctx: CallContext,
+  ): Promise<Observation<RoleAssignment[]>> {
+    try {
+      const out: RoleAssignment[] = [];
+      const signal = callSignal(ctx);
+      for await (const a of this.authzClient(subscriptionId).roleAssignments.listForScope(scopeId, {
+        filter: `assignedTo('${principalId}')`,
+        abortSignal: signal,
+      })) {
+        out.push(toRoleAssignment(a));
+      }
+      return found(out);
+    } catch (e) {
+      return observeError(
+        e,
+        {
+          action: `read role assignments on ${scopeId}`,
+          permission: `Monitoring Reader (or Reader) on ${scopeId}`,
+        },
+        ctx.callTimeoutMs,
+      );
+    }
+  }
+}

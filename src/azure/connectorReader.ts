@@ -1,0 +1,46 @@
+import type { TokenCredential } from "@azure/core-auth";
+import type { Config } from "../config/loadConfig.js";
+import type { ConnectorReader } from "../checks/collect.js";
+import { ArmAdapter } from "./arm.js";
+import { GraphAdapter } from "./graph.js";
+import { LogsAdapter } from "./logs.js";
+import { KeyVaultAdapter } from "./keyVault.js";
+import type { CallContext } from "./callContext.js";
+import { resourceGroupId } from "./armId.js";
+
+/** The Azure clients of one process, created once and reused by every run. */
+export interface AzureAdapters {
+  arm: ArmAdapter;
+  graph: GraphAdapter;
+  logs: LogsAdapter;
+  vault: KeyVaultAdapter | undefined;
+}
+
+export function createAdapters(config: Config, credential: TokenCredential): AzureAdapters {
+  return {
+    arm: new ArmAdapter(credential, config.cloud),
+    graph: new GraphAdapter(credential, config.cloud),
+    logs: new LogsAdapter(credential, config.cloud),
+    vault: config.keyVault ? new KeyVaultAdapter(credential, config.keyVault.uri) : undefined,
+  };
+}
+
+/** Binds the adapters to the connector's settings and one run's time limits. */
+export function connectorReader(a: AzureAdapters, config: Config, ctx: CallContext): ConnectorReader {
+  const k = config.keeper;
+  const vault = a.vault;
+  const kv = config.keyVault;
+  return {
+    getWorkspace: () => a.arm.getWorkspace(k.workspace, ctx),
+    getTable: () => a.arm.getTable(k.workspace, k.tableName, ctx),
+    getDcr: () => a.arm.getDcr(k.dcr, ctx),
+    getDce: (id) => a.arm.getDce(id, ctx),
+    getApplication: () => a.graph.getApplication(k.appId, ctx),
+    getServicePrincipal: () => a.graph.getServicePrincipal(k.appId, ctx),
+    listRoleAssignments: (principalId) => a.arm.listRoleAssignments(k.dcr.subscriptionId, k.dcr.id, principalId, ctx),
+    listRoleAssignmentsNearby: (principalId) =>
+      a.arm.listRoleAssignments(k.dcr.subscriptionId, resourceGroupId(k.dcr), principalId, ctx),
+    getVaultSecret: vault && kv ? () => vault.currentVersion(kv.secretName, ctx) : undefined,
+    getIngestionStats: (customerId) => a.logs.ingestionStats(customerId, k.tableName, ctx),
+  };
+}

@@ -1,0 +1,26 @@
+import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from "@azure/identity";
+import type { Config } from "../config/loadConfig.js";
+import { READ_RETRY_OPTIONS } from "./callContext.js";
+
+/**
+ * The monitor's own identity, from the same settings as everything else: a client secret when
+ * AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET are all set (outside Azure); otherwise
+ * DefaultAzureCredential (the user-assigned managed identity named by AZURE_CLIENT_ID in Azure,
+ * or az login). For an authority MSAL does not know (a Custom cloud), instance discovery is off,
+ * so MSAL does not call the public discovery endpoint.
+ */
+export function createCredential(config: Pick<Config, "cloud" | "identity">): TokenCredential {
+  const { cloud, identity } = config;
+  const common = {
+    authorityHost: cloud.authorityHost,
+    disableInstanceDiscovery: !cloud.knownAuthority,
+    retryOptions: READ_RETRY_OPTIONS,
+  };
+  if (identity.clientId && identity.tenantId && identity.clientSecret)
+    return new ClientSecretCredential(identity.tenantId, identity.clientId, identity.clientSecret, common);
+  return new DefaultAzureCredential({
+    ...common,
+    ...(identity.clientId ? { managedIdentityClientId: identity.clientId } : {}),
+    ...(identity.tenantId ? { tenantId: identity.tenantId } : {}),
+  });
+}

@@ -1,0 +1,96 @@
+import type { Observed } from "./expected.js";
+import { notKnown, type Observation } from "./observation.js";
+import type {
+  Application,
+  Dce,
+  Dcr,
+  IngestionStats,
+  RoleAssignment,
+  ServicePrincipal,
+  Table,
+  VaultSecretVersion,
+  Workspace,
+} from "../connector/types.js";
+
+/** The reads one drift run needs; the Azure adapters implement it, tests may pass plain objects. */
+export interface ConnectorReader {
+  getWorkspace(): Promise<Observation<Workspace>>;
+  getTable(): Promise<Observation<Table>>;
+  getDcr(): Promise<Observation<Dcr>>;
+  getDce(dceResourceId: string): Promise<Observation<Dce>>;
+  getApplication(): Promise<Observation<Application>>;
+  getServicePrincipal(): Promise<Observation<ServicePrincipal>>;
+  /** Assignments that apply to the DCR (at it, or inherited from its resource group or subscription). */
+  listRoleAssignments(principalObjectId: string): Promise<Observation<RoleAssignment[]>>;
+  /**
+   * Assignments anywhere in the DCR's resource group, read only when the DCR lacks the ingestion
+   * role, to name a role granted on a sibling (e.g. Log Analytics Contributor on the workspace).
+   */
+  listRoleAssignmentsNearby(principalObjectId: string): Promise<Observation<RoleAssignment[]>>;
+  /** Undefined when no vault is configured. */
+  getVaultSecret: (() => Promise<Observation<VaultSecretVersion>>) | undefined;
+  getIngestionStats(workspaceCustomerId: string): Promise<Observation<IngestionStats>>;
+}
+
+/** Guards a read: a thrown error (a bug or an unexpected failure) becomes unknown, never a crash. */
+async function safely<T>(what: string, read: () => Promise<Observation<T>>): Promise<Observation<T>> {
+  try {
+    return await read();
+  } catch (e) {
+    return notKnown(`unexpected error while trying to ${what}: ${e instanceof Error ? e.name : "error"}`);
+  }
+}
+
+/**
+ * Reads everything concurrently; only true dependencies wait (workspace → query, DCR → DCE,
+ * service principal → role assignments), so the run takes about two round trips.
+ */
+export async function collect(reader: ConnectorReader, now: () => Date, ingestionRoleGuid: string): Promise<Observed> {
+  const workspaceP = safely("read the workspace", () => reader.getWorkspace());
+  const tableP = safely("read the table", () => reader.getTable());
+  const dcrP = safely("read the DCR", () => reader.getDcr());
+  const appP = safely("read the app", () => reader.getApplication());
+  const spP = safely("read the service principal", () => reader.getServicePrincipal());
+  const vaultP = reader.getVaultSecret ? safely("read the vault", reader.getVaultSecret) : undefined;
+
+  const dceP = dcrP.then((dcr): Promise<Observation<Dce>> | undefined =>
+    dcr.kind === "found" && dcr.value.dataCollectionEndpointId !== undefined
+      ? safely("read the DCE", () => reader.getDce(dcr.value.dataCollectionEndpointId!))
+      : undefined,
+  );
+  const rolesP = spP.then((sp): Promise<Observation<RoleAssignment[]>> =>
+    sp.kind === "found"
+      ? safely("read role assignments", () => reader.listRoleAssignments(sp.value.objectId))
+      : Promise.resolve(notKnown("the Keeper app's service principal was not read")),
+  );
+  const nearbyP = Promise.all([spP, rolesP]).then(([sp, roles]): Promise<Observation<RoleAssignment[]>> | undefined =>
+    sp.kind === "found" &&
+    roles.kind === "found" &&
+    !roles.value.some((a) => a.roleDefinitionGuid === ingestionRoleGuid)
+      ? safely("read role assignments nearby", () => reader.listRoleAssignmentsNearby(sp.value.objectId))
+      : undefined,
+  );
+  const ingestionP = workspaceP.then((ws): Promise<Observation<IngestionStats>> =>
+    ws.kind === "found"
+      ? safely("query the table", () => reader.getIngestionStats(ws.value.customerId))
+      : Promise.resolve(
+          notKnown(ws.kind === "missing" ? "the workspace does not exist" : "the workspace could not be read"),
+        ),
+  );
+
+  const [workspace, table, dcr, dce, app, servicePrincipal, roleAssignments, vaultSecret, ingestion, nearby] =
+    await Promise.all([workspaceP, tableP, dcrP, dceP, appP, spP, rolesP, vaultP, ingestionP, nearbyP]);
+  return {
+    now: now(),
+    workspace,
+    table,
+    dcr,
+    ...(dce === undefined ? {} : { dce }),
+    app,
+    servicePrincipal,
+    roleAssignments,
+    ...(nearby === undefined ? {} : { roleAssignmentsNearby: nearby }),
+    ...(vaultSecret === undefined ? {} : { vaultSecret }),
+    ingestion,
+  };
+}

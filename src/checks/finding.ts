@@ -1,0 +1,62 @@
+/** The Finding and Report model: the monitor's public output (see README "Report"). */
+export type Status = "ok" | "problem" | "unknown";
+export type Severity = "info" | "warning" | "critical";
+
+export interface Evidence {
+  expected?: unknown;
+  actual?: unknown;
+  /** Names of the fields that differ from what is expected. */
+  changed?: string[];
+  [key: string]: unknown;
+}
+
+export interface Finding {
+  check: string;
+  status: Status;
+  severity: Severity;
+  summary: string;
+  resource?: string;
+  evidence?: Evidence;
+  remediation?: string;
+}
+
+export const CHECK_CATALOG = [
+  "app.exists",
+  "app.servicePrincipal",
+  "dce.endpoint",
+  "dce.exists",
+  "dcr.dataFlow",
+  "dcr.exists",
+  "dcr.immutableId",
+  "dcr.stream",
+  "ingestion.freshness",
+  "role.assignment",
+  "secret.expiry",
+  "secret.vault",
+  "table.exists",
+  "table.schema",
+  "workspace.exists",
+] as const;
+export type CheckId = (typeof CHECK_CATALOG)[number];
+
+export function ok(check: string, summary: string, extra: Partial<Finding> = {}): Finding {
+  return { check, status: "ok", severity: "info", summary, ...extra };
+}
+
+export function problem(check: string, severity: Severity, summary: string, extra: Partial<Finding> = {}): Finding {
+  return { check, status: "problem", severity, summary, ...extra };
+}
+
+export function unknown(check: string, summary: string, extra: Partial<Finding> = {}): Finding {
+  return { check, status: "unknown", severity: "warning", summary, ...extra };
+}
+
+/** Stable output: by check id, then resource, then summary. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) =>
+      a.check.localeCompare(b.check) ||
+      (a.resource ?? "").localeCompare(b.resource ?? "") ||
+      a.summary.localeCompare(b.summary),
+  );
+}

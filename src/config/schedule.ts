@@ -1,0 +1,45 @@
+/**
+ * Azure Functions timer schedules: six-field NCRONTAB (`sec min hour day month weekday`) or a
+ * TimeSpan (`hh:mm:ss`). Validated here so a typo fails at start-up, not silently in the host.
+ */
+const FIELD_RANGES: ReadonlyArray<[number, number]> = [
+  [0, 59],
+  [0, 59],
+  [0, 23],
+  [1, 31],
+  [1, 12],
+  [0, 6],
+];
+const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+const DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+function validValue(v: string, [min, max]: [number, number], names?: string[]): boolean {
+  if (names && names.includes(v.toUpperCase())) return true;
+  if (!/^\d+$/.test(v)) return false;
+  const n = Number(v);
+  return n >= min && n <= max;
+}
+
+function validField(field: string, range: [number, number], names?: string[]): boolean {
+  return field.split(",").every((part) => {
+    const [base, step, ...rest] = part.split("/");
+    if (rest.length > 0 || base === undefined || base === "") return false;
+    if (step !== undefined && !(/^\d+$/.test(step) && Number(step) > 0)) return false;
+    if (base === "*") return true;
+    const bounds = base.split("-");
+    if (bounds.length > 2) return false;
+    return bounds.every((b) => validValue(b, range, names));
+  });
+}
+
+export function isValidSchedule(schedule: string): boolean {
+  const s = schedule.trim();
+  if (/^\d{1,2}:\d{2}:\d{2}$/.test(s)) return s !== "00:00:00" && s !== "0:00:00";
+  const fields = s.split(/\s+/);
+  if (fields.length !== 6) return false;
+  return fields.every((f, i) => {
+    const range = FIELD_RANGES[i];
+    if (!range) return false;
+    return validField(f, range, i === 4 ? MONTHS : i === 5 ? DAYS : undefined);
+  });
+}

@@ -1,0 +1,46 @@
+import type { InvocationContext, Timer } from "@azure/functions";
+import type { Monitor } from "../wiring.js";
+import { ConfigError } from "../config/loadConfig.js";
+import { loggerFrom } from "./logger.js";
+
+export interface DriftCheckDeps {
+  /** Builds (once) or returns the monitor; throws ConfigError on bad settings. */
+  getMonitor: () => Monitor;
+}
+
+/**
+ * Timer: runs the drift checks and logs one line per finding that is not ok. A replayed or
+ * late tick (isPastDue) just runs again: the checks only read.
+ */
+export function driftCheckHandler(deps: DriftCheckDeps) {
+  return async (timer: Timer, context: InvocationContext): Promise<void> => {
+    const log = loggerFrom(context);
+    let monitor: Monitor;
+    try {
+      monitor = deps.getMonitor();
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        log.error("driftCheck settings invalid", { settings: e.problems.map((p) => p.setting).join(",") });
+        for (const p of e.problems) log.error("setting invalid", { setting: p.setting, why: p.message });
+      }
+      throw e;
+    }
+    if (timer.isPastDue) log.warn("driftCheck tick is late; running now", { invocationId: context.invocationId });
+    const report = await monitor.runDriftChecks();
+    const counts = { ok: 0, problem: 0, unknown: 0 };
+    for (const f of report.findings) counts[f.status]++;
+    log.info("driftCheck done", {
+      status: report.status,
+      ...counts,
+      startedAt: report.startedAt,
+      finishedAt: report.finishedAt,
+    });
+    for (const f of report.findings.filter((x) => x.status !== "ok"))
+      log[f.status === "problem" ? "warn" : "info"]("finding", {
+        check: f.check,
+        status: f.status,
+        severity: f.severity,
+        summary: f.summary,
+      });
+  };
+}

@@ -1,0 +1,59 @@
+import type { TokenCredential } from "@azure/core-auth";
+import type { Config } from "./config/loadConfig.js";
+import { keeperProfile } from "./connector/profile.js";
+import type { Expected } from "./checks/expected.js";
+import { runDriftChecks } from "./checks/runDriftChecks.js";
+import { connectorReader, createAdapters, type AzureAdapters } from "./azure/connectorReader.js";
+import { createCredential } from "./azure/credential.js";
+import type { Report, ReportTarget } from "./report/report.js";
+
+export function expectedFromConfig(config: Config): Expected {
+  const k = config.keeper;
+  return {
+    profile: keeperProfile(k.streamName, k.tableName),
+    tenantId: k.tenantId,
+    appId: k.appId,
+    dcrId: k.dcr.id,
+    dcrImmutableId: k.dcrImmutableId,
+    dceUri: k.dceUri,
+    workspaceId: k.workspace.id,
+    ...(config.keyVault ? { keyVault: config.keyVault } : {}),
+    secretWarnDays: config.secret.warnDays,
+    secretCriticalDays: config.secret.criticalDays,
+    silenceThresholdMinutes: config.silenceThresholdMinutes,
+  };
+}
+
+export function targetFromConfig(config: Config): ReportTarget {
+  return {
+    tenantId: config.keeper.tenantId,
+    appId: config.keeper.appId,
+    dcr: config.keeper.dcr.id,
+    workspace: config.keeper.workspace.id,
+  };
+}
+
+/** What the triggers and the CLI need: one function that runs the drift checks. */
+export interface Monitor {
+  config: Config;
+  runDriftChecks(): Promise<Report>;
+}
+
+/** Builds the monitor from validated settings: credential and clients once, nothing on the network yet. */
+export function createMonitor(
+  config: Config,
+  options: { credential?: TokenCredential; now?: () => Date } = {},
+): Monitor {
+  const now = options.now ?? (() => new Date());
+  const adapters: AzureAdapters = createAdapters(config, options.credential ?? createCredential(config));
+  const expected = expectedFromConfig(config);
+  const target = targetFromConfig(config);
+  return {
+    config,
+    runDriftChecks: () => {
+      const budget = AbortSignal.timeout(config.runBudgetMs);
+      const reader = connectorReader(adapters, config, { callTimeoutMs: config.callTimeoutMs, budget });
+      return runDriftChecks({ reader, expected, target, now });
+    },
+  };
+}

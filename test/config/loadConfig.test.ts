@@ -1,0 +1,134 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config/loadConfig.js";
+import { isValidSchedule } from "../../src/config/schedule.js";
+import { VALID_ENV } from "./env.js";
+
+function problemsOf(env: Record<string, string | undefined>): Record<string, string> {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return Object.fromEntries(e.problems.map((p) => [p.setting, p.message]));
+    throw e;
+  }
+  return {};
+}
+
+describe("loadConfig", () => {
+  it("accepts the required settings and applies every default", () => {
+    const c = loadConfig(VALID_ENV);
+    expect(c.keeper.dcr.name).toBe("KeeperSecurityEventLogs_DCR");
+    expect(c.keeper.workspace.resourceGroup).toBe("rg-sentinel");
+    expect(c.keeper.streamName).toBe("Custom-KeeperSecurityEventNewLogs");
+    expect(c.keeper.tableName).toBe("KeeperSecurityEventNewLogs_CL");
+    expect(c.keyVault).toBeUndefined();
+    expect(c.secret).toEqual({ warnDays: 14, criticalDays: 7 });
+    expect(c.silenceThresholdMinutes).toBe(60);
+    expect(c.driftCheckSchedule).toBe("0 */15 * * * *");
+    expect(c.cloud.name).toBe("AzureCloud");
+    expect(c.cloud.knownAuthority).toBe(true);
+    expect(c.callTimeoutMs).toBe(30_000);
+  });
+
+  it("names every missing required setting in one error", () => {
+    const p = problemsOf({});
+    expect(Object.keys(p).sort()).toEqual([
+      "KEEPER_APP_ID",
+      "KEEPER_DCE_URI",
+      "KEEPER_DCR_IMMUTABLE_ID",
+      "KEEPER_DCR_RESOURCE_ID",
+      "KEEPER_TENANT_ID",
+      "KEEPER_WORKSPACE_RESOURCE_ID",
+    ]);
+    for (const m of Object.values(p)) expect(m).toMatch(/^missing/);
+  });
+
+  it.each([
+    ["KEEPER_TENANT_ID", "not-a-guid", /not a GUID/],
+    ["KEEPER_APP_ID", "1234", /not a GUID/],
+    ["KEEPER_DCR_RESOURCE_ID", "KeeperSecurityEventLogs_DCR", /not an ARM resource ID/],
+    [
+      "KEEPER_DCR_RESOURCE_ID",
+      VALID_ENV.KEEPER_WORKSPACE_RESOURCE_ID,
+      /wrong type.*Microsoft.Insights\/dataCollectionRules/,
+    ],
+    ["KEEPER_WORKSPACE_RESOURCE_ID", VALID_ENV.KEEPER_DCR_RESOURCE_ID, /wrong type/],
+    ["KEEPER_DCR_IMMUTABLE_ID", "dcr-xyz", /32 hex/],
+    ["KEEPER_DCE_URI", "http://x.ingest.monitor.azure.com", /not an https URL/],
+    ["KEEPER_DCE_URI", "not a url", /not a URL/],
+    ["KEY_VAULT_URI", "ftp://vault", /not an https URL/],
+    ["KEEPER_TABLE_NAME", "Keeper", /_CL/],
+    ["KEEPER_STREAM_NAME", "KeeperStream", /Custom-/],
+    ["SECRET_WARN_DAYS", "two", /not a whole number/],
+    ["SECRET_CRITICAL_DAYS", "30", /below SECRET_WARN_DAYS/],
+    ["SILENCE_THRESHOLD_MINUTES", "1", /out of range/],
+    ["DRIFT_CHECK_SCHEDULE", "*/15 * * * *", /six fields/],
+    ["AZURE_CLOUD", "Mars", /unknown cloud "Mars"/],
+    ["CALL_TIMEOUT_SECONDS", "120", /out of range/],
+    ["MICROSOFT_GRAPH_ENDPOINT", "https://graph.example", /only used when AZURE_CLOUD=Custom/],
+    ["AZURE_CLIENT_ID", "monitor", /not a GUID/],
+    ["AZURE_CLIENT_SECRET", "x", /all three are needed/],
+  ])("rejects %s=%s", (name, value, message) => {
+    const p = problemsOf({ ...VALID_ENV, [name]: value });
+    expect(Object.keys(p)).toEqual([name]);
+    expect(p[name]).toMatch(message);
+  });
+
+  it("lists several bad settings together, each with its reason", () => {
+    const p = problemsOf({ ...VALID_ENV, KEEPER_APP_ID: "x", AZURE_CLOUD: "Mars", SECRET_WARN_DAYS: "-1" });
+    expect(Object.keys(p).sort()).toEqual(["AZURE_CLOUD", "KEEPER_APP_ID", "SECRET_WARN_DAYS"]);
+    try {
+      loadConfig({ ...VALID_ENV, KEEPER_APP_ID: "x", AZURE_CLOUD: "Mars" });
+    } catch (e) {
+      expect(String((e as Error).message)).toMatch(/KEEPER_APP_ID: not a GUID[\s\S]*AZURE_CLOUD: unknown cloud/);
+    }
+  });
+
+  it("requires every endpoint for the Custom cloud and keeps public-cloud audiences", () => {
+    const p = problemsOf({ ...VALID_ENV, AZURE_CLOUD: "Custom" });
+    expect(Object.keys(p).sort()).toEqual([
+      "AZURE_AUTHORITY_HOST",
+      "AZURE_RESOURCE_MANAGER_ENDPOINT",
+      "LOG_ANALYTICS_ENDPOINT",
+      "MICROSOFT_GRAPH_ENDPOINT",
+    ]);
+    const c = loadConfig({
+      ...VALID_ENV,
+      AZURE_CLOUD: "Custom",
+      AZURE_AUTHORITY_HOST: "https://127.0.0.1:8443/",
+      AZURE_RESOURCE_MANAGER_ENDPOINT: "https://127.0.0.1:8443",
+      MICROSOFT_GRAPH_ENDPOINT: "https://127.0.0.1:8443",
+      LOG_ANALYTICS_ENDPOINT: "https://127.0.0.1:8443",
+    });
+    expect(c.cloud.authorityHost).toBe("https://127.0.0.1:8443");
+    expect(c.cloud.audiences.arm).toBe("https://management.azure.com");
+    expect(c.cloud.audiences.keyVault).toBe("https://vault.azure.net");
+    expect(c.cloud.knownAuthority).toBe(false);
+  });
+
+  it("uses the sovereign cloud's own endpoints and audiences", () => {
+    const c = loadConfig({ ...VALID_ENV, AZURE_CLOUD: "AzureUSGovernment" });
+    expect(c.cloud.resourceManagerEndpoint).toBe("https://management.usgovcloudapi.net");
+    expect(c.cloud.audiences.logAnalytics).toBe("https://api.loganalytics.us");
+  });
+
+  it("normalises the vault URI with a trailing slash and treats empty values as unset", () => {
+    expect(loadConfig({ ...VALID_ENV, KEY_VAULT_URI: "https://kv-keeper.vault.azure.net" }).keyVault).toEqual({
+      uri: "https://kv-keeper.vault.azure.net/",
+      secretName: "keeper-connector-client-secret",
+    });
+    expect(loadConfig({ ...VALID_ENV, KEY_VAULT_URI: "  " }).keyVault).toBeUndefined();
+  });
+});
+
+describe("isValidSchedule", () => {
+  it.each([
+    ["0 */15 * * * *", true],
+    ["0 17 * * * *", true],
+    ["0 0 8 * * MON-FRI", true],
+    ["00:05:00", true],
+    ["*/15 * * * *", false],
+    ["0 61 * * * *", false],
+    ["0 */0 * * * *", false],
+    ["", false],
+  ])("%s → %s", (s, valid) => expect(isValidSchedule(s)).toBe(valid));
+});

@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { SCENARIOS, type Emulator } from "../../emulator/index.js";
+import { CHECK_CATALOG } from "../../src/checks/finding.js";
+import { exitCodeFor, type Report } from "../../src/report/report.js";
+import { monitorFor, startTrustedEmulator } from "./harness.js";
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startTrustedEmulator();
+});
+afterAll(async () => {
+  await emu?.stop();
+});
+beforeEach(() => {
+  emu.applyScenario("healthy");
+  emu.faults.clear();
+  emu.resetCalls();
+});
+
+const byCheck = (r: Report, check: string) => r.findings.find((f) => f.check === check)!;
+const notOk = (r: Report) => r.findings.filter((f) => f.status !== "ok").map((f) => `${f.check}:${f.status}`);
+
+describe("drift checks against the emulator, real SDK clients", () => {
+  it("reports a healthy deployment as ok on every catalog check", async () => {
+    const r = await monitorFor(emu).runDriftChecks();
+    expect(notOk(r)).toEqual([]);
+    expect(r.findings.map((f) => f.check)).toEqual([...CHECK_CATALOG]);
+    expect(exitCodeFor(r)).toBe(0);
+    expect(r.target.endpointUrl).toBe(
+      `${emu.settings["KEEPER_DCE_URI"]}/dataCollectionRules/${emu.settings["KEEPER_DCR_IMMUTABLE_ID"]}/streams/Custom-KeeperSecurityEventNewLogs?api-version=2023-01-01`,
+    );
+  });
+
+  it("stays within the call budget of one drift run", async () => {
+    await monitorFor(emu).runDriftChecks();
+    const count = (service: string) => emu.calls.filter((c) => c.service === service).length;
+    expect(count("arm")).toBeLessThanOrEqual(10);
+    expect(count("graph")).toBeLessThanOrEqual(2);
+    expect(count("logs")).toBe(1);
+    // Key Vault's challenge makes the first read two requests: one unauthenticated, one with a token.
+    expect(count("vault")).toBeLessThanOrEqual(2);
+  });
+
+  const broken = SCENARIOS.filter((s) => s.name !== "healthy" && s.breaks.length > 0);
+  it.each(broken.map((s) => [s.name, s.breaks] as const))(
+    "scenario %s breaks %j and gives a fix",
+    async (name, breaks) => {
+      emu.applyScenario(name);
+      const r = await monitorFor(emu).runDriftChecks();
+      for (const check of breaks) {
+        const f = byCheck(r, check);
+        expect(f.status, `${check}: ${f.summary}`).not.toBe("ok");
+        if (f.status === "problem") expect(f.remediation, check).toBeTruthy();
+      }
+      expect(exitCodeFor(r)).not.toBe(0);
+    },
+  );
+
+  it("reads a 403 as unknown with the missing permission, never as missing", async () => {
+    emu.applyScenario("monitor-forbidden");
+    const r = await monitorFor(emu).runDriftChecks();
+    const f = byCheck(r, "dcr.exists");
+    expect(f.status).toBe("unknown");
+    expect(f.summary).toMatch(/403/);
+    expect(f.remediation).toMatch(/Monitoring Reader/);
+    expect(r.findings.filter((x) => x.status === "problem").map((x) => x.check)).toEqual([]);
+    expect(exitCodeFor(r)).toBe(2);
+  });
+
+  it("retries a 429 with Retry-After and then reports ok", async () => {
+    emu.faults.add({ service: "arm", path: /dataCollectionRules\//i, status: 429, retryAfterSeconds: 1, times: 2 });
+    const r = await monitorFor(emu).runDriftChecks();
+    expect(byCheck(r, "dcr.exists").status).toBe("ok");
+    expect(
+      emu.calls.filter((c) => c.service === "arm" && /dataCollectionRules\//i.test(c.path) && c.status === 429),
+    ).toHaveLength(2);
+  });
+
+  it("reports a persistent 503 as unknown, not missing", async () => {
+    emu.faults.add({ service: "graph", path: /applications/, status: 503, retryAfterMs: 10 });
+    const r = await monitorFor(emu).runDriftChecks();
+    expect(byCheck(r, "app.exists").status).toBe("unknown");
+    expect(byCheck(r, "app.exists").summary).toMatch(/503/);
+    expect(byCheck(r, "secret.expiry").status).toBe("unknown");
+  });
+
+  it("reports a hung call as unknown within the call timeout", async () => {
+    emu.faults.add({ service: "arm", path: /workspaces\/[^/]+$/i, hang: true });
+    const started = Date.now();
+    const r = await monitorFor(emu, { CALL_TIMEOUT_SECONDS: "2" }).runDriftChecks();
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(byCheck(r, "workspace.exists").status).toBe("unknown");
+    expect(byCheck(r, "workspace.exists").summary).toMatch(/timed out after 2 s/);
+    expect(byCheck(r, "dcr.exists").status).toBe("ok");
+  });
+
+  it("reports a malformed reply as unknown", async () => {
+    emu.faults.add({ service: "arm", path: /dataCollectionRules\//i, malformed: true });
+    const r = await monitorFor(emu).runDriftChecks();
+    expect(byCheck(r, "dcr.exists").status).toBe("unknown");
+    expect(byCheck(r, "dcr.stream").status).toBe("unknown");
+    expect(r.findings.filter((x) => x.status === "problem")).toEqual([]);
+  });
+
+  it("reports a token endpoint outage as unknown everywhere, not missing", async () => {
+    emu.faults.add({ service: "token", status: 503, retryAfterMs: 10 });
+    const r = await monitorFor(emu, { CALL_TIMEOUT_SECONDS: "3" }).runDriftChecks();
+    expect(r.findings.filter((x) => x.status === "problem")).toEqual([]);
+    expect(byCheck(r, "dcr.exists").status).toBe("unknown");
+  });
+
+  it("follows role assignment paging and inherited roles", async () => {
+    emu.applyScenario("role-inherited");
+    const r = await monitorFor(emu).runDriftChecks();
+    expect(byCheck(r, "role.assignment").status).toBe("ok");
+    expect(byCheck(r, "role.assignment").summary).toMatch(/inherited/);
+  });
+
+  it("names the role that does not grant ingestion", async () => {
+    emu.applyScenario("role-wrong");
+    const r = await monitorFor(emu).runDriftChecks();
+    expect(byCheck(r, "role.assignment").summary).toContain("Log Analytics Contributor");
+  });
+});

@@ -1,0 +1,24 @@
+import { ensureCertificate, startEmulator, type Emulator, type EmulatorOptions } from "../../emulator/index.js";
+import { loadConfig } from "../../src/config/loadConfig.js";
+import { createMonitor, type Monitor } from "../../src/wiring.js";
+
+/** Starts the emulator with the certificate vitest.config.ts made every worker trust. */
+export async function startTrustedEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  const { key, cert } = await ensureCertificate(".cache/emulator-cert");
+  return startEmulator({ ...opts, tls: { key, cert } });
+}
+
+/** The real monitor (real SDK clients) pointed at the emulator through the Custom cloud settings. */
+export function monitorFor(emu: Emulator, overrides: Record<string, string> = {}): Monitor {
+  return createMonitor(
+    loadConfig({ CALL_TIMEOUT_SECONDS: "4", RUN_BUDGET_SECONDS: "20", ...emu.settings, ...overrides }),
+  );
+}
+
+/** Every string that must never appear in output: the emulator's secrets and tokens. */
+export function leaks(emu: Emulator, output: string): string[] {
+  const found = emu.secrets().filter((s) => s.length >= 8 && output.includes(s));
+  if (/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/.test(output)) found.push("a JWT");
+  if (/[?&]sig=[^&\s<]+/i.test(output)) found.push("a sig= URL");
+  return found;
+}
