@@ -69,9 +69,53 @@ param secretWarnDays int = 14
 @minValue(1)
 param secretCriticalDays int = 7
 
-@description('ingestion.freshness is a problem when no Keeper event arrived for longer than this (minutes).')
+@description('A fixed silence threshold in minutes that overrides the learned traffic baseline. 0 (default): adaptive, SILENCE_THRESHOLD_MINUTES is not set and only serves as the fallback while history is short.')
+@minValue(0)
+param silenceThresholdMinutes int = 0
+
+@description('NCRONTAB schedule (UTC) of the ingestionWatch timer.')
+param ingestionCheckSchedule string = '0 */5 * * * *'
+
+@description('Days of history the traffic baseline learns from.')
+@minValue(1)
+@maxValue(90)
+param baselineDays int = 14
+
+@description('Floor (minutes): a shorter gap is never called silence.')
 @minValue(5)
-param silenceThresholdMinutes int = 60
+param silenceMinMinutes int = 20
+
+@description('Ceiling (minutes): a longer gap is always silence.')
+@minValue(10)
+param silenceMaxMinutes int = 720
+
+@description('ingestion.latency warns when Keeper\'s p95 batching delay exceeds this (minutes).')
+@minValue(1)
+param latencyWarnMinutes int = 30
+
+@description('ingestion.volume warns when the last 2 hours carry less than this share (%) of the usual count.')
+@minValue(1)
+@maxValue(99)
+param volumeDropPercent int = 10
+
+@description('NCRONTAB schedule (UTC) of the secretRotation timer.')
+param rotationSchedule string = '0 17 * * * *'
+
+@description('Start a rotation when the secret Keeper uses expires within this many days.')
+@minValue(1)
+param secretRotateBeforeDays int = 30
+
+@description('Lifetime of a new secret in days (never beyond the tenant\'s app-management policy).')
+@minValue(2)
+@maxValue(730)
+param secretLifetimeDays int = 180
+
+@description('After cut-over also remove secrets the monitor did not create.')
+param secretRetireUnmanaged bool = false
+
+@description('Hours the old secret must stay unused before the cut-over is complete.')
+@minValue(1)
+param cutoverQuietHours int = 24
 
 @description('Minutes between two drift checks. Sets DRIFT_CHECK_SCHEDULE and the watchdog alert\'s window (2 x this + 5 minutes).')
 @allowed([
@@ -103,6 +147,27 @@ param azureCloud string = environment().name
 
 @description('Email address for the watchdog alert (the monitor itself stopped running). Empty: no receiver.')
 param alertEmail string = ''
+
+@description('Consecutive problem runs before an alert opens.')
+@minValue(1)
+@maxValue(20)
+param alertOpenAfter int = 2
+
+@description('Reminder interval (hours) while an alert stays open.')
+@minValue(1)
+param alertRenotifyHours int = 4
+
+@description('NCRONTAB schedule (UTC) of the daily digest; empty turns it off.')
+param alertDigestSchedule string = '0 0 8 * * *'
+
+@description('NCRONTAB schedule (UTC) of the alert outbox delivery timer.')
+param alertDeliverySchedule string = '0 */1 * * * *'
+
+@description('Mailbox alert email is sent from (Graph sendMail; scope Mail.Send to it). Empty: no email alerts.')
+param alertEmailFrom string = ''
+
+@description('Comma-separated recipients of alert email.')
+param alertEmailTo string = ''
 
 @description('Teams Workflows webhook URL for the monitor\'s alerts. Stored in Key Vault, never in an app setting. Empty: Teams alerts are off.')
 @secure()
@@ -213,13 +278,39 @@ var monitorSettings = [
   { name: 'KEY_VAULT_SECRET_NAME', value: keyVaultSecretName }
   { name: 'SECRET_WARN_DAYS', value: string(secretWarnDays) }
   { name: 'SECRET_CRITICAL_DAYS', value: string(secretCriticalDays) }
-  { name: 'SILENCE_THRESHOLD_MINUTES', value: string(silenceThresholdMinutes) }
   { name: 'DRIFT_CHECK_SCHEDULE', value: driftCheckSchedule }
+  { name: 'INGESTION_CHECK_SCHEDULE', value: ingestionCheckSchedule }
+  { name: 'BASELINE_DAYS', value: string(baselineDays) }
+  { name: 'SILENCE_MIN_MINUTES', value: string(silenceMinMinutes) }
+  { name: 'SILENCE_MAX_MINUTES', value: string(silenceMaxMinutes) }
+  { name: 'LATENCY_WARN_MINUTES', value: string(latencyWarnMinutes) }
+  { name: 'VOLUME_DROP_PERCENT', value: string(volumeDropPercent) }
+  { name: 'SECRET_ROTATION_SCHEDULE', value: rotationSchedule }
+  { name: 'SECRET_ROTATE_BEFORE_DAYS', value: string(secretRotateBeforeDays) }
+  { name: 'SECRET_LIFETIME_DAYS', value: string(secretLifetimeDays) }
+  { name: 'SECRET_RETIRE_UNMANAGED', value: string(secretRetireUnmanaged) }
+  { name: 'CUTOVER_QUIET_HOURS', value: string(cutoverQuietHours) }
+  { name: 'ALERT_OPEN_AFTER', value: string(alertOpenAfter) }
+  { name: 'ALERT_RENOTIFY_HOURS', value: string(alertRenotifyHours) }
+  { name: 'ALERT_DIGEST_SCHEDULE', value: alertDigestSchedule }
+  { name: 'ALERT_DELIVERY_SCHEDULE', value: alertDeliverySchedule }
   { name: 'CALL_TIMEOUT_SECONDS', value: string(callTimeoutSeconds) }
   { name: 'RUN_BUDGET_SECONDS', value: string(runBudgetSeconds) }
   { name: 'AZURE_CLOUD', value: azureCloud }
   { name: 'AZURE_CLIENT_ID', value: identity.outputs.clientId }
 ]
+
+// Optional settings are set only when given: an explicit SILENCE_THRESHOLD_MINUTES turns the
+// learned baseline off, and the email pair is validated together.
+var optionalSettings = concat(
+  silenceThresholdMinutes > 0 ? [{ name: 'SILENCE_THRESHOLD_MINUTES', value: string(silenceThresholdMinutes) }] : [],
+  empty(alertEmailFrom)
+    ? []
+    : [
+        { name: 'ALERT_EMAIL_FROM', value: alertEmailFrom }
+        { name: 'ALERT_EMAIL_TO', value: alertEmailTo }
+      ]
+)
 
 // Secrets reach the app only as Key Vault references, resolved with the user-assigned identity.
 var secretSettings = empty(teamsWebhookUrl)
@@ -241,7 +332,7 @@ module functionApp 'modules/functionapp.bicep' = {
     siteTags: union(allTags, { 'azd-service-name': 'monitor' })
     identityId: identity.outputs.id
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
-    appSettings: concat(platformSettings, monitorSettings, secretSettings)
+    appSettings: concat(platformSettings, monitorSettings, optionalSettings, secretSettings)
   }
 }
 

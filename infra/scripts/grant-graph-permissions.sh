@@ -12,7 +12,7 @@
 # Usage: infra/scripts/grant-graph-permissions.sh [--dry-run] [--principal-id ID]
 #          [--keeper-app-id APPID] [--sender MAILBOX]
 # Defaults come from the environment, which azd fills from the deployment outputs:
-#   MONITOR_IDENTITY_PRINCIPAL_ID, KEEPER_APP_ID, ALERT_EMAIL_SENDER (optional).
+#   MONITOR_IDENTITY_PRINCIPAL_ID, KEEPER_APP_ID, ALERT_EMAIL_FROM (optional).
 # Needs: az CLI signed in (az login) as a Privileged Role Administrator (app role grant) and an
 # owner of the Keeper app or a Cloud Application Administrator (owner add).
 set -euo pipefail
@@ -24,7 +24,7 @@ readonly GRAPH_URL=${MICROSOFT_GRAPH_ENDPOINT:-https://graph.microsoft.com}
 dry_run=false
 principal_id=${MONITOR_IDENTITY_PRINCIPAL_ID:-}
 keeper_app_id=${KEEPER_APP_ID:-}
-sender=${ALERT_EMAIL_SENDER:-}
+sender=${ALERT_EMAIL_FROM:-}
 
 usage() {
   sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
@@ -65,7 +65,7 @@ from_azd() {
 }
 [[ -n $principal_id ]] || principal_id=$(from_azd MONITOR_IDENTITY_PRINCIPAL_ID)
 [[ -n $keeper_app_id ]] || keeper_app_id=$(from_azd KEEPER_APP_ID)
-[[ -n $sender ]] || sender=$(from_azd ALERT_EMAIL_SENDER)
+[[ -n $sender ]] || sender=$(from_azd ALERT_EMAIL_FROM)
 
 guid_re='^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
 for pair in "principal id:$principal_id" "Keeper app id:$keeper_app_id"; do

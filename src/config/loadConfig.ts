@@ -1,7 +1,12 @@
 import { CLOUD_NAMES, CLOUD_PROFILES, customCloud, type CloudName, type CloudProfile } from "./clouds.js";
-import { settingDefault } from "./settings.js";
-import { parseArmId, type ArmId } from "../azure/armId.js";
-import { isValidSchedule } from "./schedule.js";
+import type { ArmId } from "../azure/armId.js";
+import { SettingReader, isGuid, type SettingProblem } from "./settingReader.js";
+import { parseStorage, type StorageConfig } from "./storage.js";
+import { parseIngestionSettings, type IngestionSettings } from "./ingestionSettings.js";
+import { parseRotationSettings, type RotationSettings } from "./rotationSettings.js";
+import { parseAlertSettings, type AlertSettings } from "./alertSettings.js";
+
+export type { SettingProblem } from "./settingReader.js";
 
 export interface Config {
   keeper: {
@@ -23,11 +28,11 @@ export interface Config {
   cloud: CloudProfile;
   /** The monitor's own identity; a client secret only outside Azure. Never printed. */
   identity: { clientId?: string; tenantId?: string; clientSecret?: string };
-}
-
-export interface SettingProblem {
-  setting: string;
-  message: string;
+  /** The Function App's storage (AzureWebJobsStorage), for state; undefined when not configured. */
+  storage: StorageConfig | undefined;
+  ingestion: IngestionSettings;
+  rotation: RotationSettings;
+  alerts: AlertSettings;
 }
 
 /** Every bad or missing setting, named, in one error. */
@@ -42,79 +47,19 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DCR_IMMUTABLE_ID = /^dcr-[0-9a-f]{32}$/i;
 
 /** Reads and validates every setting at once; throws ConfigError naming each problem. */
 export function loadConfig(env: Env): Config {
-  const problems: SettingProblem[] = [];
-  const raw = (name: string): string | undefined => {
-    const v = env[name]?.trim();
-    return v === undefined || v === "" ? undefined : v;
-  };
-  const get = (name: string): string | undefined => raw(name) ?? settingDefault(name);
-  const fail = (setting: string, message: string): void => {
-    problems.push({ setting, message });
-  };
-  const required = (name: string, what: string): string | undefined => {
-    const v = raw(name);
-    if (v === undefined) fail(name, `missing: ${what}`);
-    return v;
-  };
-
-  const guid = (name: string, what: string): string => {
-    const v = required(name, what);
-    if (v !== undefined && !GUID.test(v))
-      fail(name, `not a GUID: expected ${what} like 00000000-0000-0000-0000-000000000000`);
-    return v ?? "";
-  };
-  const armId = (name: string, provider: string, type: string, what: string): ArmId | undefined => {
-    const v = required(name, what);
-    if (v === undefined) return undefined;
-    const id = parseArmId(v);
-    if (!id) {
-      fail(
-        name,
-        `not an ARM resource ID: expected /subscriptions/<id>/resourceGroups/<rg>/providers/${provider}/${type}/<name>`,
-      );
-      return undefined;
-    }
-    if (id.provider.toLowerCase() !== provider.toLowerCase() || id.type.toLowerCase() !== type.toLowerCase()) {
-      fail(name, `an ARM ID of the wrong type: ${id.provider}/${id.type}, expected ${provider}/${type}`);
-      return undefined;
-    }
-    if (!GUID.test(id.subscriptionId)) fail(name, `subscription "${id.subscriptionId}" in the ARM ID is not a GUID`);
-    return id;
-  };
-  const httpsUrl = (name: string, value: string | undefined): string | undefined => {
-    if (value === undefined) return undefined;
-    let u: URL;
-    try {
-      u = new URL(value);
-    } catch {
-      fail(name, "not a URL: expected an https URL");
-      return undefined;
-    }
-    if (u.protocol !== "https:") {
-      fail(name, `not an https URL (${u.protocol.replace(":", "")}): bearer tokens are only sent over https`);
-      return undefined;
-    }
-    if (u.search || u.hash) {
-      fail(name, "must not carry a query string or fragment");
-      return undefined;
-    }
-    return u.toString().replace(/\/+$/, "");
-  };
-  const int = (name: string, min: number, max: number): number => {
-    const v = get(name) ?? "";
-    if (!/^\d+$/.test(v)) {
-      fail(name, `not a whole number: "${v}"`);
-      return Number.NaN;
-    }
-    const n = Number(v);
-    if (n < min || n > max) fail(name, `out of range: ${n}, expected ${min}–${max}`);
-    return n;
-  };
+  const r = new SettingReader(env);
+  const raw = (name: string) => r.raw(name);
+  const get = (name: string) => r.get(name);
+  const fail = (setting: string, message: string) => r.fail(setting, message);
+  const required = (name: string, what: string) => r.required(name, what);
+  const guid = (name: string, what: string) => r.guid(name, what);
+  const armId = (name: string, provider: string, type: string, what: string) => r.armId(name, provider, type, what);
+  const httpsUrl = (name: string, value: string | undefined) => r.httpsUrl(name, value);
+  const int = (name: string, min: number, max: number) => r.int(name, min, max);
 
   const tenantId = guid("KEEPER_TENANT_ID", "the Entra tenant ID");
   const appId = guid("KEEPER_APP_ID", "the application (client) ID Keeper uses");
@@ -149,12 +94,7 @@ export function loadConfig(env: Env): Config {
   if (criticalDays >= warnDays)
     fail("SECRET_CRITICAL_DAYS", `must be below SECRET_WARN_DAYS (${criticalDays} ≥ ${warnDays})`);
   const silenceThresholdMinutes = int("SILENCE_THRESHOLD_MINUTES", 5, 7 * 24 * 60);
-  const driftCheckSchedule = get("DRIFT_CHECK_SCHEDULE") ?? "";
-  if (!isValidSchedule(driftCheckSchedule))
-    fail(
-      "DRIFT_CHECK_SCHEDULE",
-      `not an NCRONTAB schedule of six fields (sec min hour day month weekday): "${driftCheckSchedule}"`,
-    );
+  const driftCheckSchedule = r.schedule("DRIFT_CHECK_SCHEDULE") ?? "";
   const callTimeoutSeconds = int("CALL_TIMEOUT_SECONDS", 1, 30);
   const runBudgetSeconds = int("RUN_BUDGET_SECONDS", 10, 300);
 
@@ -182,12 +122,11 @@ export function loadConfig(env: Env): Config {
   const idTenant = raw("AZURE_TENANT_ID");
   const idSecret = raw("AZURE_CLIENT_SECRET");
   if (idClient !== undefined) {
-    if (!GUID.test(idClient)) fail("AZURE_CLIENT_ID", "not a GUID: expected the client ID of the monitor's identity");
+    if (!isGuid(idClient)) fail("AZURE_CLIENT_ID", "not a GUID: expected the client ID of the monitor's identity");
     identity.clientId = idClient;
   }
   if (idTenant !== undefined) {
-    if (!GUID.test(idTenant))
-      fail("AZURE_TENANT_ID", "not a GUID: expected the tenant of the monitor's app registration");
+    if (!isGuid(idTenant)) fail("AZURE_TENANT_ID", "not a GUID: expected the tenant of the monitor's app registration");
     identity.tenantId = idTenant;
   }
   if (idSecret !== undefined) {
@@ -199,7 +138,12 @@ export function loadConfig(env: Env): Config {
     identity.clientSecret = idSecret;
   }
 
-  if (problems.length > 0 || !dcr || !workspace) throw new ConfigError(problems);
+  const storage = parseStorage(r);
+  const ingestion = parseIngestionSettings(r);
+  const rotation = parseRotationSettings(r);
+  const alerts = parseAlertSettings(r);
+
+  if (r.problems.length > 0 || !dcr || !workspace) throw new ConfigError(r.problems);
   return {
     keeper: { tenantId, appId, dcr, dcrImmutableId, dceUri, workspace, streamName, tableName },
     keyVault: vaultUri === undefined ? undefined : { uri: vaultUri + "/", secretName },
@@ -210,5 +154,9 @@ export function loadConfig(env: Env): Config {
     runBudgetMs: runBudgetSeconds * 1000,
     cloud,
     identity,
+    storage,
+    ingestion,
+    rotation,
+    alerts,
   };
 }

@@ -4,6 +4,10 @@
  * README's settings table, local.settings.sample.json and the Bicep template are checked
  * against this list by tests.
  */
+import { INGESTION_SETTINGS } from "./ingestionSettings.js";
+import { ROTATION_SETTINGS } from "./rotationSettings.js";
+import { ALERT_SETTINGS } from "./alertSettings.js";
+
 export interface SettingSpec {
   name: string;
   /** true: always required; "custom-cloud": required only when AZURE_CLOUD=Custom. */
@@ -14,7 +18,7 @@ export interface SettingSpec {
   description: string;
 }
 
-export const SETTINGS: readonly SettingSpec[] = [
+const DRIFT_SETTINGS: readonly SettingSpec[] = [
   { name: "KEEPER_TENANT_ID", required: true, description: "Entra tenant (GUID) of the Keeper app registration." },
   { name: "KEEPER_APP_ID", required: true, description: "Application (client) ID Keeper is configured with (GUID)." },
   {
@@ -77,7 +81,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     name: "SILENCE_THRESHOLD_MINUTES",
     required: false,
     default: "60",
-    description: "ingestion.freshness is a problem when no Keeper event arrived for longer than this.",
+    description:
+      "Fixed silence threshold: the fallback while the traffic history is too short; when set explicitly it overrides the learned baseline.",
   },
   {
     name: "DRIFT_CHECK_SCHEDULE",
@@ -142,6 +147,13 @@ export const SETTINGS: readonly SettingSpec[] = [
     description:
       "The monitor's own identity, outside Azure only: client secret of its app registration. Never set in Azure.",
   },
+];
+
+export const SETTINGS: readonly SettingSpec[] = [
+  ...DRIFT_SETTINGS,
+  ...INGESTION_SETTINGS,
+  ...ROTATION_SETTINGS,
+  ...ALERT_SETTINGS,
 ];
 
 export function settingDefault(name: string): string | undefined {

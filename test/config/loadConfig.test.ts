@@ -66,6 +66,12 @@ describe("loadConfig", () => {
     ["CALL_TIMEOUT_SECONDS", "120", /out of range/],
     ["MICROSOFT_GRAPH_ENDPOINT", "https://graph.example", /only used when AZURE_CLOUD=Custom/],
     ["AZURE_CLIENT_ID", "monitor", /not a GUID/],
+    ["INGESTION_CHECK_SCHEDULE", "every 5 minutes", /six fields/],
+    ["SILENCE_MAX_MINUTES", "15", /above SILENCE_MIN_MINUTES/],
+    ["SECRET_LIFETIME_DAYS", "20", /above SECRET_ROTATE_BEFORE_DAYS/],
+    ["SECRET_RETIRE_UNMANAGED", "yes", /not true or false/],
+    ["ALERT_TEAMS_WEBHOOK_URL", "http://example.invalid/workflows/x?sig=abc", /not an https URL \(value not shown/],
+    ["AzureWebJobsStorage", "not a connection string", /not a storage connection string/],
     ["AZURE_CLIENT_SECRET", "x", /all three are needed/],
   ])("rejects %s=%s", (name, value, message) => {
     const p = problemsOf({ ...VALID_ENV, [name]: value });
@@ -117,6 +123,90 @@ describe("loadConfig", () => {
       secretName: "keeper-connector-client-secret",
     });
     expect(loadConfig({ ...VALID_ENV, KEY_VAULT_URI: "  " }).keyVault).toBeUndefined();
+  });
+});
+
+describe("feature settings", () => {
+  it("applies the defaults of ingestion, rotation and alerts", () => {
+    const c = loadConfig(VALID_ENV);
+    expect(c.ingestion).toMatchObject({
+      schedule: "0 */5 * * * *",
+      baselineDays: 14,
+      fixedThresholdMinutes: undefined,
+      latencyWarnMinutes: 30,
+    });
+    expect(c.rotation).toEqual({
+      schedule: "0 17 * * * *",
+      rotateBeforeDays: 30,
+      lifetimeDays: 180,
+      retireUnmanaged: false,
+      cutoverQuietHours: 24,
+    });
+    expect(c.alerts).toMatchObject({
+      openAfter: 2,
+      renotifyHours: 4,
+      digestSchedule: "0 0 8 * * *",
+      teamsWebhookUrl: undefined,
+      email: undefined,
+    });
+    expect(c.storage).toBeUndefined();
+  });
+
+  it("reads an explicit SILENCE_THRESHOLD_MINUTES as a fixed override", () => {
+    expect(loadConfig({ ...VALID_ENV, SILENCE_THRESHOLD_MINUTES: "45" }).ingestion.fixedThresholdMinutes).toBe(45);
+  });
+
+  it("turns the digest off with an empty schedule and parses email recipients", () => {
+    const c = loadConfig({
+      ...VALID_ENV,
+      ALERT_DIGEST_SCHEDULE: "",
+      ALERT_EMAIL_FROM: "alerts@example.com",
+      ALERT_EMAIL_TO: "a@example.com, b@example.com",
+    });
+    expect(c.alerts.digestSchedule).toBeUndefined();
+    expect(c.alerts.email).toEqual({ from: "alerts@example.com", to: ["a@example.com", "b@example.com"] });
+  });
+
+  it("validates the email pair together", () => {
+    expect(
+      problemsOf({
+        ...VALID_ENV,
+        ALERT_EMAIL_FROM: "alerts@example.com",
+        ALERT_EMAIL_TO: "secops@example.com, nobody",
+      }),
+    ).toEqual({
+      ALERT_EMAIL_TO: 'not an email address: "nobody"',
+    });
+    expect(Object.keys(problemsOf({ ...VALID_ENV, ALERT_EMAIL_FROM: "alerts@example.com" }))).toEqual([
+      "ALERT_EMAIL_TO",
+    ]);
+    expect(Object.keys(problemsOf({ ...VALID_ENV, ALERT_EMAIL_TO: "a@example.com" }))).toEqual(["ALERT_EMAIL_FROM"]);
+  });
+
+  it("never echoes the webhook URL in an error", () => {
+    try {
+      loadConfig({ ...VALID_ENV, ALERT_TEAMS_WEBHOOK_URL: "ftp://host/x?sig=SECRETSIG" });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as Error).message).not.toContain("SECRETSIG");
+    }
+  });
+
+  it.each([
+    [
+      { AzureWebJobsStorage: "UseDevelopmentStorage=true" },
+      { kind: "connectionString", connectionString: "UseDevelopmentStorage=true" },
+    ],
+    [
+      { AzureWebJobsStorage__accountName: "stkeepermon" },
+      { kind: "identity", tableServiceUri: "https://stkeepermon.table.core.windows.net" },
+    ],
+    [
+      { AzureWebJobsStorage__tableServiceUri: "https://st.table.core.usgovcloudapi.net/" },
+      { kind: "identity", tableServiceUri: "https://st.table.core.usgovcloudapi.net" },
+    ],
+  ])("reads the Function App's storage %j", (env, storage) => {
+    expect(loadConfig({ ...VALID_ENV, ...env }).storage).toEqual(storage);
   });
 });
 
