@@ -2,7 +2,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { Config } from "./config/loadConfig.js";
 import { keeperProfile } from "./connector/profile.js";
 import type { Expected } from "./checks/expected.js";
-import { runDriftChecks } from "./checks/runDriftChecks.js";
+import { runDriftChecks, type FindingProvider } from "./checks/runDriftChecks.js";
 import { connectorReader, createAdapters, type AzureAdapters } from "./azure/connectorReader.js";
 import { createCredential } from "./azure/credential.js";
 import type { Report, ReportTarget } from "./report/report.js";
@@ -52,8 +52,11 @@ export function createMonitor(
     config,
     runDriftChecks: () => {
       const budget = AbortSignal.timeout(config.runBudgetMs);
-      const reader = connectorReader(adapters, config, { callTimeoutMs: config.callTimeoutMs, budget });
-      return runDriftChecks({ reader, expected, target, now });
+      const ctx = { callTimeoutMs: config.callTimeoutMs, budget };
+      const reader = connectorReader(adapters, config, ctx);
+      // Each feature adds its findings to the same report (one line each).
+      const providers: FindingProvider[] = [];
+      return runDriftChecks({ reader, expected, target, now, providers });
     },
   };
 }

@@ -31,6 +31,8 @@ export interface RunRecord {
   startedAt: string;
   finishedAt: string;
   findings: Finding[];
+  /** Keeper events per hour (UTC hour start, ISO), when the run measured them: for the status page chart. */
+  eventsPerHour?: Array<{ hour: string; count: number }>;
 }
 
 /** Where timers record their results (alert state, health); implemented by src/alerts. */

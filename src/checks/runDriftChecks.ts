@@ -1,19 +1,31 @@
 import { analyze } from "./analyze.js";
 import { collect, type ConnectorReader } from "./collect.js";
 import type { Expected } from "./expected.js";
+import type { Finding } from "./finding.js";
 import { buildReport, type Report, type ReportTarget } from "../report/report.js";
+
+/**
+ * More findings for the same report, from another feature (ingestion watch, rotation). A provider
+ * starts its own reads at once and awaits the drift findings only if it needs them (e.g. to
+ * diagnose why events stopped), so providers never add a round trip to the run.
+ */
+export type FindingProvider = (driftFindings: Promise<Finding[]>) => Promise<Finding[]>;
 
 export interface DriftRunDeps {
   reader: ConnectorReader;
   expected: Expected;
   target: ReportTarget;
   now: () => Date;
+  providers?: readonly FindingProvider[];
 }
 
 /** One drift run: observe everything, analyze, report. Never throws for an Azure failure. */
 export async function runDriftChecks(deps: DriftRunDeps): Promise<Report> {
   const startedAt = deps.now();
-  const observed = await collect(deps.reader, deps.now, deps.expected.profile.ingestionRoleGuid);
-  const findings = analyze(deps.expected, observed);
+  const drift = collect(deps.reader, deps.now, deps.expected.profile.ingestionRoleGuid).then((observed) =>
+    analyze(deps.expected, observed),
+  );
+  const extra = await Promise.all((deps.providers ?? []).map((p) => p(drift)));
+  const findings = [...(await drift), ...extra.flat()];
   return buildReport(deps.target, startedAt, deps.now(), findings);
 }
