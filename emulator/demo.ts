@@ -7,6 +7,11 @@
  *   npm start -- --scenario role-removed   a broken deployment, exit 1
  *   npm start -- --list-scenarios
  *   npm start -- --json                    print the Report as JSON
+ *
+ * Then it shows the notifications the Function App would send for that state: Azurite holds the
+ * alert state, the alert policy runs on the check's findings (ALERT_OPEN_AFTER=1 here, so one
+ * run is enough to open an alert; in production it is 2 runs), and the card and the email are
+ * delivered to the emulator's Teams receiver and mail sink and printed as text.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -14,6 +19,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { SCENARIOS, startEmulator } from "./index.js";
+import { startAzurite } from "./azurite.js";
+import { loadConfig } from "../src/config/loadConfig.js";
+import { createMonitor } from "../src/wiring.js";
+import { createCredential } from "../src/azure/credential.js";
+import { createAlerting } from "../src/alerts/createAlerting.js";
+import { renderCard, renderCardText } from "../src/report/card.js";
+import { renderEmail } from "../src/report/email.js";
+import type { Notice } from "../src/alerts/notifier.js";
 
 function parseArgs(argv: string[]): { scenario: string; list: boolean; json: boolean; error?: string } {
   let scenario = "healthy";
@@ -33,7 +46,48 @@ function parseArgs(argv: string[]): { scenario: string; list: boolean; json: boo
   return { scenario, list, json };
 }
 
+const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+
+/**
+ * The alerting half of the demo, in its own process (started with NODE_EXTRA_CA_CERTS so the
+ * real channels trust the emulator): one drift run recorded into the real AlertManager.
+ */
+async function alertsStep(): Promise<number> {
+  const config = loadConfig(process.env);
+  const report = await createMonitor(config).runDriftChecks();
+  const alerting = createAlerting(config, createCredential(config), () => new Date(), quiet, { table: "demoalerts" });
+  await alerting.manager.record({
+    source: "drift",
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    findings: report.findings,
+  });
+  const rows = await alerting.store.listOutbox();
+  const of = (channel: string): Notice[] => rows.filter((r) => r.channel === channel).map((r) => r.notice);
+  const out = (s: string) => process.stdout.write(s);
+  out("\n=== Notifications (alert policy with ALERT_OPEN_AFTER=1 for the demo) ===\n");
+  if (rows.length === 0) {
+    out("None: no check is a problem, so nothing would be sent.\n");
+    return 0;
+  }
+  const teams = of("teams");
+  const mail = of("email");
+  if (teams.length)
+    out(
+      `\n--- Teams card (${teams.length} notice${teams.length === 1 ? "" : "s"}) ---\n${renderCardText(renderCard(teams))}`,
+    );
+  if (mail.length) {
+    const e = renderEmail(mail);
+    out(
+      `\n--- Email ---\nSubject: ${e.subject}\n${e.headers.map((h) => `${h.name}: ${h.value}`).join("\n")}\n\n${e.text}`,
+    );
+  }
+  for (const r of rows) if (r.status !== "sent") out(`(not delivered yet: ${r.channel} ${r.lastErrorClass ?? ""})\n`);
+  return 0;
+}
+
 async function main(): Promise<number> {
+  if (process.argv.includes("--alerts-step")) return alertsStep();
   const args = parseArgs(process.argv.slice(2));
   if (args.error) {
     process.stderr.write(`npm start: ${args.error}\n`);
@@ -69,10 +123,41 @@ async function main(): Promise<number> {
       child.on("error", reject);
       child.on("close", (c) => resolve(c ?? 2));
     });
+    if (!args.json) await showNotifications(emu, caFile);
     return code;
   } finally {
     await emu.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Starts Azurite, runs the alerts step as a process, then says what the emulator's sinks received. */
+async function showNotifications(emu: Awaited<ReturnType<typeof startEmulator>>, caFile: string): Promise<void> {
+  const azurite = await startAzurite();
+  try {
+    const env = {
+      PATH: process.env["PATH"] ?? "",
+      NODE_EXTRA_CA_CERTS: caFile,
+      ...emu.settings,
+      AzureWebJobsStorage: azurite.connectionString,
+      ALERT_OPEN_AFTER: "1",
+      ALERT_TEAMS_WEBHOOK_URL: emu.teamsWebhookUrl,
+      ALERT_EMAIL_FROM: emu.state.graph.mailboxes[0] ?? "",
+      ALERT_EMAIL_TO: "secops@contoso.com",
+    };
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "--alerts-step"], {
+        stdio: "inherit",
+        env,
+      });
+      child.on("error", reject);
+      child.on("close", () => resolve());
+    });
+    process.stdout.write(
+      `\nThe emulator's Teams receiver got ${emu.state.teamsMessages.length} message(s); its mail sink got ${emu.state.sentMail.length} mail(s).\n`,
+    );
+  } finally {
+    await azurite.stop();
   }
 }
 

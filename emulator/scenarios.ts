@@ -8,6 +8,7 @@ import {
   TABLE_NAME,
 } from "./constants.js";
 import type { EmulatorState, Identity } from "./state.js";
+import { INGESTION_SCENARIOS } from "./ingestionScenarios.js";
 
 export interface ScenarioContext {
   now: number;
@@ -285,6 +286,7 @@ export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
       s.monitorDenied.add(IDS.dcr);
     },
   },
+  ...INGESTION_SCENARIOS,
 ];
 
 export function findScenario(name: string): ScenarioDefinition {

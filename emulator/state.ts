@@ -32,6 +32,7 @@ import {
   rgId,
 } from "./constants.js";
 import { generateKeeperTraffic, KEEPER_TABLE_COLUMNS } from "./traffic.js";
+import { diagnosticTables } from "./ingestionScenarios.js";
 
 export interface PasswordCredential {
   keyId: string;
@@ -153,7 +154,12 @@ export interface EmulatorState {
   /** ARM resource ids / scopes where the monitor principal gets 403 (applies to the scope and below). */
   monitorDenied: Set<string>;
   apps: AppRegistration[];
-  graph: { defaultAppManagementPolicy: Record<string, unknown>; mailboxes: string[] };
+  graph: {
+    defaultAppManagementPolicy: Record<string, unknown>;
+    mailboxes: string[];
+    /** appManagementPolicies assigned to an app, by the app's object id ({ restrictions: { passwordCredentials } }). */
+    appPolicies?: Record<string, Array<Record<string, unknown>>>;
+  };
   /** Log Analytics event store of the Sentinel workspace, per table. */
   tables: Record<string, TableStore>;
   /** ARM id of the workspace that `tables` belongs to (other workspaces have no tables). */
@@ -524,6 +530,7 @@ export function createHealthyState(identity: Identity, nowMs: number): EmulatorS
     tables: {
       [TABLE_NAME]: { columns: KEEPER_TABLE_COLUMNS.map((c) => ({ ...c })), rows: keeperRows },
       AADServicePrincipalSignInLogs: { columns: SIGNIN_COLUMNS.map((c) => ({ ...c })), rows: seedSignIns(keeperRows) },
+      ...diagnosticTables(nowMs),
     },
     tablesWorkspaceId: IDS.workspace,
     vault: {

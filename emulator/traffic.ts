@@ -61,15 +61,38 @@ const CLIENTS = [
   "Commander 17.0.13",
 ];
 
-/** Mean gap between two events at this moment: busy weekday office hours (08-18 UTC), sparse nights and weekends. */
-function gapMs(t: number, rnd: () => number): number {
+/** Public holidays (UTC month-day) on which Keeper runs at weekend pace. */
+export const HOLIDAYS = ["01-01", "05-01", "12-24", "12-25", "12-26", "12-31"];
+
+export function isQuietDay(t: number): boolean {
   const d = new Date(t);
-  const day = d.getUTCDay();
-  const hour = d.getUTCHours();
-  const weekend = day === 0 || day === 6;
-  if (!weekend && hour >= 8 && hour < 18) return (1 + rnd() * 4) * MIN;
-  if (weekend) return (30 + rnd() * 60) * MIN;
-  return (20 + rnd() * 40) * MIN;
+  const md = `${String(d.getUTCMonth() + 1).padStart(2, "0")}-${String(d.getUTCDate()).padStart(2, "0")}`;
+  return d.getUTCDay() === 0 || d.getUTCDay() === 6 || HOLIDAYS.includes(md);
+}
+
+/**
+ * Gap to the next event, shaped like people: busy weekday office hours (08-18 UTC, 1-5 min), quieter
+ * shoulders, quiet nights (up to 3 hours without an event) and quieter still at weekends and on
+ * holidays (up to 4 hours). A fixed "no data for 1 hour" rule pages on most nights of this traffic.
+ */
+function gapMs(t: number, rnd: () => number): number {
+  const hour = new Date(t).getUTCHours();
+  const night = hour >= 22 || hour < 7;
+  if (isQuietDay(t)) return (night ? 45 + rnd() * 195 : 20 + rnd() * 100) * MIN;
+  if (hour >= 8 && hour < 18) return (1 + rnd() * 4) * MIN;
+  if (night) return (30 + rnd() * 150) * MIN;
+  return (8 + rnd() * 32) * MIN;
+}
+
+/** In office hours a user's session often emits a burst of events within seconds. */
+function burst(t: number, rnd: () => number): number[] {
+  const hour = new Date(t).getUTCHours();
+  if (isQuietDay(t) || hour < 8 || hour >= 18 || rnd() >= 0.12) return [];
+  const n = 2 + Math.floor(rnd() * 5);
+  const out: number[] = [];
+  let at = t;
+  for (let i = 0; i < n; i++) out.push((at += 1000 + Math.round(rnd() * 19_000)));
+  return out;
 }
 
 export function makeKeeperEvent(rnd: () => number, timeGenerated: number): Record<string, unknown> {
@@ -114,6 +137,7 @@ export function generateKeeperTraffic(seed: number, nowMs: number, days: number)
     t += Math.round(gapMs(t, rnd));
     if (t >= lastAt) break;
     rows.push(makeKeeperEvent(rnd, t));
+    for (const b of burst(t, rnd)) if (b < lastAt) rows.push(makeKeeperEvent(rnd, (t = b)));
   }
   rows.push(makeKeeperEvent(rnd, lastAt));
   return rows;

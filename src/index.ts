@@ -3,15 +3,53 @@ import { loadConfig } from "./config/loadConfig.js";
 import { createMonitor, type Monitor } from "./wiring.js";
 import { driftCheckHandler } from "./functions/driftCheck.js";
 import { healthHandler } from "./functions/health.js";
+import { createAlerting, type Alerting } from "./alerts/createAlerting.js";
+import type { FindingsSink, Notifier } from "./alerts/notifier.js";
+import { createCredential } from "./azure/credential.js";
+import { alertDeliveryHandler } from "./functions/alertDelivery.js";
+import { alertDigestHandler, digestEnabled } from "./functions/alertDigest.js";
+import { loggerFrom } from "./functions/logger.js";
+import { ingestionWatchHandler } from "./functions/ingestionWatch.js";
 import { registerAll, type TriggerDef } from "./functions/registry.js";
+import { secretRotationHandler } from "./functions/secretRotation.js";
+import { rotationConfirmHandler, rotationStateHandler } from "./functions/rotationApi.js";
 
 // Nothing touches the network or reads settings at import: the first invocation builds the
 // monitor (config, credential, clients) once; a settings error is reported on every invocation.
 let monitor: Monitor | undefined;
 function getMonitor(): Monitor {
-  monitor ??= createMonitor(loadConfig(process.env));
+  monitor ??= createMonitor(loadConfig(process.env), { rotation: { notifier } });
   return monitor;
 }
+
+// Alerting (state store, channels, policy) is built on first use too, from the same settings.
+let alerting: Alerting | undefined;
+function getAlerting(): Alerting {
+  const config = getMonitor().config;
+  alerting ??= createAlerting(config, createCredential(config), () => new Date(), loggerFrom(console));
+  return alerting;
+}
+/** Lazy seams: the timers and the rotation get these at import, alerting is built on first call. */
+const sink: FindingsSink = { record: (run) => getAlerting().manager.record(run) };
+const notifier: Notifier = { notify: (n) => getAlerting().manager.notify(n) };
+
+// The digest is registered only when ALERT_DIGEST_SCHEDULE is not set to empty: the host
+// resolves %ALERT_DIGEST_SCHEDULE% when it indexes the functions, and an empty schedule would put
+// the function in error. Only the setting's presence is read here, nothing else.
+const alertDigestTrigger: TriggerDef[] = digestEnabled(process.env)
+  ? [
+      {
+        kind: "timer",
+        name: "alertDigest",
+        schedule: "%ALERT_DIGEST_SCHEDULE%",
+        runOnStartup: false,
+        handler: alertDigestHandler({
+          getConfig: () => getMonitor().config,
+          getManager: () => getAlerting().manager,
+        }),
+      },
+    ]
+  : [];
 
 export const TRIGGERS: readonly TriggerDef[] = [
   {
@@ -19,7 +57,14 @@ export const TRIGGERS: readonly TriggerDef[] = [
     name: "driftCheck",
     schedule: "%DRIFT_CHECK_SCHEDULE%",
     runOnStartup: false,
-    handler: driftCheckHandler({ getMonitor }),
+    handler: driftCheckHandler({ getMonitor, getSink: (log) => getAlerting().manager.withLog(log) }),
+  },
+  {
+    kind: "timer",
+    name: "ingestionWatch",
+    schedule: "%INGESTION_CHECK_SCHEDULE%",
+    runOnStartup: false,
+    handler: ingestionWatchHandler({ getMonitor, sink }),
   },
   {
     kind: "http",
@@ -27,8 +72,43 @@ export const TRIGGERS: readonly TriggerDef[] = [
     route: "health",
     methods: ["GET"],
     authLevel: "function",
-    handler: healthHandler({ getMonitor, now: () => new Date() }),
+    handler: healthHandler({
+      getMonitor,
+      getState: (log) => ({ store: getAlerting().store, sink: getAlerting().manager.withLog(log) }),
+      now: () => new Date(),
+    }),
   },
+  {
+    kind: "timer",
+    name: "secretRotation",
+    schedule: "%SECRET_ROTATION_SCHEDULE%",
+    runOnStartup: false,
+    handler: secretRotationHandler({ getMonitor }),
+  },
+  {
+    kind: "http",
+    name: "rotationState",
+    route: "rotation",
+    methods: ["GET"],
+    authLevel: "function",
+    handler: rotationStateHandler({ getMonitor }),
+  },
+  {
+    kind: "http",
+    name: "rotationConfirm",
+    route: "rotation/confirm",
+    methods: ["POST"],
+    authLevel: "admin",
+    handler: rotationConfirmHandler({ getMonitor }),
+  },
+  {
+    kind: "timer",
+    name: "alertDelivery",
+    schedule: "%ALERT_DELIVERY_SCHEDULE%",
+    runOnStartup: false,
+    handler: alertDeliveryHandler({ getManager: () => getAlerting().manager, now: () => new Date() }),
+  },
+  ...alertDigestTrigger,
 ];
 
 registerAll(functions.app, TRIGGERS);

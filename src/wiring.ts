@@ -6,6 +6,10 @@ import { runDriftChecks, type FindingProvider } from "./checks/runDriftChecks.js
 import { connectorReader, createAdapters, type AzureAdapters } from "./azure/connectorReader.js";
 import { createCredential } from "./azure/credential.js";
 import type { Report, ReportTarget } from "./report/report.js";
+import { createIngestionWiring } from "./ingestionWiring.js";
+import type { WatchResult } from "./ingestion/watch.js";
+import { createRotationWiring, type RotationWiringOptions } from "./rotationWiring.js";
+import type { RotationService } from "./rotation/service.js";
 
 export function expectedFromConfig(config: Config): Expected {
   const k = config.keeper;
@@ -37,15 +41,22 @@ export function targetFromConfig(config: Config): ReportTarget {
 export interface Monitor {
   config: Config;
   runDriftChecks(): Promise<Report>;
+  /** The ingestionWatch timer's run: one aggregated query; the drift checks only to diagnose a silence. */
+  runIngestionWatch(): Promise<WatchResult>;
+  /** The secret rotation: the timer's run, GET /api/rotation, POST /api/rotation/confirm. */
+  rotation: RotationService;
 }
 
 /** Builds the monitor from validated settings: credential and clients once, nothing on the network yet. */
 export function createMonitor(
   config: Config,
-  options: { credential?: TokenCredential; now?: () => Date } = {},
+  options: { credential?: TokenCredential; now?: () => Date; rotation?: RotationWiringOptions } = {},
 ): Monitor {
   const now = options.now ?? (() => new Date());
-  const adapters: AzureAdapters = createAdapters(config, options.credential ?? createCredential(config));
+  const credential = options.credential ?? createCredential(config);
+  const adapters: AzureAdapters = createAdapters(config, credential);
+  const ingestion = createIngestionWiring(config, adapters, credential, now);
+  const rotation = createRotationWiring(config, credential, adapters.arm, now, options.rotation);
   const expected = expectedFromConfig(config);
   const target = targetFromConfig(config);
   return {
@@ -55,8 +66,15 @@ export function createMonitor(
       const ctx = { callTimeoutMs: config.callTimeoutMs, budget };
       const reader = connectorReader(adapters, config, ctx);
       // Each feature adds its findings to the same report (one line each).
-      const providers: FindingProvider[] = [];
+      const providers: FindingProvider[] = [ingestion.provider(ctx), rotation.provider];
       return runDriftChecks({ reader, expected, target, now, providers });
     },
+    rotation,
+    runIngestionWatch: () =>
+      ingestion.run(async () => {
+        const budget = AbortSignal.timeout(config.runBudgetMs);
+        const reader = connectorReader(adapters, config, { callTimeoutMs: config.callTimeoutMs, budget });
+        return (await runDriftChecks({ reader, expected, target, now })).findings;
+      }),
   };
 }

@@ -19,6 +19,7 @@ export interface SortKey {
 export type Op =
   | { op: "where"; pred: Expr }
   | { op: "extend"; items: NamedExpr[] }
+  | { op: "serialize"; items: NamedExpr[] }
   | { op: "project"; items: NamedExpr[] }
   | { op: "project-away"; names: string[] }
   | { op: "project-keep"; names: string[] }

@@ -15,6 +15,8 @@ export interface Col {
 export interface Frame {
   columns: Col[];
   rows: unknown[][];
+  /** Row order is meaningful (after sort/order/top/serialize): prev()/next() may be used. */
+  serialized?: boolean;
 }
 export interface KqlContext {
   /** now() for this query (Kusto evaluates it once per query). */
@@ -43,12 +45,48 @@ export function execute(q: Query, ctx: KqlContext): Frame {
     const opName = q.ops[0]?.op ?? "table";
     throw new KqlSemanticError(`'${opName}' operator: Failed to resolve table or column expression named '${q.table}'`);
   }
-  for (const op of q.ops) frame = applyOp(op, frame, ctx);
-  return frame;
+  for (const op of q.ops) {
+    const wasSerialized: boolean = frame.serialized === true;
+    frame = applyOp(op, frame, ctx);
+    // Kusto: sort/order/top/serialize serialize the row set; where/extend/project/take keep it; the rest drop it.
+    const keeps = ["where", "extend", "project", "project-away", "project-keep", "project-rename", "take"];
+    const makes = ["order", "top", "serialize"];
+    frame = {
+      columns: frame.columns,
+      rows: frame.rows,
+      serialized: makes.includes(op.op) || (wasSerialized && keeps.includes(op.op)),
+    };
+  }
+  return { columns: frame.columns, rows: frame.rows };
+}
+
+/** The rows a window function (prev/next) reads, and the current row's index, while extend/project run. */
+let windowRows: { rows: unknown[][]; i: number } | null = null;
+/** Whether the operator being compiled runs over a serialized row set. */
+let windowAllowed = false;
+
+function mapWindowed(rows: unknown[][], fn: (r: unknown[]) => unknown[]): unknown[][] {
+  const out: unknown[][] = [];
+  try {
+    for (let i = 0; i < rows.length; i++) {
+      windowRows = { rows, i };
+      out.push(fn(rows[i]!));
+    }
+  } finally {
+    windowRows = null;
+  }
+  return out;
 }
 
 function applyOp(op: Op, f: Frame, ctx: KqlContext): Frame {
-  const c = (e: Expr, cols = f.columns) => compile(e, cols, ctx, op.op);
+  const c = (e: Expr, cols = f.columns) => {
+    windowAllowed = f.serialized === true || op.op === "serialize";
+    try {
+      return compile(e, cols, ctx, op.op);
+    } finally {
+      windowAllowed = false;
+    }
+  };
   switch (op.op) {
     case "where": {
       const p = c(op.pred);
@@ -56,6 +94,7 @@ function applyOp(op: Op, f: Frame, ctx: KqlContext): Frame {
         throw new KqlSemanticError(`'where' operator: the predicate must be of type bool, found ${p.type}`);
       return { columns: f.columns, rows: f.rows.filter((r) => p.fn(r) === true) };
     }
+    case "serialize":
     case "extend": {
       let cols = f.columns;
       let rows = f.rows;
@@ -65,14 +104,14 @@ function applyOp(op: Op, f: Frame, ctx: KqlContext): Frame {
         const idx = cols.findIndex((x) => x.name === name);
         if (idx >= 0) {
           cols = cols.map((x, j) => (j === idx ? { name, type: ce.type } : x));
-          rows = rows.map((r) => {
+          rows = mapWindowed(rows, (r) => {
             const n = r.slice();
             n[idx] = ce.fn(r);
             return n;
           });
         } else {
           cols = [...cols, { name, type: ce.type }];
-          rows = rows.map((r) => [...r, ce.fn(r)]);
+          rows = mapWindowed(rows, (r) => [...r, ce.fn(r)]);
         }
       }
       return { columns: cols, rows };
@@ -84,7 +123,7 @@ function applyOp(op: Op, f: Frame, ctx: KqlContext): Frame {
       }));
       return {
         columns: comp.map((x) => ({ name: x.name, type: x.ce.type })),
-        rows: f.rows.map((r) => comp.map((x) => x.ce.fn(r))),
+        rows: mapWindowed(f.rows, (r) => comp.map((x) => x.ce.fn(r))),
       };
     }
     case "project-away":
@@ -437,6 +476,28 @@ function compileCall(e: Extract<Expr, { k: "call" }>, args: Compiled[], ctx: Kql
         throw new KqlSemanticError(`Invalid dynamic literal: '${e.raw ?? ""}'`);
       }
       return { type: "dynamic", fn: () => v };
+    }
+    case "prev":
+    case "next": {
+      // prev(expr [, offset [, default]]): the value of expr `offset` rows before (after) this one.
+      if (!windowAllowed)
+        throw new KqlSemanticError(
+          `Function '${e.name}' cannot be invoked in the current context. Details: the row set must be serialized`,
+        );
+      arity(e.name, args, 1, 3);
+      const off = a1 ? Number(a1.fn([]) ?? 1) : 1;
+      const dflt = args[2];
+      const sign = e.name === "prev" ? -1 : 1;
+      return {
+        type: a0!.type,
+        fn: () => {
+          const w = windowRows;
+          if (!w) return null;
+          const j = w.i + sign * off;
+          const row = w.rows[j];
+          return row ? a0!.fn(row) : dflt ? dflt.fn(w.rows[w.i]!) : null;
+        },
+      };
     }
     case "now":
       arity("now", args, 0, 1);

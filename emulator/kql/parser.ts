@@ -110,6 +110,8 @@ class Parser {
         return { op: "where", pred: this.expr() };
       case "extend":
         return { op: "extend", items: this.namedList() };
+      case "serialize":
+        return { op: "serialize", items: this.isOp("|") || this.peek().kind === "eof" ? [] : this.namedList() };
       case "project":
         return { op: "project", items: this.namedList() };
       case "project-away":

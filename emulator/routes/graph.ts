@@ -241,6 +241,15 @@ export function graphRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
     state.sentMail.push({ sender, message: body.message, at: new Date(ctx.now()).toISOString() });
     return { status: 202, headers: { "request-id": randomUUID() } };
   }
+  if ((m = /^\/v1\.0\/applications\/([^/()]+)\/appManagementPolicies$/i.exec(path)) && req.method === "GET") {
+    const app = state.apps.find((a) => a.id.toLowerCase() === m![1]!.toLowerCase());
+    if (!app) return notFound(req, m[1]!);
+    if (!canRead(ctx, tok, app)) return denied(req);
+    return json(200, {
+      "@odata.context": `${GRAPH}/$metadata#appManagementPolicies`,
+      value: state.graph.appPolicies?.[app.id] ?? [],
+    });
+  }
   if (/^\/v1\.0\/policies\/defaultAppManagementPolicy$/i.test(path) && req.method === "GET") {
     const r = roles(tok, ctx);
     if (
@@ -267,9 +276,18 @@ export function graphRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
 }
 
 function policyViolation(ctx: RouteContext, app: AppRegistration, start: number, end: number): string | null {
-  const pol = ctx.state.graph.defaultAppManagementPolicy as any;
+  const tenant = ctx.state.graph.defaultAppManagementPolicy as any;
+  const own = (ctx.state.graph.appPolicies?.[app.id] ?? []) as any[];
+  for (const pol of [tenant, ...own]) {
+    const v = oneViolation(pol, pol === tenant ? pol?.applicationRestrictions : pol?.restrictions, app, start, end);
+    if (v) return v;
+  }
+  return null;
+}
+
+function oneViolation(pol: any, restrictions: any, app: AppRegistration, start: number, end: number): string | null {
   if (!pol?.isEnabled) return null;
-  for (const r of pol.applicationRestrictions?.passwordCredentials ?? []) {
+  for (const r of restrictions?.passwordCredentials ?? []) {
     const after = r.restrictForAppsCreatedAfterDateTime ? Date.parse(r.restrictForAppsCreatedAfterDateTime) : 0;
     if (Date.parse(app.createdDateTime) < after) continue;
     if (r.restrictionType === "passwordAddition") return "Credential type not allowed as per assigned policy.";

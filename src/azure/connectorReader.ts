@@ -41,6 +41,5 @@ export function connectorReader(a: AzureAdapters, config: Config, ctx: CallConte
     listRoleAssignmentsNearby: (principalId) =>
       a.arm.listRoleAssignments(k.dcr.subscriptionId, resourceGroupId(k.dcr), principalId, ctx),
     getVaultSecret: vault && kv ? () => vault.currentVersion(kv.secretName, ctx) : undefined,
-    getIngestionStats: (customerId) => a.logs.ingestionStats(customerId, k.tableName, ctx),
   };
 }

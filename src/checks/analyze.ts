@@ -6,9 +6,11 @@ import { analyzeDcr } from "./dcr.js";
 import { analyzeDce } from "./dce.js";
 import { analyzeRole } from "./role.js";
 import { analyzeSecretExpiry, analyzeSecretVault } from "./secret.js";
-import { analyzeFreshness } from "./freshness.js";
 
-/** Drift is data: every catalog check, from one observation of the connector, sorted. */
+/**
+ * Drift is data: every drift check, from one observation of the connector, sorted. The ingestion.*
+ * checks come from the ingestion watch (src/ingestion), added to the same report as a provider.
+ */
 export function analyze(e: Expected, o: Observed): Finding[] {
   return sortFindings([
     ...analyzeWorkspace(e, o),
@@ -20,6 +22,5 @@ export function analyze(e: Expected, o: Observed): Finding[] {
     ...analyzeApp(e, o),
     ...analyzeSecretExpiry(e, o),
     ...analyzeSecretVault(e, o),
-    ...analyzeFreshness(e, o),
   ]);
 }

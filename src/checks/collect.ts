@@ -4,7 +4,6 @@ import type {
   Application,
   Dce,
   Dcr,
-  IngestionStats,
   RoleAssignment,
   ServicePrincipal,
   Table,
@@ -29,7 +28,6 @@ export interface ConnectorReader {
   listRoleAssignmentsNearby(principalObjectId: string): Promise<Observation<RoleAssignment[]>>;
   /** Undefined when no vault is configured. */
   getVaultSecret: (() => Promise<Observation<VaultSecretVersion>>) | undefined;
-  getIngestionStats(workspaceCustomerId: string): Promise<Observation<IngestionStats>>;
 }
 
 /** Guards a read: a thrown error (a bug or an unexpected failure) becomes unknown, never a crash. */
@@ -42,8 +40,9 @@ async function safely<T>(what: string, read: () => Promise<Observation<T>>): Pro
 }
 
 /**
- * Reads everything concurrently; only true dependencies wait (workspace → query, DCR → DCE,
- * service principal → role assignments), so the run takes about two round trips.
+ * Reads everything concurrently; only true dependencies wait (DCR → DCE, service principal → role
+ * assignments), so the run takes about two round trips. Event freshness is the ingestion watch's
+ * (a FindingProvider), not a drift read.
  */
 export async function collect(reader: ConnectorReader, now: () => Date, ingestionRoleGuid: string): Promise<Observed> {
   const workspaceP = safely("read the workspace", () => reader.getWorkspace());
@@ -70,16 +69,18 @@ export async function collect(reader: ConnectorReader, now: () => Date, ingestio
       ? safely("read role assignments nearby", () => reader.listRoleAssignmentsNearby(sp.value.objectId))
       : undefined,
   );
-  const ingestionP = workspaceP.then((ws): Promise<Observation<IngestionStats>> =>
-    ws.kind === "found"
-      ? safely("query the table", () => reader.getIngestionStats(ws.value.customerId))
-      : Promise.resolve(
-          notKnown(ws.kind === "missing" ? "the workspace does not exist" : "the workspace could not be read"),
-        ),
-  );
 
-  const [workspace, table, dcr, dce, app, servicePrincipal, roleAssignments, vaultSecret, ingestion, nearby] =
-    await Promise.all([workspaceP, tableP, dcrP, dceP, appP, spP, rolesP, vaultP, ingestionP, nearbyP]);
+  const [workspace, table, dcr, dce, app, servicePrincipal, roleAssignments, vaultSecret, nearby] = await Promise.all([
+    workspaceP,
+    tableP,
+    dcrP,
+    dceP,
+    appP,
+    spP,
+    rolesP,
+    vaultP,
+    nearbyP,
+  ]);
   return {
     now: now(),
     workspace,
@@ -91,6 +92,5 @@ export async function collect(reader: ConnectorReader, now: () => Date, ingestio
     roleAssignments,
     ...(nearby === undefined ? {} : { roleAssignmentsNearby: nearby }),
     ...(vaultSecret === undefined ? {} : { vaultSecret }),
-    ingestion,
   };
 }

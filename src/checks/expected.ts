@@ -4,7 +4,6 @@ import type {
   Application,
   Dce,
   Dcr,
-  IngestionStats,
   RoleAssignment,
   ServicePrincipal,
   Table,
@@ -42,5 +41,4 @@ export interface Observed {
   roleAssignmentsNearby?: Observation<RoleAssignment[]>;
   /** Absent when no vault is configured. */
   vaultSecret?: Observation<VaultSecretVersion>;
-  ingestion: Observation<IngestionStats>;
 }

@@ -21,6 +21,7 @@ export interface Finding {
 }
 
 export const CHECK_CATALOG = [
+  "alerts.channel",
   "app.exists",
   "app.servicePrincipal",
   "dce.endpoint",
@@ -29,8 +30,13 @@ export const CHECK_CATALOG = [
   "dcr.exists",
   "dcr.immutableId",
   "dcr.stream",
+  "ingestion.diagnosis",
   "ingestion.freshness",
+  "ingestion.latency",
+  "ingestion.volume",
   "role.assignment",
+  "rotation.cutover",
+  "rotation.state",
   "secret.expiry",
   "secret.vault",
   "table.exists",

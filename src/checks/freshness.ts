@@ -1,56 +1,39 @@
 import { ok, problem, type Finding } from "./finding.js";
-import type { Expected, Observed } from "./expected.js";
-import { unknownFrom } from "./resources.js";
+import type { SilenceVerdict } from "../ingestion/silence.js";
 
-export function minutesSince(then: Date, now: Date): number {
-  return Math.max(0, Math.floor((now.getTime() - then.getTime()) / 60_000));
-}
+export const FRESHNESS_CHECK = "ingestion.freshness";
 
-export function analyzeFreshness(e: Expected, o: Observed): Finding[] {
-  const check = "ingestion.freshness";
-  const resource = `${e.workspaceId}/tables/${e.profile.tableName}`;
-  if (o.workspace.kind === "missing") return [unknownFrom(check, { reason: "the workspace does not exist" }, resource)];
-  if (o.table.kind === "missing") return [unknownFrom(check, { reason: "the table does not exist" }, resource)];
-  const i = o.ingestion;
-  if (i.kind !== "found")
-    return [unknownFrom(check, i.kind === "missing" ? { reason: "the query target was not found" } : i, resource)];
-  const stats = i.value;
-  const fix =
-    "See the other findings for a broken piece; if all are ok, check the Keeper Admin Console (Reporting & Alerts → Azure Monitor Logs) is enabled and its Endpoint URL and secret are current.";
-  if (stats.lastEvent === undefined)
-    return [
-      problem(
-        check,
-        "critical",
-        `No Keeper event arrived in the last ${stats.window.replace(/^P(\d+)D$/, "$1 days")}.`,
-        {
-          resource,
-          evidence: { window: stats.window, events: 0, thresholdMinutes: e.silenceThresholdMinutes },
-          remediation: fix,
-        },
-      ),
-    ];
-  const minutes = minutesSince(stats.lastEvent, o.now);
+const FIX =
+  "See ingestion.diagnosis for the likely cause, ranked, with its fix; if every piece is healthy, check the Keeper Admin Console (Reporting & Alerts → Azure Monitor Logs) is enabled and holds the current Endpoint URL and client secret.";
+
+/**
+ * The adaptive freshness finding: silence is a gap longer than is plausible for this hour of the
+ * week (learned from the last BASELINE_DAYS), and the finding says what it compared against.
+ */
+export function analyzeFreshness(v: SilenceVerdict, resource: string, windowDays: number): Finding {
   const evidence = {
-    lastEvent: stats.lastEvent.toISOString(),
-    minutesSince: minutes,
-    thresholdMinutes: e.silenceThresholdMinutes,
-    eventsInWindow: stats.events,
-    window: stats.window,
+    ...(v.lastEvent === undefined ? {} : { lastEvent: new Date(v.lastEvent).toISOString() }),
+    ...(v.gapMinutes === undefined ? {} : { gapMinutes: v.gapMinutes }),
+    thresholdMinutes: v.thresholdMinutes,
+    learned: v.learned,
+    ...(v.usualMaxGapMinutes === undefined ? {} : { usualMaxGapMinutes: v.usualMaxGapMinutes }),
+    hourOfWeek: v.hourOfWeek,
+    historyDays: v.historyDays,
+    ...(v.quietFactor > 1 ? { quietFactor: v.quietFactor } : {}),
+    how: v.why,
   };
-  if (minutes > e.silenceThresholdMinutes)
-    return [
-      problem(
-        check,
-        "critical",
-        `No Keeper event for ${minutes} min (threshold ${e.silenceThresholdMinutes} min); the last arrived ${stats.lastEvent.toISOString()}.`,
-        { resource, evidence, remediation: fix },
-      ),
-    ];
-  return [
-    ok(check, `Last Keeper event ${minutes} min ago (threshold ${e.silenceThresholdMinutes} min).`, {
+  if (v.lastEvent === undefined)
+    return problem(FRESHNESS_CHECK, "critical", `No Keeper event arrived in the last ${windowDays} days.`, {
       resource,
       evidence,
-    }),
-  ];
+      remediation: FIX,
+    });
+  const since = `the last arrived ${new Date(v.lastEvent).toISOString()}`;
+  if (v.silent)
+    return problem(FRESHNESS_CHECK, "critical", `No Keeper event for ${v.gapMinutes} min; ${v.why}; ${since}.`, {
+      resource,
+      evidence,
+      remediation: FIX,
+    });
+  return ok(FRESHNESS_CHECK, `Last Keeper event ${v.gapMinutes} min ago; ${v.why}.`, { resource, evidence });
 }

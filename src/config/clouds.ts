@@ -9,7 +9,7 @@ export interface CloudProfile {
   graphEndpoint: string;
   logAnalyticsEndpoint: string;
   /** Token audiences ("resource" URIs, without /.default). */
-  audiences: { arm: string; graph: string; logAnalytics: string; keyVault: string };
+  audiences: { arm: string; graph: string; logAnalytics: string; keyVault: string; logsIngestion: string };
   portalUrl: string;
   /** Whether the authority is one MSAL knows; otherwise instance discovery must be off. */
   knownAuthority: boolean;
@@ -20,6 +20,7 @@ const PUBLIC_AUDIENCES = {
   graph: "https://graph.microsoft.com",
   logAnalytics: "https://api.loganalytics.io",
   keyVault: "https://vault.azure.net",
+  logsIngestion: "https://monitor.azure.com",
 };
 
 export const CLOUD_PROFILES: Record<Exclude<CloudName, "Custom">, CloudProfile> = {
@@ -44,6 +45,7 @@ export const CLOUD_PROFILES: Record<Exclude<CloudName, "Custom">, CloudProfile> 
       graph: "https://graph.microsoft.us",
       logAnalytics: "https://api.loganalytics.us",
       keyVault: "https://vault.usgovcloudapi.net",
+      logsIngestion: "https://monitor.azure.us",
     },
     portalUrl: "https://portal.azure.us",
     knownAuthority: true,
@@ -59,6 +61,7 @@ export const CLOUD_PROFILES: Record<Exclude<CloudName, "Custom">, CloudProfile> 
       graph: "https://microsoftgraph.chinacloudapi.cn",
       logAnalytics: "https://api.loganalytics.azure.cn",
       keyVault: "https://vault.azure.cn",
+      logsIngestion: "https://monitor.azure.cn",
     },
     portalUrl: "https://portal.azure.cn",
     knownAuthority: true,

@@ -1,16 +1,20 @@
 import type { InvocationContext, Timer } from "@azure/functions";
 import type { Monitor } from "../wiring.js";
 import { ConfigError } from "../config/loadConfig.js";
-import { loggerFrom } from "./logger.js";
+import type { FindingsSink } from "../alerts/notifier.js";
+import { loggerFrom, type Logger } from "./logger.js";
 
 export interface DriftCheckDeps {
   /** Builds (once) or returns the monitor; throws ConfigError on bad settings. */
   getMonitor: () => Monitor;
+  /** Where the run is recorded (health state, alert policy, notices); optional for tests. */
+  getSink?: (log: Logger) => FindingsSink;
 }
 
 /**
- * Timer: runs the drift checks and logs one line per finding that is not ok. A replayed or
- * late tick (isPastDue) just runs again: the checks only read.
+ * Timer: runs the drift checks, logs one line per finding that is not ok, and records the run
+ * into the sink (health state and alerts). A replayed or late tick (isPastDue) just runs again:
+ * the checks only read, and the sink ignores a run it has already applied.
  */
 export function driftCheckHandler(deps: DriftCheckDeps) {
   return async (timer: Timer, context: InvocationContext): Promise<void> => {
@@ -42,5 +46,13 @@ export function driftCheckHandler(deps: DriftCheckDeps) {
         severity: f.severity,
         summary: f.summary,
       });
+    if (deps.getSink) {
+      await deps.getSink(log).record({
+        source: "drift",
+        startedAt: report.startedAt,
+        finishedAt: report.finishedAt,
+        findings: report.findings,
+      });
+    }
   };
 }

@@ -1,53 +1,101 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { Monitor } from "../wiring.js";
 import { ConfigError } from "../config/loadConfig.js";
-import type { Report } from "../report/report.js";
-import { loggerFrom } from "./logger.js";
+import type { FindingsSink } from "../alerts/notifier.js";
+import type { AlertStore, StoredRun } from "../alerts/store.js";
+import { renderStatusPage } from "../report/statusPage.js";
+import { loggerFrom, type Logger } from "./logger.js";
 
 export interface HealthDeps {
   getMonitor: () => Monitor;
+  /** The stored state, and where a refresh run is recorded. */
+  getState: (log: Logger) => { store: Pick<AlertStore, "latestRuns" | "takeMarker">; sink: FindingsSink };
   now: () => Date;
-  /** A report younger than this is served again instead of re-checking Azure. */
-  maxAgeMs?: number;
+  /** At most one refresh per this interval across all instances (default 5 min). */
+  refreshEveryMs?: number;
 }
 
 export interface HealthBody {
-  status: Report["status"];
+  status: "ok" | "problem" | "unknown";
+  healthy: boolean;
   checkedAt: string;
   ageSeconds: number;
+  runs: Array<{ source: string; finishedAt: string; ageSeconds: number }>;
   checks: Array<{ check: string; status: string; severity: string; summary: string }>;
 }
 
-/** Only ids, statuses, summaries and times leave the function: no evidence, no remediation. */
-export function toHealthBody(report: Report, now: Date): HealthBody {
+const age = (iso: string, now: Date) => Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
+
+/**
+ * Only ids, statuses, summaries and times leave the function: no evidence, no remediation, no
+ * resource ids. The latest run of each source counts; for a check reported by several sources,
+ * the newest run wins. Healthy (200) when no check is a critical problem and none is unknown.
+ */
+export function toHealthBody(runs: readonly StoredRun[], now: Date): HealthBody {
+  const sorted = [...runs].sort((a, b) => b.finishedAt.localeCompare(a.finishedAt));
+  const seen = new Map<string, HealthBody["checks"][number]>();
+  for (const r of sorted)
+    for (const f of r.findings) {
+      const k = `${f.check}|${f.resource ?? ""}`;
+      if (!seen.has(k)) seen.set(k, { check: f.check, status: f.status, severity: f.severity, summary: f.summary });
+    }
+  const checks = [...seen.values()].sort(
+    (a, b) => a.check.localeCompare(b.check) || a.summary.localeCompare(b.summary),
+  );
+  const status = checks.some((c) => c.status === "problem")
+    ? "problem"
+    : checks.some((c) => c.status === "unknown")
+      ? "unknown"
+      : "ok";
+  const healthy = !checks.some((c) => (c.status === "problem" && c.severity === "critical") || c.status === "unknown");
+  const checkedAt = sorted[0]?.finishedAt ?? now.toISOString();
   return {
-    status: report.status,
-    checkedAt: report.finishedAt,
-    ageSeconds: Math.max(0, Math.round((now.getTime() - Date.parse(report.finishedAt)) / 1000)),
-    checks: report.findings.map((f) => ({
-      check: f.check,
-      status: f.status,
-      severity: f.severity,
-      summary: f.summary,
-    })),
+    status,
+    healthy,
+    checkedAt,
+    ageSeconds: age(checkedAt, now),
+    runs: [...runs]
+      .sort((a, b) => a.source.localeCompare(b.source))
+      .map((r) => ({ source: r.source, finishedAt: r.finishedAt, ageSeconds: age(r.finishedAt, now) })),
+    checks,
   };
 }
 
+const PARAMS: Record<string, readonly string[] | undefined> = {
+  refresh: ["true", "false"],
+  format: ["json", "html"],
+  // The function key (authLevel function) may come as ?code=.
+  code: undefined,
+};
+
+function badRequest(error: string): HttpResponseInit {
+  return { status: 400, jsonBody: { error }, headers: { "cache-control": "no-store" } };
+}
+
 /**
- * GET /api/health (authLevel function): 200 when every check is ok, 503 otherwise. Concurrent
- * requests share one run, and a recent report is reused, so callers cannot fan out to Azure.
+ * GET /api/health (authLevel function): answers from the latest stored run results (no call to
+ * Azure per request). `?refresh=true` runs the checks first, at most once per 5 minutes across
+ * instances (a marker in Table storage), else 429 with Retry-After. `?format=html` renders the
+ * status page.
  */
 export function healthHandler(deps: HealthDeps) {
-  const maxAgeMs = deps.maxAgeMs ?? 60_000;
-  let last: Report | undefined;
-  let inFlight: Promise<Report> | undefined;
+  const refreshEveryMs = deps.refreshEveryMs ?? 5 * 60_000;
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const log = loggerFrom(context);
     if (request.method !== "GET")
       return { status: 405, headers: { allow: "GET" }, jsonBody: { error: "only GET is allowed" } };
+    for (const [name, value] of request.query.entries()) {
+      if (!(name in PARAMS)) return badRequest(`unknown query parameter "${name}": expected refresh or format`);
+      const allowed = PARAMS[name];
+      if (allowed && !allowed.includes(value))
+        return badRequest(`query parameter "${name}" must be ${allowed.join(" or ")} (got "${value.slice(0, 40)}")`);
+    }
+    const format = request.query.get("format") ?? "json";
     let monitor: Monitor;
+    let state: ReturnType<HealthDeps["getState"]>;
     try {
       monitor = deps.getMonitor();
+      state = deps.getState(log);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       log.error("health settings invalid", { settings: e.problems.map((p) => p.setting).join(",") });
@@ -56,14 +104,63 @@ export function healthHandler(deps: HealthDeps) {
         jsonBody: { status: "unknown", error: "invalid settings", settings: e.problems.map((p) => p.setting) },
       };
     }
-    const now = deps.now();
-    if (!last || now.getTime() - Date.parse(last.finishedAt) > maxAgeMs) {
-      inFlight ??= monitor.runDriftChecks().finally(() => {
-        inFlight = undefined;
+    if (request.query.get("refresh") === "true") {
+      const marker = await state.store.takeMarker("health-refresh", deps.now(), refreshEveryMs);
+      if (!marker.taken) {
+        const seconds = Math.max(1, Math.ceil(marker.retryAfterMs / 1000));
+        return {
+          status: 429,
+          headers: { "retry-after": String(seconds), "cache-control": "no-store" },
+          jsonBody: { error: `checks ran less than ${refreshEveryMs / 60_000} minutes ago; retry after ${seconds} s` },
+        };
+      }
+      const report = await monitor.runDriftChecks();
+      await state.sink.record({
+        source: "drift",
+        startedAt: report.startedAt,
+        finishedAt: report.finishedAt,
+        findings: report.findings,
       });
-      last = await inFlight;
+      log.info("health refresh ran the checks", { status: report.status });
     }
-    const body = toHealthBody(last, deps.now());
-    return { status: body.status === "ok" ? 200 : 503, jsonBody: body, headers: { "cache-control": "no-store" } };
+    const runs = await state.store.latestRuns();
+    const now = deps.now();
+    if (runs.length === 0) {
+      const body = { status: "unknown", error: "no run recorded yet", checks: [] };
+      if (format === "html")
+        return {
+          status: 503,
+          headers: htmlHeaders,
+          body: renderStatusPage({ status: "unknown", healthy: false, now: now.toISOString(), runs: [], checks: [] }),
+        };
+      return { status: 503, jsonBody: body, headers: { "cache-control": "no-store" } };
+    }
+    const body = toHealthBody(runs, now);
+    const code = body.healthy ? 200 : 503;
+    if (format === "html") {
+      const ingestion = runs
+        .filter((r) => r.eventsPerHour?.length)
+        .sort((a, b) => b.finishedAt.localeCompare(a.finishedAt))[0];
+      return {
+        status: code,
+        headers: htmlHeaders,
+        body: renderStatusPage({
+          status: body.status,
+          healthy: body.healthy,
+          now: now.toISOString(),
+          runs: body.runs,
+          checks: body.checks,
+          ...(ingestion?.eventsPerHour ? { eventsPerHour: ingestion.eventsPerHour } : {}),
+        }),
+      };
+    }
+    return { status: code, jsonBody: body, headers: { "cache-control": "no-store" } };
   };
 }
+
+/** The page has no script and loads nothing: the policy says so to the browser too. */
+const htmlHeaders = {
+  "content-type": "text/html; charset=utf-8",
+  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+  "cache-control": "no-store",
+};

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { toDce, toDcr, toRoleAssignment, toTable, toWorkspace } from "../../src/azure/armMappers.js";
 import { toApplication, toServicePrincipal } from "../../src/azure/graphMappers.js";
-import { toIngestionStats } from "../../src/azure/logs.js";
+import { toHourlyRows } from "../../src/azure/logs.js";
 import { MalformedReplyError, observeError } from "../../src/azure/errors.js";
 import { toVaultSecretVersion, isLoopbackVault } from "../../src/azure/keyVault.js";
 import { RestError } from "@azure/core-rest-pipeline";
@@ -131,20 +131,38 @@ describe("Graph mappers", () => {
 });
 
 describe("Log Analytics mapper", () => {
-  it("reads the aggregated row", () => {
-    expect(toIngestionStats(["LastEvent", "Events"], [[new Date("2026-11-25T10:00:00Z"), 42]], "P7D")).toEqual({
-      lastEvent: new Date("2026-11-25T10:00:00Z"),
-      events: 42,
-      window: "P7D",
-    });
-    expect(toIngestionStats(["LastEvent", "Events"], [[null, 0]], "P7D")).toEqual({
-      lastEvent: undefined,
-      events: 0,
-      window: "P7D",
-    });
+  const cols = ["Hour", "Events", "MaxGapMin", "LastEvent", "LatencyP50", "LatencyP95"];
+  it("reads the hourly rows, oldest first, nulls kept", () => {
+    expect(
+      toHourlyRows(cols, [
+        [new Date("2026-11-25T11:00:00Z"), 3, null, new Date("2026-11-25T11:40:00Z"), 2.5, 9],
+        ["2026-11-25T10:00:00Z", 42, 12.5, "2026-11-25T10:59:00Z", 3, 7.5],
+      ]),
+    ).toEqual([
+      {
+        hour: Date.parse("2026-11-25T10:00:00Z"),
+        events: 42,
+        maxGapMinutes: 12.5,
+        lastEvent: Date.parse("2026-11-25T10:59:00Z"),
+        latencyP50Minutes: 3,
+        latencyP95Minutes: 7.5,
+      },
+      {
+        hour: Date.parse("2026-11-25T11:00:00Z"),
+        events: 3,
+        maxGapMinutes: null,
+        lastEvent: Date.parse("2026-11-25T11:40:00Z"),
+        latencyP50Minutes: 2.5,
+        latencyP95Minutes: 9,
+      },
+    ]);
   });
-  it("refuses a result without the expected columns", () => {
-    expect(() => toIngestionStats(["x"], [[1]], "P7D")).toThrow(MalformedReplyError);
+  it("refuses a result without the expected columns or with a bad cell", () => {
+    expect(() => toHourlyRows(["x"], [[1]])).toThrow(MalformedReplyError);
+    expect(() => toHourlyRows(cols, [["nope", 1, null, "2026-11-25T10:59:00Z", null, null]])).toThrow(/Hour/);
+    expect(() => toHourlyRows(cols, [["2026-11-25T10:00:00Z", "x", null, "2026-11-25T10:59:00Z", null, null]])).toThrow(
+      /Events/,
+    );
   });
 });
 

@@ -82,7 +82,6 @@ export function healthy(): Observed {
       expiresOn: days(160),
       tags: { appId: "12345678-1234-1234-1234-123456789abc", keyId: KEY_B },
     }),
-    ingestion: found({ lastEvent: new Date(NOW.getTime() - 5 * 60_000), events: 5000, window: "P7D" }),
   };
 }
 

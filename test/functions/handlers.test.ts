@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import func from "@azure/functions";
-import { healthHandler } from "../../src/functions/health.js";
 import { driftCheckHandler } from "../../src/functions/driftCheck.js";
 import { buildReport, type Report } from "../../src/report/report.js";
 import { ok, problem } from "../../src/checks/finding.js";
@@ -19,6 +18,8 @@ function fakeMonitor(reports: Report[]): Monitor & { runs: number } {
       m.runs++;
       return Promise.resolve(r);
     },
+    runIngestionWatch: () => Promise.reject(new Error("not used by these handlers")),
+    rotation: undefined as unknown as Monitor["rotation"],
   };
   return m;
 }
@@ -44,55 +45,7 @@ const badReport = buildReport(target, at("2026-11-25T12:00:00Z"), at("2026-11-25
   }),
 ]);
 
-describe("health", () => {
-  const req = (method = "GET") => new func.HttpRequest({ method, url: "https://app/api/health" });
-
-  it("answers 200 with ids, statuses, summaries and times only", async () => {
-    const h = healthHandler({ getMonitor: () => fakeMonitor([okReport]), now: () => at("2026-11-25T12:00:31Z") });
-    const res = await h(req(), context().ctx);
-    expect(res.status).toBe(200);
-    expect(res.jsonBody).toEqual({
-      status: "ok",
-      checkedAt: "2026-11-25T12:00:01.000Z",
-      ageSeconds: 30,
-      checks: [{ check: "app.exists", status: "ok", severity: "info", summary: "fine" }],
-    });
-  });
-
-  it("answers 503 on a problem, without evidence or remediation", async () => {
-    const h = healthHandler({ getMonitor: () => fakeMonitor([badReport]), now: () => at("2026-11-25T12:00:02Z") });
-    const res = await h(req(), context().ctx);
-    expect(res.status).toBe(503);
-    expect(JSON.stringify(res.jsonBody)).not.toMatch(/remediation|evidence|az role/);
-  });
-
-  it("reuses a recent report and shares one run between concurrent requests", async () => {
-    const m = fakeMonitor([okReport]);
-    let now = at("2026-11-25T12:00:02Z");
-    const h = healthHandler({ getMonitor: () => m, now: () => now, maxAgeMs: 60_000 });
-    await Promise.all([h(req(), context().ctx), h(req(), context().ctx), h(req(), context().ctx)]);
-    expect(m.runs).toBe(1);
-    now = at("2026-11-25T12:05:00Z");
-    await h(req(), context().ctx);
-    expect(m.runs).toBe(2);
-  });
-
-  it("refuses other methods", async () => {
-    const h = healthHandler({ getMonitor: () => fakeMonitor([okReport]), now: () => new Date() });
-    expect((await h(req("POST"), context().ctx)).status).toBe(405);
-  });
-
-  it("answers 503 naming the bad settings (names only) when settings are invalid", async () => {
-    const h = healthHandler({
-      getMonitor: () => loadConfig({}) as never,
-      now: () => new Date(),
-    });
-    const res = await h(req(), context().ctx);
-    expect(res.status).toBe(503);
-    expect(res.jsonBody).toMatchObject({ status: "unknown", error: "invalid settings" });
-    expect((res.jsonBody as { settings: string[] }).settings).toContain("KEEPER_APP_ID");
-  });
-});
+// The health endpoint has its own file: test/functions/health.test.ts (it answers from stored state).
 
 describe("driftCheck timer", () => {
   const timer = (isPastDue = false) => ({

@@ -9,12 +9,33 @@ describe("src/index.ts", () => {
     expect(t).toMatchObject({ kind: "timer", schedule: "%DRIFT_CHECK_SCHEDULE%", runOnStartup: false });
   });
 
+  it("registers the ingestion watch from INGESTION_CHECK_SCHEDULE, never on startup", () => {
+    const t = TRIGGERS.find((x) => x.name === "ingestionWatch");
+    expect(t).toMatchObject({ kind: "timer", schedule: "%INGESTION_CHECK_SCHEDULE%", runOnStartup: false });
+  });
+
   it("registers GET /api/health with function-level auth", () => {
     expect(TRIGGERS.find((x) => x.name === "health")).toMatchObject({
       kind: "http",
       route: "health",
       methods: ["GET"],
       authLevel: "function",
+    });
+  });
+
+  it("registers the rotation timer and its two routes: state with function auth, confirm with admin auth", () => {
+    expect(TRIGGERS.find((x) => x.name === "secretRotation")).toMatchObject({
+      kind: "timer",
+      schedule: "%SECRET_ROTATION_SCHEDULE%",
+      runOnStartup: false,
+    });
+    expect(TRIGGERS.find((x) => x.kind === "http" && x.route === "rotation")).toMatchObject({
+      methods: ["GET"],
+      authLevel: "function",
+    });
+    expect(TRIGGERS.find((x) => x.kind === "http" && x.route === "rotation/confirm")).toMatchObject({
+      methods: ["POST"],
+      authLevel: "admin",
     });
   });
 
@@ -40,7 +61,26 @@ describe("src/index.ts", () => {
     registerAll(app, TRIGGERS);
     expect(seen).toEqual([
       "timer driftCheck %DRIFT_CHECK_SCHEDULE% runOnStartup=false",
+      "timer ingestionWatch %INGESTION_CHECK_SCHEDULE% runOnStartup=false",
       "http health GET /health function",
+      "timer secretRotation %SECRET_ROTATION_SCHEDULE% runOnStartup=false",
+      "http rotationState GET /rotation function",
+      "http rotationConfirm POST /rotation/confirm admin",
+      "timer alertDelivery %ALERT_DELIVERY_SCHEDULE% runOnStartup=false",
+      "timer alertDigest %ALERT_DIGEST_SCHEDULE% runOnStartup=false",
     ]);
+  });
+
+  it("registers the alert delivery timer and, unless ALERT_DIGEST_SCHEDULE is empty, the digest", () => {
+    expect(TRIGGERS.find((x) => x.name === "alertDelivery")).toMatchObject({
+      kind: "timer",
+      schedule: "%ALERT_DELIVERY_SCHEDULE%",
+      runOnStartup: false,
+    });
+    expect(TRIGGERS.find((x) => x.name === "alertDigest")).toMatchObject({
+      kind: "timer",
+      schedule: "%ALERT_DIGEST_SCHEDULE%",
+      runOnStartup: false,
+    });
   });
 });

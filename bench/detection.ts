@@ -1,0 +1,236 @@
+/**
+ * Detection benchmark (npm run bench:detection): replays synthetic Keeper traces (several seeds,
+ * 2 warm-up weeks + 8 evaluated weeks each) with injected outages through the real detector
+ * (learnBaseline + detectSilence) on a simulated 5-minute check clock, next to the fixed 60-minute
+ * rule and Sentinel's 7-day "Connected" rule, and ranks causes from synthesized evidence with the
+ * real diagnose().
+ */
+import { learnBaseline } from "../src/ingestion/baseline.js";
+import { detectSilence, type SilenceSettings } from "../src/ingestion/silence.js";
+import { diagnose } from "../src/ingestion/diagnosis.js";
+import { DAY, HOUR, MINUTE, WEEK, type HourlyRow } from "../src/ingestion/history.js";
+import { aggregateHourly, generateTrace, maxGapAt, type TraceEvent } from "./trafficModel.js";
+import { evidenceFor, INJECTED_CAUSES, type InjectedCause } from "./causeEvidence.js";
+
+const CHECK = 5 * MINUTE;
+const SETTINGS: SilenceSettings = {
+  silenceMinMinutes: Number(process.env["SILENCE_MIN_MINUTES"] ?? 20),
+  silenceMaxMinutes: Number(process.env["SILENCE_MAX_MINUTES"] ?? 720),
+  fixedThresholdMinutes: undefined,
+  fallbackThresholdMinutes: 60,
+};
+const BASELINE_DAYS = 14;
+const SEEDS = [11, 23, 37, 41, 53, 67];
+/** A Monday 00:00 UTC. */
+const T0 = Date.parse("2026-01-05T00:00:00Z");
+const WARMUP_WEEKS = 2;
+const EVAL_WEEKS = 8;
+
+interface Outage {
+  start: number;
+  minutes: number;
+  label: string;
+  cause: InjectedCause;
+}
+
+/** One outage per evaluated week, at different hours, incl. night and Friday evening; causes rotate. */
+function outagesFor(seedIndex: number): Outage[] {
+  const evalStart = T0 + WARMUP_WEEKS * WEEK;
+  const plan: Array<[dayOffset: number, hour: number, minutes: number, label: string]> = [
+    [1, 10.25, 35, "Tue 10:15, 35 min"],
+    [2, 14.5, 120, "Wed 14:30, 2 h"],
+    [3, 1, 360, "Thu 01:00 (night), 6 h"],
+    [4, 18.5, 3600, "Fri 18:30 (evening), 60 h"],
+    [6, 3, 480, "Sun 03:00 (night), 8 h"],
+    [0, 9, 45, "Mon 09:00, 45 min"],
+    [5, 12, 240, "Sat 12:00, 4 h"],
+    [1, 11, 8 * 1440, "Tue 11:00, 8 days"],
+  ];
+  return plan.map(([d, h, minutes, label], week) => ({
+    start: evalStart + week * WEEK + d * DAY + h * HOUR,
+    minutes,
+    label,
+    cause: INJECTED_CAUSES[(week + seedIndex) % INJECTED_CAUSES.length]!,
+  }));
+}
+
+/** Holidays: one weekday in evaluated weeks 2 and 5 (outage-free days). */
+function holidaysFor(seedIndex: number): Set<number> {
+  const evalStart = T0 + WARMUP_WEEKS * WEEK;
+  return new Set([1 + 7 + (seedIndex % 3), 3 + 35].map((d) => Math.floor((evalStart + d * DAY) / DAY)));
+}
+
+function lowerBound(events: readonly TraceEvent[], t: number): number {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (events[mid]!.timeGenerated < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+interface DetectorResult {
+  falseAlarms: number;
+  delays: number[];
+  beyondImplausible: number[];
+  missed: string[];
+  causeCorrect: number;
+  causeTotal: number;
+}
+
+type Detector = (rows: HourlyRow[], lastEvent: number | undefined, now: number) => boolean;
+const DETECTORS: Array<[string, Detector]> = [
+  ["adaptive (ours)", (rows, _l, now) => detectSilence(rows, learnBaseline(rows), now, SETTINGS).silent],
+  ["fixed 60 min", (_r, last, now) => last === undefined || now - last > 60 * MINUTE],
+  ['7-day "Connected"', (_r, last, now) => last === undefined || now - last > 7 * DAY],
+];
+
+function run(): void {
+  const totals = DETECTORS.map((): DetectorResult => ({
+    falseAlarms: 0,
+    delays: [],
+    beyondImplausible: [],
+    missed: [],
+    causeCorrect: 0,
+    causeTotal: 0,
+  }));
+  let outageCount = 0;
+  let weeks = 0;
+  const perKind = new Map<string, number[]>();
+  for (const [si, seed] of SEEDS.entries()) {
+    const holidays = holidaysFor(si);
+    const end = T0 + (WARMUP_WEEKS + EVAL_WEEKS) * WEEK;
+    const outages = outagesFor(si);
+    const all = generateTrace(seed, T0 - DAY, end, holidays);
+    const events = all.filter(
+      (e) => !outages.some((o) => e.timeGenerated >= o.start && e.timeGenerated < o.start + o.minutes * MINUTE),
+    );
+    const fullRows = aggregateHourly(events, T0 - DAY, end);
+    const rowIndex = new Map(fullRows.map((r, i) => [r.hour, i]));
+    const oInfo = outages.map((o) => {
+      const iBefore = lowerBound(events, o.start) - 1;
+      const last = events[iBefore]!.timeGenerated;
+      const next = events[iBefore + 1]?.timeGenerated ?? end;
+      const implausible =
+        last +
+        Math.min(
+          Math.max(maxGapAt(last, holidays), SETTINGS.silenceMinMinutes * MINUTE),
+          SETTINGS.silenceMaxMinutes * MINUTE,
+        );
+      return { o, last, next, implausible };
+    });
+    outageCount += outages.length;
+    weeks += EVAL_WEEKS;
+    const state = DETECTORS.map(() => ({ alarm: false, detected: new Set<number>() }));
+    for (let now = T0 + WARMUP_WEEKS * WEEK; now < end; now += CHECK) {
+      const hs = Math.floor(now / HOUR) * HOUR;
+      const from = hs - BASELINE_DAYS * DAY;
+      // complete hours from the precomputed rows, the running hour from its events so far
+      const rows: HourlyRow[] = [];
+      for (let h = from; h < hs; h += HOUR) {
+        const i = rowIndex.get(h);
+        if (i !== undefined) rows.push(fullRows[i]!);
+      }
+      const i0 = lowerBound(events, hs);
+      const i1 = lowerBound(events, now + 1);
+      if (i1 > i0) rows.push(...aggregateHourly(events.slice(Math.max(0, i0 - 1), i1), hs - 1, now));
+      const lastIdx = i1 - 1;
+      const lastEvent = lastIdx >= 0 ? events[lastIdx]!.timeGenerated : undefined;
+      for (const [d, [, detect]] of DETECTORS.entries()) {
+        const alarm = detect(rows, lastEvent, now);
+        const st = state[d]!;
+        // the gap this check sees contains outage k (it began before the outage and the outage has started)
+        const k = oInfo.findIndex((x) => x.last === lastEvent && now >= x.o.start);
+        if (alarm && !st.alarm && k < 0) {
+          totals[d]!.falseAlarms++;
+          if (process.env["BENCH_DEBUG"] && d === 0)
+            console.log(
+              `false alarm: seed ${seed} at ${new Date(now).toISOString()}, last event ${new Date(lastEvent ?? 0).toISOString()}`,
+            );
+        }
+        if (alarm && k >= 0 && !st.detected.has(k)) {
+          st.detected.add(k);
+          const x = oInfo[k]!;
+          totals[d]!.delays.push((now - x.o.start) / MINUTE);
+          totals[d]!.beyondImplausible.push((now - Math.max(x.implausible, x.o.start)) / MINUTE);
+          if (d === 0) {
+            perKind.set(x.o.label, [...(perKind.get(x.o.label) ?? []), (now - x.o.start) / MINUTE]);
+            const ranked = diagnose(evidenceFor(x.o.cause, x.last, now, si + k));
+            totals[d]!.causeTotal++;
+            if (ranked[0]?.cause === x.o.cause) totals[d]!.causeCorrect++;
+          }
+        }
+        st.alarm = alarm;
+      }
+    }
+    for (const [d] of DETECTORS.entries())
+      for (const [k, x] of oInfo.entries())
+        if (!state[d]!.detected.has(k) && x.o.minutes > 30) totals[d]!.missed.push(`seed ${seed}: ${x.o.label}`);
+  }
+  const med = (a: number[]) => {
+    if (a.length === 0) return NaN;
+    const s = [...a].sort((x, y) => x - y);
+    const m = Math.floor(s.length / 2);
+    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  };
+  const fmtMin = (m: number) =>
+    Number.isNaN(m)
+      ? "—"
+      : m >= 1440
+        ? `${(m / 1440).toFixed(1)} d`
+        : m >= 120
+          ? `${(m / 60).toFixed(1)} h`
+          : `${Math.round(m)} min`;
+  const header = ["", ...DETECTORS.map(([n]) => n)];
+  const line = (label: string, vals: string[]) => [label, ...vals];
+  const table = [
+    header,
+    line(
+      "false alarms / week",
+      totals.map((t) => (t.falseAlarms / weeks).toFixed(2)),
+    ),
+    line(
+      "median delay (from outage start)",
+      totals.map((t) => fmtMin(med(t.delays))),
+    ),
+    line(
+      "worst delay (from outage start)",
+      totals.map((t) => fmtMin(t.delays.length ? Math.max(...t.delays) : NaN)),
+    ),
+    line(
+      "median delay past 'implausible'",
+      totals.map((t) => fmtMin(med(t.beyondImplausible))),
+    ),
+    line(
+      "missed outages (> 30 min)",
+      totals.map((t) => `${t.missed.length} / ${outageCount}`),
+    ),
+    line(
+      "top cause = injected cause",
+      totals.map((t, i) => (i === 0 ? `${t.causeCorrect} / ${t.causeTotal}` : "n/a (no diagnosis)")),
+    ),
+  ];
+  const widths = header.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
+  console.log(
+    `Detection benchmark: ${SEEDS.length} traces × ${EVAL_WEEKS} evaluated weeks (${weeks} weeks, after ${WARMUP_WEEKS} warm-up weeks each), ` +
+      `${outageCount} injected outages, holidays included, check every ${CHECK / MINUTE} min; floor ${SETTINGS.silenceMinMinutes} min, ceiling ${SETTINGS.silenceMaxMinutes} min, baseline ${BASELINE_DAYS} days\n`,
+  );
+  for (const r of table) console.log("| " + r.map((v, c) => v.padEnd(widths[c]!)).join(" | ") + " |");
+  console.log("\nadaptive detector, delay from outage start per outage kind (median over traces):");
+  for (const [k, v] of perKind) console.log(`  ${k.padEnd(28)} ${fmtMin(med(v))}`);
+  const t = totals[0]!;
+  const ok =
+    t.falseAlarms === 0 &&
+    t.missed.length === 0 &&
+    med(t.beyondImplausible) <= CHECK / MINUTE &&
+    t.causeCorrect === t.causeTotal;
+  if (t.missed.length) console.log(`missed: ${t.missed.join("; ")}`);
+  console.log(
+    `\ntargets (0 false alarms, none missed, median ≤ ${CHECK / MINUTE} min past implausible, every top cause right): ${ok ? "MET" : "NOT MET"}`,
+  );
+  process.exitCode = ok ? 0 : 1;
+}
+
+run();

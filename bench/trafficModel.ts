@@ -1,0 +1,121 @@
+/**
+ * Synthetic Keeper traffic for the detection benchmark and the detector's tests: people-shaped
+ * (busy weekday office hours, quiet nights, quieter weekends and holidays, bursts, day-to-day
+ * variation) with bounded gaps, so "the gap became implausible" has a ground truth: the longest gap
+ * the generator could have drawn when the gap began.
+ */
+import { HOUR, MINUTE, type HourlyRow } from "../src/ingestion/history.js";
+
+export interface TraceEvent {
+  timeGenerated: number;
+  timestamp: number;
+}
+
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const DAY = 86_400_000;
+/** Day numbers (since epoch) that are holidays in a trace. */
+export type Holidays = ReadonlySet<number>;
+
+export function isQuiet(t: number, holidays: Holidays): boolean {
+  const d = new Date(t).getUTCDay();
+  return d === 0 || d === 6 || holidays.has(Math.floor(t / DAY));
+}
+
+/** [min, max] minutes of the gap drawn at time t, before the day's activity factor. */
+export function gapRange(t: number, holidays: Holidays): [number, number] {
+  const hour = new Date(t).getUTCHours();
+  const night = hour >= 22 || hour < 7;
+  if (isQuiet(t, holidays)) return night ? [45, 240] : [20, 120];
+  if (hour >= 8 && hour < 18) return [1, 5];
+  if (night) return [30, 180];
+  return [8, 40];
+}
+
+/** Day-to-day variation: a busier or quieter day scales every gap. */
+export const DAY_FACTOR: [number, number] = [0.75, 1.25];
+
+/** The longest gap (ms) the generator can draw at time t: the ground truth of "implausible". */
+export function maxGapAt(t: number, holidays: Holidays): number {
+  return gapRange(t, holidays)[1] * DAY_FACTOR[1] * MINUTE;
+}
+
+export function generateTrace(seed: number, start: number, end: number, holidays: Holidays): TraceEvent[] {
+  const rnd = seededRandom(seed);
+  const dayFactor = new Map<number, number>();
+  const factor = (t: number) => {
+    const d = Math.floor(t / DAY);
+    let f = dayFactor.get(d);
+    if (f === undefined) {
+      f = DAY_FACTOR[0] + rnd() * (DAY_FACTOR[1] - DAY_FACTOR[0]);
+      dayFactor.set(d, f);
+    }
+    return f;
+  };
+  const out: TraceEvent[] = [];
+  const add = (t: number) => out.push({ timeGenerated: t, timestamp: t - Math.round((1 + rnd() * 9) * MINUTE) });
+  let t = start;
+  for (;;) {
+    const [lo, hi] = gapRange(t, holidays);
+    t += Math.round((lo + rnd() * (hi - lo)) * factor(t) * MINUTE);
+    if (t >= end) break;
+    add(t);
+    const hour = new Date(t).getUTCHours();
+    if (!isQuiet(t, holidays) && hour >= 8 && hour < 18 && rnd() < 0.12) {
+      const n = 2 + Math.floor(rnd() * 5);
+      for (let i = 0; i < n; i++) add((t += 1000 + Math.round(rnd() * 19_000)));
+    }
+  }
+  return out;
+}
+
+/**
+ * What the monitor's hourly query returns for the events in (from, to]: per UTC hour, count, the
+ * longest gap ended by an event of the hour (prev() over the window), last event, latency p50/p95.
+ */
+export function aggregateHourly(events: readonly TraceEvent[], from: number, to: number): HourlyRow[] {
+  const rows: HourlyRow[] = [];
+  let prev: number | undefined;
+  let cur: { row: HourlyRow; lat: number[] } | undefined;
+  const flush = () => {
+    if (!cur) return;
+    const s = cur.lat.sort((a, b) => a - b);
+    const pct = (p: number) => s[Math.max(1, Math.ceil((p / 100) * s.length)) - 1] ?? null;
+    rows.push({ ...cur.row, latencyP50Minutes: pct(50), latencyP95Minutes: pct(95) });
+  };
+  for (const e of events) {
+    if (e.timeGenerated <= from || e.timeGenerated > to) continue;
+    const hour = Math.floor(e.timeGenerated / HOUR) * HOUR;
+    const gap = prev === undefined ? null : (e.timeGenerated - prev) / MINUTE;
+    if (!cur || cur.row.hour !== hour) {
+      flush();
+      cur = {
+        row: {
+          hour,
+          events: 0,
+          maxGapMinutes: null,
+          lastEvent: e.timeGenerated,
+          latencyP50Minutes: null,
+          latencyP95Minutes: null,
+        },
+        lat: [],
+      };
+    }
+    cur.row.events++;
+    if (gap !== null) cur.row.maxGapMinutes = Math.max(cur.row.maxGapMinutes ?? 0, gap);
+    cur.row.lastEvent = e.timeGenerated;
+    cur.lat.push((e.timeGenerated - e.timestamp) / MINUTE);
+    prev = e.timeGenerated;
+  }
+  flush();
+  return rows;
+}

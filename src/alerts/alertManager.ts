@@ -1,0 +1,117 @@
+import type { Finding } from "../checks/finding.js";
+import type { Logger } from "../functions/logger.js";
+import type { Channel } from "./channel.js";
+import { channelFindings } from "./channelFinding.js";
+import { deliverDue, type DeliveryResult } from "./delivery.js";
+import { digestNotice } from "./digest.js";
+import type { FindingsSink, Notice, Notifier, RunRecord } from "./notifier.js";
+import { evaluate, type AlertRecord, type PolicySettings } from "./policy.js";
+import { isConflict, type AlertStore, type RecordChange } from "./store.js";
+
+export interface AlertManagerDeps {
+  store: AlertStore;
+  channels: readonly Channel[];
+  settings: PolicySettings;
+  now: () => Date;
+  log: Logger;
+}
+
+/** How often to re-read and re-apply a run when another run moved the same records meanwhile. */
+const MAX_ATTEMPTS = 6;
+
+/**
+ * The FindingsSink and Notifier of the app: stores each run (for health), applies the alert
+ * policy to the stored records, queues the notices in the same transaction, and tries to deliver
+ * at once (the delivery timer retries what is due). Safe to run twice and concurrently.
+ */
+export class AlertManager implements FindingsSink, Notifier {
+  constructor(private readonly deps: AlertManagerDeps) {}
+
+  /** The same manager logging through another logger (one per invocation). */
+  withLog(log: Logger): AlertManager {
+    return new AlertManager({ ...this.deps, log });
+  }
+
+  get channelNames() {
+    return this.deps.channels.map((c) => c.name);
+  }
+
+  /** The alerts.channel findings: where alerts go and whether a channel is degraded. */
+  async channelFindings(): Promise<Finding[]> {
+    const health = await Promise.all(this.deps.channels.map((c) => this.deps.store.getChannelHealth(c.name)));
+    return channelFindings(this.channelNames, health);
+  }
+
+  async record(run: RunRecord): Promise<void> {
+    const { store, log } = this.deps;
+    // The run as stored for health also says where alerts go (drift runs carry it).
+    const findings =
+      run.source === "drift" && !run.findings.some((f) => f.check === "alerts.channel")
+        ? [...run.findings, ...(await this.channelFindings())]
+        : run.findings;
+    await store.saveRun({ ...run, findings });
+    const notices = await this.apply({ ...run, findings: findings.filter((f) => f.check !== "alerts.channel") });
+    log.info("alerts evaluated", {
+      source: run.source,
+      notices: notices.length,
+      channels: this.channelNames.join(",") || "none",
+    });
+    if (notices.length && this.deps.channels.length === 0)
+      log.warn("alerts go nowhere: no channel configured (ALERT_TEAMS_WEBHOOK_URL, ALERT_EMAIL_FROM/TO)", {
+        notices: notices.length,
+      });
+    await this.deliver();
+  }
+
+  /** Applies a run to the records; retries from a fresh read when another run got there first. */
+  async apply(run: RunRecord): Promise<Notice[]> {
+    const { store, settings } = this.deps;
+    for (let attempt = 1; ; attempt++) {
+      const loaded = await store.loadRecords();
+      const records = new Map<string, AlertRecord>([...loaded].map(([k, v]) => [k, v.record]));
+      const now = this.deps.now();
+      const { notices, steps } = evaluate(records, run, settings, now);
+      const changes: RecordChange[] = steps.map((s) => ({ ...s, etag: loaded.get(s.record.key)?.etag }));
+      try {
+        await store.commit(changes, this.channelNames, now);
+        return notices;
+      } catch (e) {
+        // Another run moved a record (412) or created it (409): re-read and re-apply; records
+        // that already saw this run ignore it (lastRunAt), so nothing is counted twice.
+        if (!isConflict(e) || attempt >= MAX_ATTEMPTS) throw e;
+      }
+    }
+  }
+
+  /** Notifier: queues the notice durably on every configured channel, then tries to deliver. */
+  async notify(notice: Notice): Promise<void> {
+    const now = this.deps.now();
+    for (const c of this.deps.channels) await this.deps.store.enqueue(notice, c.name, now);
+    if (this.deps.channels.length === 0)
+      this.deps.log.warn("alerts go nowhere: no channel configured", { kind: notice.kind });
+    await this.deliver().catch((e: unknown) => {
+      // Queued is enough for notify(): the delivery timer sends it.
+      this.deps.log.warn("immediate delivery failed; the delivery timer retries", {
+        why: e instanceof Error ? e.name : "error",
+      });
+    });
+  }
+
+  pruneSent(before: Date): Promise<number> {
+    return this.deps.store.pruneSent(before);
+  }
+
+  deliver(): Promise<DeliveryResult> {
+    return deliverDue(this.deps);
+  }
+
+  /** The daily digest: the monitor is alive, and the open alerts. One per UTC day (dedupe key). */
+  async digest(): Promise<Notice> {
+    const loaded = await this.deps.store.loadRecords();
+    const open = [...loaded.values()].map((v) => v.record).filter((r) => r.state === "open");
+    const runs = await this.deps.store.latestRuns();
+    const notice = digestNotice(open, runs, this.deps.now());
+    await this.notify(notice);
+    return notice;
+  }
+}

@@ -1,0 +1,57 @@
+import type { TokenCredential } from "@azure/core-auth";
+import type { Config } from "../config/loadConfig.js";
+import { createTableClient } from "../azure/tableStorage.js";
+import type { Logger } from "../functions/logger.js";
+import { AlertManager } from "./alertManager.js";
+import type { Channel } from "./channel.js";
+import { emailChannel } from "./emailChannel.js";
+import type { PolicySettings } from "./policy.js";
+import { AlertStore } from "./store.js";
+import { teamsChannel } from "./teamsChannel.js";
+
+/** The one table of the monitor's state in the Function App's storage. */
+export const ALERT_TABLE = "keepermonitor";
+
+export interface Alerting {
+  store: AlertStore;
+  manager: AlertManager;
+  channels: Channel[];
+}
+
+export function policySettings(config: Config): PolicySettings {
+  return {
+    openAfter: config.alerts.openAfter,
+    resolveAfter: 2,
+    renotifyHours: config.alerts.renotifyHours,
+    portalUrl: config.cloud.portalUrl,
+    tenantId: config.keeper.tenantId,
+  };
+}
+
+/** The channels the settings configure (none, one or both). */
+export function channelsFromConfig(config: Config, credential: TokenCredential, now: () => Date): Channel[] {
+  const options = { timeoutMs: config.callTimeoutMs, now };
+  const out: Channel[] = [];
+  if (config.alerts.teamsWebhookUrl) out.push(teamsChannel(config.alerts.teamsWebhookUrl, options));
+  if (config.alerts.email) out.push(emailChannel(credential, config.cloud, config.alerts.email, options));
+  return out;
+}
+
+/**
+ * Builds store, channels and manager from validated settings; nothing touches the network yet.
+ * Alert state needs the Function App's storage (AzureWebJobsStorage).
+ */
+export function createAlerting(
+  config: Config,
+  credential: TokenCredential,
+  now: () => Date,
+  log: Logger,
+  options: { table?: string; channels?: Channel[] } = {},
+): Alerting {
+  if (!config.storage)
+    throw new Error("AzureWebJobsStorage is not set: alert state lives in the Function App's Table storage");
+  const store = new AlertStore(createTableClient(config.storage, credential, options.table ?? ALERT_TABLE));
+  const channels = options.channels ?? channelsFromConfig(config, credential, now);
+  const manager = new AlertManager({ store, channels, settings: policySettings(config), now, log });
+  return { store, manager, channels };
+}

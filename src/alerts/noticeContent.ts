@@ -1,0 +1,110 @@
+import type { Severity } from "../checks/finding.js";
+import type { Notice } from "./notifier.js";
+import type { AlertRecord, PolicySettings } from "./policy.js";
+import { incidentKey } from "./policy.js";
+import { redact, safeEvidence } from "./redact.js";
+
+/** What is wrong, in words people use, for the title and subject (fallback: the check id). */
+const WHAT: Record<string, string> = {
+  "alerts.channel": "alert channel degraded",
+  "app.exists": "app registration missing",
+  "app.servicePrincipal": "service principal missing or disabled",
+  "dce.endpoint": "DCE endpoint changed",
+  "dce.exists": "DCE missing",
+  "dcr.dataFlow": "DCR data flow changed",
+  "dcr.exists": "DCR missing",
+  "dcr.immutableId": "DCR immutable id changed",
+  "dcr.stream": "DCR stream changed",
+  "ingestion.freshness": "Keeper events stopped",
+  "ingestion.latency": "Keeper events delayed",
+  "role.assignment": "role assignment missing",
+  "secret.expiry": "client secret expiring",
+  "secret.vault": "Key Vault secret out of date",
+  "table.exists": "table missing",
+  "table.schema": "table schema changed",
+  "workspace.exists": "workspace missing",
+};
+
+export function describeCheck(check: string): string {
+  return WHAT[check] ?? `${check} failing`;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The last segment of an ARM id or URL, the name people recognise; the value itself otherwise. */
+export function resourceName(resource: string): string {
+  if (resource === "") return "the connector";
+  if (GUID.test(resource)) return `app ${resource}`;
+  const trimmed = resource.replace(/\/+$/, "");
+  const last = trimmed.split("/").pop() ?? trimmed;
+  return last || resource;
+}
+
+/** Buttons to the resource in the Azure portal (ARM ids) or to the app registration (app ids). */
+export function portalLinks(resource: string, portalUrl: string, tenantId: string): Notice["links"] {
+  if (/^\/subscriptions\//i.test(resource))
+    return [
+      {
+        title: `Open ${resourceName(resource)} in the Azure portal`,
+        url: `${portalUrl}/#@${tenantId}/resource${resource}`,
+      },
+    ];
+  if (GUID.test(resource))
+    return [
+      {
+        title: "Open the app registration",
+        url: `${portalUrl}/#view/Microsoft_AAD_RegisteredApps/ApplicationMenuBlade/~/Overview/appId/${resource}`,
+      },
+    ];
+  return [];
+}
+
+const KIND_WORD: Record<Notice["kind"], string> = {
+  opened: "",
+  reminder: "Still open: ",
+  escalated: "Now worse: ",
+  resolved: "",
+  digest: "",
+  handoff: "",
+  channel: "",
+};
+
+export function titleFor(kind: Notice["kind"], severity: Severity, check: string, resource: string): string {
+  const sev = kind === "resolved" ? "RESOLVED" : severity.toUpperCase();
+  const what = describeCheck(check);
+  return `${sev}: ${KIND_WORD[kind]}${what} on ${resourceName(resource)}`;
+}
+
+/** One notice about one alert record: pure, deterministic key, nothing secret. */
+export function noticeFor(
+  kind: "opened" | "reminder" | "escalated" | "resolved",
+  r: AlertRecord,
+  settings: PolicySettings,
+  now: Date,
+  suffix: string,
+): Notice {
+  const f = r.finding;
+  const facts: Notice["facts"] = [
+    { name: "Check", value: r.check },
+    { name: "Resource", value: r.resource || "(connector)" },
+    { name: "Status", value: kind === "resolved" ? "ok" : `problem (${r.severity})` },
+    { name: "Since", value: r.since ?? now.toISOString() },
+  ];
+  if (kind === "resolved") facts.push({ name: "Resolved at", value: now.toISOString() });
+  if (f && kind !== "resolved") facts.push(...safeEvidence(f.evidence));
+  const summary =
+    kind === "resolved"
+      ? `${r.check} is ok again (${settings.resolveAfter} consecutive ok runs).`
+      : redact(f?.summary ?? `${r.check} has a problem.`);
+  return {
+    key: `${incidentKey(r)}|${suffix}`,
+    kind,
+    severity: kind === "resolved" ? "info" : r.severity,
+    title: titleFor(kind, r.severity, r.check, r.resource),
+    summary,
+    facts,
+    ...(f?.remediation && kind !== "resolved" ? { remediation: redact(f.remediation) } : {}),
+    links: portalLinks(r.resource, settings.portalUrl, settings.tenantId),
+    at: now.toISOString(),
+  };
+}

@@ -1,0 +1,84 @@
+import type { TokenCredential } from "@azure/core-auth";
+import type { Config } from "../config/loadConfig.js";
+import type { ArmAdapter } from "./arm.js";
+import type { CallContext } from "./callContext.js";
+import { GraphWriter } from "./graphWrite.js";
+import { VaultWriter } from "./keyVaultWrite.js";
+import { probeSecret } from "./secretProbe.js";
+import { SignInReader } from "./signIns.js";
+import { StepFailure, type RotationPorts } from "../rotation/ports.js";
+
+/** The rotation's Azure clients, built once per process. */
+export interface RotationClients {
+  graph: GraphWriter;
+  vault: VaultWriter | undefined;
+  signIns: SignInReader;
+}
+
+export function createRotationClients(config: Config, credential: TokenCredential): RotationClients {
+  const kv = config.keyVault;
+  return {
+    graph: new GraphWriter(credential, config.cloud),
+    vault: kv ? new VaultWriter(credential, kv.uri, kv.secretName, config.keeper.appId) : undefined,
+    signIns: new SignInReader(credential, config.cloud),
+  };
+}
+
+const NO_VAULT = new StepFailure(
+  "problem",
+  "rotation needs a Key Vault: KEY_VAULT_URI is not set",
+  "Set KEY_VAULT_URI (and KEY_VAULT_SECRET_NAME) to the monitor's own vault.",
+);
+
+/** Binds the clients to the settings and one run's time limits. */
+export function rotationPorts(
+  c: RotationClients,
+  config: Config,
+  ctx: CallContext,
+  deps: {
+    arm: ArmAdapter;
+    clock: () => Date;
+    sleep: (ms: number) => Promise<void>;
+    /** Memo of the workspace's customerId (it never changes for a workspace). */
+    customerId: { value?: string };
+  },
+): RotationPorts {
+  const k = config.keeper;
+  const vault = () => {
+    if (!c.vault) throw NO_VAULT;
+    return c.vault;
+  };
+  const customerId = async (): Promise<string> => {
+    if (deps.customerId.value) return deps.customerId.value;
+    const ws = await deps.arm.getWorkspace(k.workspace, ctx);
+    if (ws.kind !== "found")
+      throw new StepFailure(
+        "unknown",
+        ws.kind === "unknown" ? ws.reason : "the Sentinel workspace does not exist",
+        ws.kind === "unknown" ? ws.remediation : undefined,
+      );
+    deps.customerId.value = ws.value.customerId;
+    return ws.value.customerId;
+  };
+  return {
+    readApp: () => c.graph.readApp(k.appId, ctx),
+    readPolicy: (app) => c.graph.readPolicy(app, ctx),
+    addPassword: (objectId, displayName, end) => c.graph.addPassword(objectId, displayName, end, ctx),
+    removePassword: (objectId, keyId) => c.graph.removePassword(objectId, keyId, ctx),
+    listVault: () => vault().list(ctx),
+    writeVault: (value, meta) => vault().write(value, meta, ctx),
+    readVault: (version) => vault().read(version, ctx),
+    disableVault: (version) => vault().disable(version, ctx),
+    probe: (secret, createdAt) =>
+      probeSecret(secret, createdAt, {
+        cloud: config.cloud,
+        tenantId: k.tenantId,
+        appId: k.appId,
+        clock: deps.clock,
+        sleep: deps.sleep,
+        budget: ctx.budget,
+        callTimeoutMs: ctx.callTimeoutMs,
+      }),
+    signIns: async () => c.signIns.byCredential(await customerId(), k.appId, ctx),
+  };
+}

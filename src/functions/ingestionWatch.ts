@@ -1,0 +1,57 @@
+import type { InvocationContext, Timer } from "@azure/functions";
+import type { Monitor } from "../wiring.js";
+import type { FindingsSink } from "../alerts/notifier.js";
+import { ConfigError } from "../config/loadConfig.js";
+import { loggerFrom } from "./logger.js";
+
+export interface IngestionWatchDeps {
+  /** Builds (once) or returns the monitor; throws ConfigError on bad settings. */
+  getMonitor: () => Monitor;
+  /** Where the run's findings go (alert state, status page); optional until alerting is wired. */
+  sink?: FindingsSink;
+}
+
+/**
+ * Timer (INGESTION_CHECK_SCHEDULE, every 5 min by default): are Keeper events still arriving, and
+ * if not, why. A late or replayed tick just runs again: the watch only reads, and the sink keys
+ * its state by run, not by tick.
+ */
+export function ingestionWatchHandler(deps: IngestionWatchDeps) {
+  return async (timer: Timer, context: InvocationContext): Promise<void> => {
+    const log = loggerFrom(context);
+    let monitor: Monitor;
+    try {
+      monitor = deps.getMonitor();
+    } catch (e) {
+      if (e instanceof ConfigError)
+        for (const p of e.problems) log.error("setting invalid", { setting: p.setting, why: p.message });
+      throw e;
+    }
+    if (timer.isPastDue) log.warn("ingestionWatch tick is late; running now", { invocationId: context.invocationId });
+    const run = await monitor.runIngestionWatch();
+    const fresh = run.findings.find((f) => f.check === "ingestion.freshness");
+    log.info("ingestionWatch done", {
+      freshness: fresh?.status,
+      gapMinutes: typeof fresh?.evidence?.["gapMinutes"] === "number" ? fresh.evidence["gapMinutes"] : undefined,
+      thresholdMinutes:
+        typeof fresh?.evidence?.["thresholdMinutes"] === "number" ? fresh.evidence["thresholdMinutes"] : undefined,
+      startedAt: run.startedAt.toISOString(),
+      finishedAt: run.finishedAt.toISOString(),
+    });
+    for (const f of run.findings.filter((x) => x.status !== "ok"))
+      log[f.status === "problem" ? "warn" : "info"]("finding", {
+        check: f.check,
+        status: f.status,
+        severity: f.severity,
+        summary: f.summary,
+      });
+    if (deps.sink)
+      await deps.sink.record({
+        source: "ingestion",
+        startedAt: run.startedAt.toISOString(),
+        finishedAt: run.finishedAt.toISOString(),
+        findings: run.findings,
+        ...(run.eventsPerHour ? { eventsPerHour: run.eventsPerHour } : {}),
+      });
+  };
+}

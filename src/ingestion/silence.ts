@@ -1,0 +1,81 @@
+import { GAP_MARGIN, quietFactor, usualMaxGap, type Baseline } from "./baseline.js";
+import { describeHourOfWeek, hourOfWeek, lastEventOf, minutesBetween, type HourlyRow } from "./history.js";
+
+export interface SilenceSettings {
+  silenceMinMinutes: number;
+  silenceMaxMinutes: number;
+  /** SILENCE_THRESHOLD_MINUTES when set explicitly: overrides the learned threshold. */
+  fixedThresholdMinutes: number | undefined;
+  /** Used while the history is too short (SILENCE_THRESHOLD_MINUTES' value, default 60). */
+  fallbackThresholdMinutes: number;
+}
+
+export interface SilenceVerdict {
+  silent: boolean;
+  lastEvent: number | undefined;
+  gapMinutes: number | undefined;
+  thresholdMinutes: number;
+  /** How the threshold was chosen. */
+  learned: "baseline" | "fallback" | "override";
+  /** The longest gap seen at this hour of the week (before margin, floor and ceiling), when learned. */
+  usualMaxGapMinutes?: number;
+  hourOfWeek: string;
+  historyDays: number;
+  /** > 1 when the hours before the last event were much quieter than usual (a holiday). */
+  quietFactor: number;
+  why: string;
+}
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+/** Is the current gap longer than is plausible for this hour of the week? Pure: the clock is `now`. */
+export function detectSilence(
+  rows: readonly HourlyRow[],
+  baseline: Baseline,
+  now: number,
+  s: SilenceSettings,
+): SilenceVerdict {
+  const lastEvent = lastEventOf(rows);
+  const gap = lastEvent === undefined ? undefined : minutesBetween(lastEvent, now);
+  const how = describeHourOfWeek(hourOfWeek(now));
+  const base = { lastEvent, gapMinutes: gap, hourOfWeek: how, historyDays: Math.round(baseline.historyDays * 10) / 10 };
+  let threshold: number;
+  let learned: SilenceVerdict["learned"];
+  let why: string;
+  let usual: number | undefined;
+  let factor = 1;
+  const usualGap = baseline.ready ? usualMaxGap(baseline, now) : undefined;
+  if (s.fixedThresholdMinutes !== undefined) {
+    threshold = s.fixedThresholdMinutes;
+    learned = "override";
+    why = `fixed threshold ${threshold} min (SILENCE_THRESHOLD_MINUTES is set)`;
+  } else if (!usualGap || lastEvent === undefined) {
+    threshold = s.fallbackThresholdMinutes;
+    learned = "fallback";
+    why = `fixed fallback ${threshold} min: only ${base.historyDays} days of history (a baseline needs 7)`;
+  } else {
+    usual = Math.ceil(usualGap.minutes);
+    factor = quietFactor(rows, baseline, lastEvent);
+    // A holiday: the day runs at weekend pace, so weekend gaps at this hour are plausible too.
+    const weekendGap = factor > 1 ? usualMaxGap(baseline, now, "weekend") : undefined;
+    if (weekendGap && weekendGap.minutes > usual) usual = Math.ceil(weekendGap.minutes);
+    threshold = Math.round(clamp(usual * GAP_MARGIN, s.silenceMinMinutes, s.silenceMaxMinutes));
+    learned = "baseline";
+    why =
+      `at this hour of the week (${how}) events normally arrive every ≤ ${usual} min ` +
+      `(learned from ${base.historyDays} days)` +
+      (factor > 1
+        ? `; traffic before the gap ran ${factor.toFixed(1)}× quieter than usual, at weekend pace (a holiday?)`
+        : "") +
+      `; threshold ${threshold} min (floor ${s.silenceMinMinutes}, ceiling ${s.silenceMaxMinutes})`;
+  }
+  return {
+    ...base,
+    silent: gap === undefined || gap > threshold,
+    thresholdMinutes: threshold,
+    learned,
+    ...(usual === undefined ? {} : { usualMaxGapMinutes: usual }),
+    quietFactor: Math.round(factor * 100) / 100,
+    why,
+  };
+}

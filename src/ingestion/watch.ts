@@ -1,0 +1,117 @@
+import { unknown, type Finding } from "../checks/finding.js";
+import { found, notKnown, type Observation } from "../checks/observation.js";
+import { analyzeFreshness, FRESHNESS_CHECK } from "../checks/freshness.js";
+import { learnBaseline } from "./baseline.js";
+import { detectSilence, type SilenceSettings } from "./silence.js";
+import { analyzeLatency, LATENCY_CHECK } from "./latency.js";
+import { analyzeVolume, VOLUME_CHECK } from "./volume.js";
+import {
+  DIAGNOSIS_CHECK,
+  diagnosisFinding,
+  diagnosisNotNeeded,
+  type CallCounts,
+  type CapEvent,
+  type LogErrorGroup,
+  type SignInGroup,
+} from "./diagnosis.js";
+import { DAY, eventsPerHour, lastEventOf, type HourlyRow } from "./history.js";
+
+/** The reads of one ingestion run; the Azure adapters implement it, tests pass plain objects. */
+export interface IngestionReader {
+  /** The one aggregated query (a healthy run makes no other call). `missing`: the table or workspace does not exist. */
+  hourly(days: number): Promise<Observation<HourlyRow[]>>;
+  /** Diagnosis only: DCR ApiCallReceived_Count by ResponseCode in [since, now). */
+  callsSince(since: Date, now: Date): Promise<Observation<CallCounts>>;
+  signInsSince(since: Date, now: Date): Promise<Observation<SignInGroup[]>>;
+  dcrErrorsSince(since: Date, now: Date): Promise<Observation<LogErrorGroup[]>>;
+  dailyCapSince(since: Date, now: Date): Promise<Observation<CapEvent[]>>;
+}
+
+export interface WatchSettings extends SilenceSettings {
+  baselineDays: number;
+  latencyWarnMinutes: number;
+  volumeDropPercent: number;
+}
+
+export interface WatchDeps {
+  reader: IngestionReader;
+  settings: WatchSettings;
+  now: () => Date;
+  /** The drift findings, started only when asked (the diagnosis needs them). */
+  driftFindings: () => Promise<Finding[]>;
+  /** The Keeper table's resource id, for the findings. */
+  resource: string;
+}
+
+export interface WatchResult {
+  startedAt: Date;
+  finishedAt: Date;
+  findings: Finding[];
+  eventsPerHour?: Array<{ hour: string; count: number }>;
+}
+
+const CHECKS = [FRESHNESS_CHECK, LATENCY_CHECK, VOLUME_CHECK, DIAGNOSIS_CHECK];
+
+async function settle<T>(what: string, p: () => Promise<Observation<T>>): Promise<Observation<T>> {
+  try {
+    return await p();
+  } catch (e) {
+    return notKnown(`unexpected error while trying to ${what}: ${e instanceof Error ? e.name : "error"}`);
+  }
+}
+
+/**
+ * One ingestion run: one aggregated query; freshness, latency and volume from it; and, only when
+ * freshness is a problem, the evidence (DCR metrics, sign-ins, DCRLogErrors, daily cap, drift
+ * findings) and the ranked causes. Never throws for an Azure failure.
+ */
+export async function runIngestionWatch(deps: WatchDeps): Promise<WatchResult> {
+  const startedAt = deps.now();
+  const s = deps.settings;
+  const hourly = await settle("query the Keeper table", () => deps.reader.hourly(s.baselineDays));
+  if (hourly.kind !== "found") {
+    const reason =
+      hourly.kind === "missing" ? "the Keeper table or its workspace does not exist (see table.exists)" : hourly.reason;
+    const remediation = hourly.kind === "unknown" ? hourly.remediation : undefined;
+    return {
+      startedAt,
+      finishedAt: deps.now(),
+      findings: CHECKS.map((c) =>
+        unknown(c, `Could not tell: ${reason}.`, { resource: deps.resource, ...(remediation ? { remediation } : {}) }),
+      ),
+    };
+  }
+  const rows = hourly.value;
+  const now = deps.now().getTime();
+  const baseline = learnBaseline(rows);
+  const verdict = detectSilence(rows, baseline, now, s);
+  const findings: Finding[] = [
+    analyzeFreshness(verdict, deps.resource, s.baselineDays),
+    analyzeLatency(rows, now, s.latencyWarnMinutes, deps.resource),
+    analyzeVolume(rows, baseline, now, s.volumeDropPercent, deps.resource),
+  ];
+  if (verdict.silent) {
+    const since = new Date(Math.max(lastEventOf(rows) ?? 0, now - s.baselineDays * DAY));
+    const end = new Date(now);
+    const drift = deps
+      .driftFindings()
+      .then((f): Observation<Finding[]> => found(f))
+      .catch((e: unknown) => notKnown<Finding[]>(`the drift checks failed: ${e instanceof Error ? e.name : "error"}`));
+    const [calls, signIns, dcrErrors, dailyCap, driftObs] = await Promise.all([
+      settle("read the DCR metrics", () => deps.reader.callsSince(since, end)),
+      settle("query the sign-ins", () => deps.reader.signInsSince(since, end)),
+      settle("query DCRLogErrors", () => deps.reader.dcrErrorsSince(since, end)),
+      settle("query _LogOperation", () => deps.reader.dailyCapSince(since, end)),
+      drift,
+    ]);
+    findings.push(
+      diagnosisFinding({ since: since.getTime(), drift: driftObs, calls, signIns, dcrErrors, dailyCap }, deps.resource),
+    );
+  } else findings.push(diagnosisNotNeeded(deps.resource));
+  return {
+    startedAt,
+    finishedAt: deps.now(),
+    findings,
+    eventsPerHour: eventsPerHour(rows, now - 7 * DAY, now),
+  };
+}

@@ -1,0 +1,127 @@
+import type { Notice } from "../alerts/notifier.js";
+
+/** The Adaptive Card elements this module emits (a subset of schema 1.4, validated in tests). */
+export type CardElement =
+  | {
+      type: "TextBlock";
+      text: string;
+      wrap: true;
+      weight?: "Bolder";
+      size?: "Small" | "Medium";
+      color?: string;
+      isSubtle?: boolean;
+      spacing?: string;
+    }
+  | { type: "FactSet"; facts: Array<{ title: string; value: string }> }
+  | { type: "ActionSet"; actions: Array<{ type: "Action.OpenUrl"; title: string; url: string }> }
+  | { type: "Container"; style: string; separator?: boolean; spacing?: string; items: CardElement[] };
+
+export interface AdaptiveCard {
+  type: "AdaptiveCard";
+  $schema: string;
+  version: "1.4";
+  body: CardElement[];
+}
+
+/** Status colour: container style and text colour per notice. */
+export function colourOf(n: Pick<Notice, "kind" | "severity">): { style: string; color: string } {
+  if (n.kind === "resolved") return { style: "good", color: "Good" };
+  if (n.kind === "digest") return { style: "emphasis", color: "Default" };
+  if (n.severity === "critical") return { style: "attention", color: "Attention" };
+  if (n.severity === "warning") return { style: "warning", color: "Warning" };
+  return { style: "emphasis", color: "Default" };
+}
+
+/** The heading of a grouped message: the one title, or a count with the worst severity. */
+export function headline(notices: readonly Notice[]): string {
+  if (notices.length === 1) return notices[0]!.title;
+  const crit = notices.filter((n) => n.kind !== "resolved" && n.severity === "critical").length;
+  const resolved = notices.filter((n) => n.kind === "resolved").length;
+  const parts = [`${notices.length} notices`];
+  if (crit) parts.push(`${crit} critical`);
+  if (resolved) parts.push(`${resolved} resolved`);
+  const worst = crit
+    ? "CRITICAL"
+    : notices.some((n) => n.kind !== "resolved" && n.severity === "warning")
+      ? "WARNING"
+      : "INFO";
+  return `${worst}: ${parts.join(", ")}`;
+}
+
+const clip = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + "…" : s);
+
+function section(n: Notice): CardElement {
+  const { style, color } = colourOf(n);
+  const items: CardElement[] = [
+    { type: "TextBlock", text: clip(n.title, 300), wrap: true, weight: "Bolder", color },
+    { type: "TextBlock", text: clip(n.summary, 1500), wrap: true },
+  ];
+  if (n.facts.length)
+    items.push({
+      type: "FactSet",
+      facts: n.facts.map((f) => ({ title: clip(f.name, 80), value: clip(f.value, 600) })),
+    });
+  if (n.remediation) items.push({ type: "TextBlock", text: `**Fix:** ${clip(n.remediation, 1500)}`, wrap: true });
+  const links = n.links.filter((l) => l.url.startsWith("https://"));
+  if (links.length)
+    items.push({
+      type: "ActionSet",
+      actions: links.slice(0, 5).map((l) => ({ type: "Action.OpenUrl", title: clip(l.title, 100), url: l.url })),
+    });
+  return { type: "Container", style, separator: true, spacing: "Medium", items };
+}
+
+/** One Adaptive Card for the notices of one message. Pure; pinned by golden files. */
+export function renderCard(notices: readonly Notice[]): AdaptiveCard {
+  return {
+    type: "AdaptiveCard",
+    $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
+    version: "1.4",
+    body: [
+      {
+        type: "TextBlock",
+        text: `Keeper connector: ${headline(notices)}`,
+        wrap: true,
+        weight: "Bolder",
+        size: "Medium",
+      },
+      ...notices.map(section),
+      {
+        type: "TextBlock",
+        text: `keeper-connector-monitor · ${notices.map((n) => n.at).sort()[0] ?? ""}`,
+        wrap: true,
+        isSubtle: true,
+        size: "Small",
+        spacing: "Medium",
+      },
+    ],
+  };
+}
+
+/** The body a Teams Workflows webhook expects: a message with the card as its one attachment. */
+export function renderTeamsPayload(notices: readonly Notice[]) {
+  return {
+    type: "message",
+    attachments: [
+      { contentType: "application/vnd.microsoft.card.adaptive", contentUrl: null, content: renderCard(notices) },
+    ],
+  };
+}
+
+/** The card as plain text (the demo prints it): what people would read in the channel. */
+export function renderCardText(card: AdaptiveCard): string {
+  const out: string[] = [];
+  const walk = (els: CardElement[], indent: string) => {
+    for (const e of els) {
+      if (e.type === "TextBlock") out.push(indent + e.text);
+      else if (e.type === "FactSet") for (const f of e.facts) out.push(`${indent}  ${f.title}: ${f.value}`);
+      else if (e.type === "ActionSet") for (const a of e.actions) out.push(`${indent}  [${a.title}] ${a.url}`);
+      else {
+        out.push(`${indent}┃ (${e.style})`);
+        walk(e.items, indent + "┃ ");
+      }
+    }
+  };
+  walk(card.body, "");
+  return out.join("\n") + "\n";
+}

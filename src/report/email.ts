@@ -1,0 +1,119 @@
+import type { Notice } from "../alerts/notifier.js";
+import { colourOf, headline } from "./card.js";
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+  /** Dedupe keys for the x- headers: the incident key of each notice. */
+  headers: Array<{ name: string; value: string }>;
+}
+
+const COLOUR: Record<string, string> = {
+  attention: "#c4314b",
+  warning: "#c19c00",
+  good: "#237b4b",
+  emphasis: "#605e5c",
+};
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}
+
+/** The incident part of a notice key (check|resource|start), shared by every notice of one incident. */
+export function incidentOf(noticeKey: string): string {
+  const parts = noticeKey.split("|");
+  return parts.length > 3 ? parts.slice(0, 3).join("|") : noticeKey;
+}
+
+/** Header values must be printable ASCII on one line; Graph takes at most a few custom headers. */
+function headerValue(values: string[]): string {
+  const v = [...new Set(values)].join(", ").replace(/[^\x20-\x7e]/g, "?");
+  return v.length > 900 ? v.slice(0, 899) + "…" : v;
+}
+
+export function subjectFor(notices: readonly Notice[]): string {
+  return `[Keeper connector] ${headline(notices)}`;
+}
+
+function htmlSection(n: Notice): string {
+  const c = COLOUR[colourOf(n).style] ?? "#605e5c";
+  const facts = n.facts
+    .map(
+      (f) =>
+        `<tr><th align="left" style="padding:2px 12px 2px 0">${escapeHtml(f.name)}</th><td style="padding:2px 0">${escapeHtml(f.value)}</td></tr>`,
+    )
+    .join("");
+  const links = n.links
+    .filter((l) => l.url.startsWith("https://"))
+    .map((l) => `<a href="${escapeHtml(l.url)}">${escapeHtml(l.title)}</a>`)
+    .join(" · ");
+  return [
+    `<div style="border-left:6px solid ${c};padding:8px 12px;margin:12px 0">`,
+    `<h2 style="margin:0 0 6px;font-size:16px;color:${c}">${escapeHtml(n.title)}</h2>`,
+    `<p style="margin:0 0 6px">${escapeHtml(n.summary)}</p>`,
+    facts ? `<table style="border-collapse:collapse;font-size:13px">${facts}</table>` : "",
+    n.remediation ? `<p style="margin:6px 0"><b>Fix:</b> ${escapeHtml(n.remediation)}</p>` : "",
+    links ? `<p style="margin:6px 0">${links}</p>` : "",
+    `</div>`,
+  ]
+    .filter(Boolean)
+    .join("\n");
+}
+
+function textSection(n: Notice): string {
+  const lines = [n.title, "", n.summary];
+  if (n.facts.length) lines.push("", ...n.facts.map((f) => `  ${f.name}: ${f.value}`));
+  if (n.remediation) lines.push("", `Fix: ${n.remediation}`);
+  for (const l of n.links) lines.push(`${l.title}: ${l.url}`);
+  return lines.join("\n");
+}
+
+/** Subject, HTML and plain text for the notices of one message: the same content as the card. Pure. */
+export function renderEmail(notices: readonly Notice[]): RenderedEmail {
+  const subject = subjectFor(notices);
+  const html = [
+    `<!DOCTYPE html>`,
+    `<html><body style="font-family:Segoe UI,Arial,sans-serif;font-size:14px;color:#242424">`,
+    `<h1 style="font-size:18px">${escapeHtml(subject)}</h1>`,
+    ...notices.map(htmlSection),
+    `<p style="color:#605e5c;font-size:12px">Sent by keeper-connector-monitor. Alert keys: ${escapeHtml(notices.map((n) => n.key).join(", "))}</p>`,
+    `</body></html>`,
+    ``,
+  ].join("\n");
+  const text =
+    [subject, "=".repeat(Math.min(subject.length, 78)), "", notices.map(textSection).join("\n\n----\n\n")].join("\n") +
+    `\n\n--\nSent by keeper-connector-monitor. Alert keys: ${notices.map((n) => n.key).join(", ")}\n`;
+  return {
+    subject,
+    html,
+    text,
+    headers: [
+      { name: "x-keeper-alert-key", value: headerValue(notices.map((n) => incidentOf(n.key))) },
+      { name: "x-keeper-notice-kind", value: headerValue(notices.map((n) => n.kind)) },
+    ],
+  };
+}
+
+/**
+ * The Graph `message` for sendMail. Graph's message has one body, so the HTML is the body and
+ * the plain-text part travels as a text/plain file attachment (alert.txt): every client shows
+ * it, and text-only readers and ticket systems get the same content without parsing HTML.
+ */
+export function renderGraphMessage(notices: readonly Notice[], to: readonly string[]) {
+  const e = renderEmail(notices);
+  return {
+    subject: e.subject,
+    body: { contentType: "HTML", content: e.html },
+    toRecipients: to.map((address) => ({ emailAddress: { address } })),
+    internetMessageHeaders: e.headers,
+    attachments: [
+      {
+        "@odata.type": "#microsoft.graph.fileAttachment",
+        name: "alert.txt",
+        contentType: "text/plain; charset=utf-8",
+        contentBytes: Buffer.from(e.text, "utf8").toString("base64"),
+      },
+    ],
+  };
+}

@@ -1,0 +1,159 @@
+import type { Notifier } from "../alerts/notifier.js";
+import type { FindingProvider } from "../checks/runDriftChecks.js";
+import { ok, problem, unknown, type Finding } from "../checks/finding.js";
+import type { Logger } from "../functions/logger.js";
+import { confirmationConflict, type Confirmation } from "./confirm.js";
+import { describeStage } from "./describe.js";
+import type { PlannerSettings, RotationState, SignInSummary } from "./model.js";
+import type { HandoffTarget } from "./notices.js";
+import { StepFailure, type RotationPorts } from "./ports.js";
+import { runRotation, type RunOutcome } from "./runner.js";
+import { ConflictError, type RotationStore } from "./stateStore.js";
+
+export interface RotationServiceDeps {
+  /** Ports bound to one run's time limits. */
+  ports: () => RotationPorts;
+  /** Undefined when no state storage is configured. */
+  store: RotationStore | undefined;
+  notifier: Notifier;
+  settings: PlannerSettings;
+  target: HandoffTarget;
+  clock: () => Date;
+  newId: () => string;
+  leaseMs: number;
+}
+
+export type RotationView =
+  | { configured: false; reason: string }
+  | ({ configured: true; summary: string; awaiting?: string; from?: string } & RotationState);
+
+export type ConfirmResult =
+  | { status: "confirmed"; state: RotationState }
+  | { status: "conflict"; reason: string }
+  | { status: "notConfigured"; reason: string };
+
+const NOT_CONFIGURED = "not configured: no state storage (AzureWebJobsStorage)";
+
+export interface RotationService {
+  run(log: Logger, options?: { afterStep?: (step: string) => void | Promise<void> }): Promise<RunOutcome>;
+  view(): Promise<RotationView>;
+  confirm(c: Confirmation): Promise<ConfirmResult>;
+  provider: FindingProvider;
+}
+
+function stateFinding(s: RotationState): Finding {
+  const check = "rotation.state";
+  const d = describeStage(s);
+  const evidence = {
+    stage: s.stage,
+    since: s.since,
+    ...(d.awaiting ? { awaiting: d.awaiting, from: d.from } : {}),
+    ...(s.rotationId ? { rotationId: s.rotationId } : {}),
+  };
+  if (s.lastError) {
+    const extra = {
+      evidence: { ...evidence, step: s.lastError.step, at: s.lastError.at },
+      ...(s.lastError.remediation ? { remediation: s.lastError.remediation } : {}),
+    };
+    return s.lastError.status === "problem"
+      ? problem(check, "warning", `${d.summary} Last step failed: ${s.lastError.reason}`, extra)
+      : unknown(check, `${d.summary} Last step failed: ${s.lastError.reason}`, extra);
+  }
+  if (s.blocked)
+    return problem(check, "warning", `Rotation blocked: ${s.blocked}`, {
+      evidence,
+      remediation: "Lift the restriction, or rotate by hand and paste the new secret into Keeper.",
+    });
+  return ok(check, d.summary, { evidence });
+}
+
+function cutoverFinding(s: RotationState | undefined, signIns: SignInSummary[]): Finding {
+  const check = "rotation.cutover";
+  const latest = [...signIns].sort((a, b) => b.lastSeen.getTime() - a.lastSeen.getTime())[0];
+  if (!latest) return ok(check, "No successful Keeper sign-in in the last 30 days in AADServicePrincipalSignInLogs.");
+  const evidence = {
+    keys: signIns.map((x) => ({ keyId: x.keyId, lastSeen: x.lastSeen.toISOString(), signIns: x.count })),
+  };
+  let where = "";
+  if (s && (s.stage === "cutover" || s.stage === "handoff"))
+    where = latest.keyId === s.newKeyId ? " (the new secret)" : latest.keyId === s.oldKeyId ? " (the old secret)" : "";
+  return ok(check, `Keeper signs in with secret ${latest.keyId}${where}, last seen ${latest.lastSeen.toISOString()}.`, {
+    evidence,
+  });
+}
+
+/** The rotation feature: the timer's run, GET/POST state, and its findings in the report. */
+export function createRotationService(d: RotationServiceDeps): RotationService {
+  const load = async () => (d.store ? (await d.store.load()).state : undefined);
+  return {
+    async run(log, options = {}) {
+      if (!d.store) {
+        log.warn("rotation skipped", { reason: NOT_CONFIGURED });
+        return { ran: false, steps: [] };
+      }
+      return runRotation({
+        ports: d.ports(),
+        store: d.store,
+        notifier: d.notifier,
+        settings: d.settings,
+        target: d.target,
+        clock: d.clock,
+        log,
+        newId: d.newId,
+        leaseMs: d.leaseMs,
+        ...(options.afterStep ? { afterStep: options.afterStep } : {}),
+      });
+    },
+    async view() {
+      if (!d.store) return { configured: false, reason: NOT_CONFIGURED };
+      const s = (await d.store.load()).state;
+      return { configured: true, ...describeStage(s), ...s };
+    },
+    async confirm(c) {
+      if (!d.store) return { status: "notConfigured", reason: NOT_CONFIGURED };
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const { state, etag } = await d.store.load();
+        const conflict = confirmationConflict(state, c);
+        if (conflict) return { status: "conflict", reason: conflict };
+        if (state.confirmedBy) return { status: "confirmed", state };
+        const next = { ...state, confirmedBy: c.confirmedBy, confirmedAt: d.clock().toISOString() };
+        try {
+          await d.store.save(next, etag);
+          return { status: "confirmed", state: next };
+        } catch (e) {
+          if (!(e instanceof ConflictError)) throw e;
+        }
+      }
+      return { status: "conflict", reason: "the state kept changing; try again" };
+    },
+    provider: async () => {
+      const stateP = load().then(
+        (s) => ({ ok: true as const, s }),
+        (e: unknown) => ({ ok: false as const, reason: (e as Error).message }),
+      );
+      const signInsP = d
+        .ports()
+        .signIns()
+        .then(
+          (x) => ({ ok: true as const, x }),
+          (e: unknown) => ({ ok: false as const, e }),
+        );
+      const [st, si] = await Promise.all([stateP, signInsP]);
+      const findings: Finding[] = [];
+      if (!d.store) findings.push(ok("rotation.state", NOT_CONFIGURED));
+      else if (!st.ok)
+        findings.push(unknown("rotation.state", `could not read the rotation state: ${st.reason.split("\n")[0]}`));
+      else findings.push(stateFinding(st.s ?? { stage: "idle", since: new Date(0).toISOString() }));
+      if (si.ok) findings.push(cutoverFinding(st.ok ? st.s : undefined, si.x));
+      else {
+        const e = si.e;
+        findings.push(
+          e instanceof StepFailure
+            ? unknown("rotation.cutover", e.reason, e.remediation ? { remediation: e.remediation } : {})
+            : unknown("rotation.cutover", "could not read Keeper's sign-ins"),
+        );
+      }
+      return findings;
+    },
+  };
+}

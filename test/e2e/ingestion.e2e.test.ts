@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import func from "@azure/functions";
+import type { Emulator } from "../../emulator/index.js";
+import { ids } from "../../emulator/index.js";
+import { main } from "../../src/cli.js";
+import { loadConfig } from "../../src/config/loadConfig.js";
+import { createMonitor } from "../../src/wiring.js";
+import { ingestionWatchHandler } from "../../src/functions/ingestionWatch.js";
+import type { RunRecord } from "../../src/alerts/notifier.js";
+import type { Finding } from "../../src/checks/finding.js";
+import { leaks, startTrustedEmulator } from "./harness.js";
+
+const SUNDAY_3AM = new Date("2026-03-08T03:00:00Z");
+let emu: Emulator;
+let clockEmu: Emulator;
+beforeAll(async () => {
+  emu = await startTrustedEmulator();
+  clockEmu = await startTrustedEmulator({ now: () => SUNDAY_3AM });
+});
+afterAll(async () => {
+  await emu?.stop();
+  await clockEmu?.stop();
+});
+
+const at = (e: Emulator, now: Date) =>
+  createMonitor(loadConfig({ CALL_TIMEOUT_SECONDS: "4", RUN_BUDGET_SECONDS: "20", ...e.settings }), { now: () => now });
+const find = (fs: Finding[], check: string) => fs.find((f) => f.check === check)!;
+
+describe("ingestion watch against the emulator (real SDKs), clock at 03:00 on a Sunday", () => {
+  it("is healthy at Sunday 03:00 with one Log Analytics query and no metrics read", async () => {
+    clockEmu.applyScenario("healthy");
+    clockEmu.resetCalls();
+    const run = await at(clockEmu, SUNDAY_3AM).runIngestionWatch();
+    expect(run.findings.filter((f) => f.status !== "ok")).toEqual([]);
+    expect(find(run.findings, "ingestion.freshness").evidence).toMatchObject({ learned: "baseline" });
+    expect(clockEmu.calls.filter((c) => c.service === "logs")).toHaveLength(1);
+    expect(clockEmu.calls.filter((c) => /metrics/i.test(c.path))).toHaveLength(0);
+    expect(run.eventsPerHour?.length).toBeGreaterThanOrEqual(168);
+  });
+
+  it("lets a quiet night pass: no event for 100 min at Sunday 03:00 is no alert", async () => {
+    clockEmu.applyScenario("healthy");
+    const store = clockEmu.state.tables[ids.TABLE_NAME]!;
+    store.rows = store.rows.filter((r) => (r["TimeGenerated"] as number) < SUNDAY_3AM.getTime() - 100 * 60_000);
+    store.rows.push({ ...store.rows.at(-1)!, TimeGenerated: SUNDAY_3AM.getTime() - 100 * 60_000 });
+    const run = await at(clockEmu, SUNDAY_3AM).runIngestionWatch();
+    const f = find(run.findings, "ingestion.freshness");
+    expect(f.status, f.summary).toBe("ok");
+    expect(f.evidence?.["gapMinutes"]).toBe(100);
+    expect(find(run.findings, "ingestion.diagnosis").summary).toMatch(/Not needed/);
+  });
+
+  it("alerts on a real outage at Sunday 03:00 and says why, through the timer handler and its sink", async () => {
+    clockEmu.applyScenario("keeper-stopped");
+    const records: RunRecord[] = [];
+    const lines: string[] = [];
+    const handler = ingestionWatchHandler({
+      getMonitor: () => at(clockEmu, SUNDAY_3AM),
+      sink: { record: (r) => Promise.resolve(void records.push(r)) },
+    });
+    const ctx = new func.InvocationContext({
+      invocationId: "t",
+      functionName: "ingestionWatch",
+      logHandler: (_l, ...a) => lines.push(a.join(" ")),
+    });
+    await handler(
+      { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: "", next: "", lastUpdated: "" } },
+      ctx,
+    );
+    expect(records).toHaveLength(1);
+    const rec = records[0]!;
+    expect(rec.source).toBe("ingestion");
+    expect(find(rec.findings, "ingestion.freshness")).toMatchObject({ status: "problem", severity: "critical" });
+    expect(find(rec.findings, "ingestion.freshness").summary).toMatch(
+      /^No Keeper event for \d+ min; at this hour of the week \(Sun 03:00-04:00 UTC\)/,
+    );
+    expect(find(rec.findings, "ingestion.diagnosis").evidence?.["cause"]).toBe("keeper-stopped");
+    expect(rec.eventsPerHour?.some((h) => h.count > 0)).toBe(true);
+    expect(lines.join("\n")).toMatch(/ingestionWatch done freshness=problem/);
+    expect(leaks(clockEmu, lines.join("\n") + JSON.stringify(records))).toEqual([]);
+  });
+
+  it("says when AADServicePrincipalSignInLogs is not in the workspace, and how to enable it", async () => {
+    clockEmu.applyScenario("keeper-stopped");
+    delete clockEmu.state.tables["AADServicePrincipalSignInLogs"];
+    const run = await at(clockEmu, SUNDAY_3AM).runIngestionWatch();
+    const d = find(run.findings, "ingestion.diagnosis");
+    expect(d.evidence?.["cause"]).toBe("keeper-stopped");
+    expect(JSON.stringify(d.evidence?.["sources"])).toMatch(
+      /not in the workspace.*Diagnostic settings.*ServicePrincipalSignInLogs/,
+    );
+  });
+});
+
+describe("keeper-monitor check --json names the injected cause first (real SDKs, emulator)", () => {
+  const out: string[] = [];
+  afterAll(() => expect(leaks(emu, out.join("\n"))).toEqual([]));
+  it.each([
+    ["keeper-stopped", "keeper-stopped"],
+    ["secret-expired-silent", "secret-expired"],
+    ["role-removed-silent", "role-missing"],
+    ["dcr-changed-silent", "dcr-changed"],
+    ["daily-cap-reached", "daily-cap"],
+    ["throttled", "throttled"],
+  ])("%s → %s", async (scenario, cause) => {
+    emu.applyScenario(scenario);
+    let stdout = "";
+    const code = await main(["check", "--json"], {
+      env: { CALL_TIMEOUT_SECONDS: "4", RUN_BUDGET_SECONDS: "20", ...emu.settings },
+      stdout: (s) => (stdout += s),
+      stderr: (s) => out.push(s),
+    });
+    out.push(stdout);
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as { findings: Finding[] };
+    expect(report.findings.filter((f) => f.check === "ingestion.freshness")).toHaveLength(1);
+    const d = find(report.findings, "ingestion.diagnosis");
+    expect(d.status).toBe("problem");
+    expect(d.evidence?.["cause"], JSON.stringify(d.evidence?.["causes"], null, 1)).toBe(cause);
+    expect(d.remediation).toBeTruthy();
+  });
+});

@@ -1,0 +1,400 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import func from "@azure/functions";
+import { ids, type Emulator } from "../../emulator/index.js";
+import { rotationConfirmHandler, rotationStateHandler } from "../../src/functions/rotationApi.js";
+import { leaks, startTrustedEmulator } from "./harness.js";
+import {
+  addPasswordCalls,
+  capture,
+  DAY,
+  dumpTable,
+  invariants,
+  keeperApp,
+  keeperUses,
+  lostValues,
+  rotationMonitor,
+  setDaysLeft,
+  simClock,
+  vaultVersions,
+} from "./rotationHarness.js";
+
+const clock = simClock();
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startTrustedEmulator({ now: clock.now });
+});
+afterAll(async () => {
+  await emu?.stop();
+});
+let tableN = 0;
+const freshTable = () => `rote2e${Date.now().toString(36)}${tableN++}`;
+beforeEach(() => {
+  clock.ms = Date.parse("2026-03-02T09:00:00Z");
+  emu.applyScenario("healthy");
+  emu.faults.clear();
+  emu.resetCalls();
+});
+
+function ctx() {
+  const lines: string[] = [];
+  const c = new func.InvocationContext({
+    invocationId: "t",
+    functionName: "t",
+    logHandler: (_l, ...a) => lines.push(a.join(" ")),
+  });
+  return { c, lines };
+}
+
+describe("secret rotation end to end (emulator + Azurite, simulated clock)", () => {
+  it("rotates from 31 days left to the old secret retired, with the hand-off and the cut-over seen in sign-ins", async () => {
+    const cap = capture();
+    const table = freshTable();
+    const m = rotationMonitor(emu, clock, cap, table);
+    const outputs: string[] = [];
+    emu.state.secretPropagationMs = 90_000; // the new secret is refused for 90 s: the probe backs off
+    setDaysLeft(emu, clock, 31);
+
+    const r0 = await m.rotation.run(cap.log);
+    expect(r0.last?.kind).toBe("idle");
+    expect(addPasswordCalls(emu)).toBe(0);
+
+    clock.advance(1.5 * DAY); // 29.5 days left: due
+    await emu.keeperPush(); // Keeper still pushes with the old secret
+    const r1 = await m.rotation.run(cap.log);
+    expect(r1.state?.stage).toBe("cutover");
+    expect(addPasswordCalls(emu)).toBe(1);
+    const s1 = r1.state!;
+    const newCred = keeperApp(emu).passwordCredentials.find((c) => c.keyId === s1.newKeyId)!;
+    expect(newCred.displayName).toBe(`keeper-monitor:${s1.rotationId}`);
+    expect(Date.parse(newCred.endDateTime) - clock.ms).toBeGreaterThan(179 * DAY);
+    const v = vaultVersions(emu).at(-1)!;
+    expect(v.version).toBe(s1.newVersion);
+    expect(v.value).toBe(newCred.secretText);
+    expect(v.tags).toMatchObject({ appId: ids.KEEPER_APP_ID, keyId: s1.newKeyId, rotationId: s1.rotationId });
+    expect(v.tags["createdUtc"]).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(v.exp).toBe(Math.floor(Date.parse(newCred.endDateTime) / 1000));
+    expect(v.contentType).toBeTruthy();
+    // the hand-off says what to paste where, where to read it, the endpoint and the deadline
+    expect(cap.notices.map((n) => n.kind)).toEqual(["handoff"]);
+    const h = cap.notices[0]!;
+    const facts = Object.fromEntries(h.facts.map((f) => [f.name, f.value]));
+    expect(facts["Secret version"]).toBe(s1.newVersion);
+    expect(facts["Secret name"]).toBe(ids.KEY_VAULT_SECRET_NAME);
+    expect(facts["Endpoint URL"]).toBe(
+      `${emu.url}/dataCollectionRules/${ids.DCR_IMMUTABLE_ID}/streams/Custom-KeeperSecurityEventNewLogs?api-version=2023-01-01`,
+    );
+    expect(facts["Deadline (old secret expires)"]).toBe(s1.oldEnd);
+    expect(h.remediation).toContain("Reporting & Alerts → Azure Monitor Logs");
+    expect(h.remediation).toContain("Client Secret");
+
+    // Keeper keeps using the old secret: nothing is retired
+    clock.advance(3_600_000);
+    await emu.keeperPush();
+    const r2 = await m.rotation.run(cap.log);
+    expect(r2.state?.stage).toBe("cutover");
+    expect(keeperApp(emu).passwordCredentials.some((c) => c.keyId === ids.KEEPER_SECRET_KEY_ID)).toBe(true);
+
+    // 14 days before the old expiry: one reminder
+    clock.advance(16 * DAY);
+    await m.rotation.run(cap.log);
+    await m.rotation.run(cap.log);
+    expect(cap.notices.map((n) => n.kind)).toEqual(["handoff", "reminder"]);
+
+    // the report and the GET endpoint show the stage and what is awaited
+    const report = await m.runDriftChecks();
+    const st = report.findings.find((f) => f.check === "rotation.state")!;
+    expect(st.summary).toContain("waiting for Keeper");
+    expect(st.evidence?.["from"]).toContain("Keeper administrators");
+    const cut = report.findings.find((f) => f.check === "rotation.cutover")!;
+    expect(cut.summary).toContain(ids.KEEPER_SECRET_KEY_ID);
+    outputs.push(JSON.stringify(report));
+    const get = await rotationStateHandler({ getMonitor: () => m })(
+      new func.HttpRequest({ method: "GET", url: "https://x/api/rotation" }),
+      ctx().c,
+    );
+    expect(get.status).toBe(200);
+    outputs.push(JSON.stringify(get.jsonBody));
+
+    // the administrator pastes the new secret; Keeper signs in with it; the old one goes quiet
+    keeperUses(emu, s1.newKeyId!);
+    clock.advance(3_600_000);
+    expect((await emu.keeperPush()).status).toBe(204);
+    clock.advance(25 * 3_600_000);
+    await emu.keeperPush();
+    const report2 = await m.runDriftChecks();
+    expect(report2.findings.find((f) => f.check === "rotation.cutover")!.summary).toContain(
+      `${s1.newKeyId} (the new secret)`,
+    );
+    outputs.push(JSON.stringify(report2));
+    const r3 = await m.rotation.run(cap.log);
+    expect(r3.state?.stage).toBe("idle");
+    expect(r3.state?.lastRotation).toMatchObject({ rotationId: s1.rotationId, keyId: s1.newKeyId });
+    // the old secret was not created by the monitor: left to expire, its vault version disabled
+    expect(keeperApp(emu).passwordCredentials.some((c) => c.keyId === ids.KEEPER_SECRET_KEY_ID)).toBe(true);
+    expect(vaultVersions(emu).find((x) => x.tags["keyId"] === ids.KEEPER_SECRET_KEY_ID)!.enabled).toBe(false);
+
+    // the second rotation retires the monitor-created secret for real
+    clock.advance(Date.parse(newCred.endDateTime) - clock.ms - 29 * DAY);
+    const r4 = await m.rotation.run(cap.log);
+    expect(r4.state?.stage).toBe("cutover");
+    expect(addPasswordCalls(emu)).toBe(2);
+    keeperUses(emu, r4.state!.newKeyId!);
+    clock.advance(3_600_000);
+    await emu.keeperPush();
+    clock.advance(25 * 3_600_000);
+    await emu.keeperPush();
+    const r5 = await m.rotation.run(cap.log);
+    expect(r5.state?.stage).toBe("idle");
+    expect(keeperApp(emu).passwordCredentials.some((c) => c.keyId === s1.newKeyId)).toBe(false);
+    expect(invariants(emu)).toEqual([]);
+
+    // nothing captured holds a secret: logs, notices, reports, HTTP bodies, state rows
+    const all = [...cap.lines, JSON.stringify(cap.notices), ...outputs, await dumpTable(table)].join("\n");
+    expect(leaks(emu, all)).toEqual([]);
+    for (const c of keeperApp(emu).passwordCredentials) expect(all.includes(c.secretText)).toBe(false);
+    expect(all.includes(newCred.secretText)).toBe(false);
+  });
+
+  const CRASH_POINTS = [
+    "intent",
+    "addPassword",
+    "recordNewKey",
+    "writeVault",
+    "recordStored",
+    "probe",
+    "proven",
+    "handoff",
+    "handedOff",
+    "cutover",
+    "removeOld",
+    "disableOld",
+    "finish",
+  ];
+  it.each(CRASH_POINTS)(
+    "a run killed after %s: the next runs finish the rotation, nothing lost is kept",
+    async (point) => {
+      class Crash extends Error {}
+      const cap = capture();
+      const m = rotationMonitor(emu, clock, cap, freshTable(), { SECRET_RETIRE_UNMANAGED: "true" });
+      setDaysLeft(emu, clock, 29);
+      let crashed = false;
+      const afterStep = (s: string) => {
+        if (s === point && !crashed) {
+          crashed = true;
+          throw new Crash(s);
+        }
+      };
+      let switched = false;
+      let finished = false;
+      for (let i = 0; i < 15 && !finished; i++) {
+        let out;
+        try {
+          out = await m.rotation.run(cap.log, { afterStep });
+        } catch (e) {
+          if (!(e instanceof Crash)) throw e;
+          clock.advance(15 * 60_000); // past the lease and the orphan grace period
+          continue;
+        }
+        expect(invariants(emu), `after run ${i}`).toEqual([]);
+        expect(lostValues(emu), `after run ${i}`).toEqual([]);
+        const s = out.state!;
+        // the old credential is only ever removed once cut-over is proven
+        if (s.stage !== "retiring" && s.stage !== "idle")
+          expect(keeperApp(emu).passwordCredentials.some((c) => c.keyId === ids.KEEPER_SECRET_KEY_ID)).toBe(true);
+        if (s.stage === "idle" && s.lastRotation) finished = true;
+        else if (s.stage === "cutover" && !switched) {
+          switched = true;
+          keeperUses(emu, s.newKeyId!);
+          clock.advance(3_600_000);
+          await emu.keeperPush();
+          clock.advance(25 * 3_600_000);
+          await emu.keeperPush();
+        } else clock.advance(15 * 60_000);
+      }
+      expect(crashed).toBe(true);
+      expect(finished).toBe(true);
+      expect(keeperApp(emu).passwordCredentials.some((c) => c.keyId === ids.KEEPER_SECRET_KEY_ID)).toBe(false);
+      expect(
+        keeperApp(emu).passwordCredentials.filter((c) => c.displayName?.startsWith("keeper-monitor:")),
+      ).toHaveLength(1);
+      // Keeper's current secret is in the vault's newest enabled version
+      const current = vaultVersions(emu)
+        .filter((v) => v.enabled)
+        .at(-1)!;
+      expect(current.value).toBe(emu.state.keeper.clientSecret);
+    },
+  );
+
+  it("100 concurrent runs of the timer (10 instances, twice): exactly one addPassword", async () => {
+    const cap = capture();
+    const table = freshTable();
+    setDaysLeft(emu, clock, 20);
+    const instances = Array.from({ length: 10 }, () => rotationMonitor(emu, clock, cap, table));
+    const burst = () => Promise.all(Array.from({ length: 100 }, (_, i) => instances[i % 10]!.rotation.run(cap.log)));
+    const first = await burst();
+    const second = await burst();
+    expect(addPasswordCalls(emu)).toBe(1);
+    expect([...first, ...second].filter((o) => o.ran).length).toBeGreaterThanOrEqual(1);
+    expect(cap.notices.filter((n) => n.kind === "handoff")).toHaveLength(1);
+    expect(invariants(emu)).toEqual([]);
+  });
+
+  it.each([
+    ["Graph 403 on addPassword", { service: "graph" as const, method: "POST", path: /addPassword$/, status: 403 }],
+    [
+      "Graph 429 on addPassword",
+      { service: "graph" as const, method: "POST", path: /addPassword$/, status: 429, retryAfterSeconds: 0 },
+    ],
+    ["Graph 503 on addPassword", { service: "graph" as const, method: "POST", path: /addPassword$/, status: 503 }],
+    ["Graph 500 reading the app", { service: "graph" as const, method: "GET", path: /applications/, status: 500 }],
+    ["Key Vault 500 on the new version", { service: "vault" as const, method: "PUT", status: 500 }],
+    [
+      "Key Vault 403 reading the value",
+      { service: "vault" as const, method: "GET", path: /secrets\/[^/]+\/[0-9a-f]{32}$/, status: 403 },
+    ],
+    ["Key Vault 503 disabling the old version", { service: "vault" as const, method: "PATCH", status: 503 }],
+    [
+      "Graph 503 removing the old secret",
+      { service: "graph" as const, method: "POST", path: /removePassword$/, status: 503 },
+    ],
+  ])("%s: the run records why; the next run repairs and the rotation completes", async (_name, fault) => {
+    const cap = capture();
+    const m = rotationMonitor(emu, clock, cap, freshTable(), { SECRET_RETIRE_UNMANAGED: "true" });
+    setDaysLeft(emu, clock, 29);
+    emu.faults.add(fault);
+    let sawError = false;
+    let switched = false;
+    for (let i = 0; i < 12; i++) {
+      const out = await m.rotation.run(cap.log);
+      if (out.state?.lastError) {
+        sawError = true;
+        expect(out.state.lastError.reason).toBeTruthy();
+        emu.faults.clear();
+      }
+      expect(invariants(emu)).toEqual([]);
+      expect(lostValues(emu).length <= 1).toBe(true); // a value lost by a failed run is removed by the next
+      const s = out.state!;
+      if (s.stage === "idle" && s.lastRotation) break;
+      if (s.stage === "cutover" && !switched) {
+        switched = true;
+        keeperUses(emu, s.newKeyId!);
+        clock.advance(3_600_000);
+        await emu.keeperPush();
+        clock.advance(25 * 3_600_000);
+        await emu.keeperPush();
+      } else clock.advance(15 * 60_000);
+    }
+    expect(sawError).toBe(true);
+    expect(lostValues(emu)).toEqual([]);
+    expect(addPasswordCalls(emu)).toBeLessThanOrEqual(2);
+    expect((await m.rotation.view()) as { stage: string }).toMatchObject({ stage: "idle" });
+  });
+
+  it("a Graph 403 on addPassword is unknown with the ownership fix, in the state and the report", async () => {
+    const cap = capture();
+    const m = rotationMonitor(emu, clock, cap, freshTable());
+    setDaysLeft(emu, clock, 29);
+    emu.faults.add({ service: "graph", method: "POST", path: /addPassword$/, status: 403 });
+    const out = await m.rotation.run(cap.log);
+    expect(out.state?.lastError).toMatchObject({ status: "unknown" });
+    const f = (await m.runDriftChecks()).findings.find((x) => x.check === "rotation.state")!;
+    expect(f.status).toBe("unknown");
+    expect(f.remediation).toContain("Application.ReadWrite.OwnedBy");
+    expect(f.remediation).toContain("owner of the Keeper app");
+    expect(addPasswordCalls(emu)).toBe(1);
+    expect(keeperApp(emu).passwordCredentials).toHaveLength(1);
+    // without ownership even the read is refused: the same fix
+    keeperApp(emu).owners = [];
+    await m.rotation.run(cap.log);
+    const g = (await m.runDriftChecks()).findings.find((x) => x.check === "rotation.state")!;
+    expect(g.status).toBe("unknown");
+    expect(g.remediation).toContain("owner of the Keeper app");
+  });
+
+  it("a new secret still refused after the 5-minute propagation window is taken back, and the next run tries again", async () => {
+    const cap = capture();
+    const m = rotationMonitor(emu, clock, cap, freshTable());
+    setDaysLeft(emu, clock, 29);
+    emu.state.secretPropagationMs = 60 * 60_000;
+    const out = await m.rotation.run(cap.log);
+    expect(out.state?.stage).toBe("adding");
+    expect(out.state?.lastError).toMatchObject({ step: "probe", status: "problem" });
+    expect(keeperApp(emu).passwordCredentials).toHaveLength(1);
+    expect(invariants(emu)).toEqual([]);
+    expect(cap.notices).toEqual([]);
+    emu.state.secretPropagationMs = 0;
+    clock.advance(3_600_000);
+    expect((await m.rotation.run(cap.log)).state?.stage).toBe("cutover");
+  });
+
+  it("a tenant policy: caps the lifetime at maxLifetime; passwordAddition blocks and says so", async () => {
+    const cap = capture();
+    const m = rotationMonitor(emu, clock, cap, freshTable());
+    setDaysLeft(emu, clock, 29);
+    emu.state.graph.defaultAppManagementPolicy = {
+      ...emu.state.graph.defaultAppManagementPolicy,
+      isEnabled: true,
+      applicationRestrictions: {
+        passwordCredentials: [{ restrictionType: "passwordLifetime", maxLifetime: "P90D" }],
+        keyCredentials: [],
+      },
+    };
+    const out = await m.rotation.run(cap.log);
+    const c = keeperApp(emu).passwordCredentials.find((x) => x.keyId === out.state?.newKeyId)!;
+    expect(Date.parse(c.endDateTime) - clock.ms).toBeLessThanOrEqual(90 * DAY);
+
+    const cap2 = capture();
+    emu.applyScenario("healthy");
+    setDaysLeft(emu, clock, 29);
+    emu.state.graph.appPolicies = {
+      [keeperApp(emu).id]: [
+        { isEnabled: true, restrictions: { passwordCredentials: [{ restrictionType: "passwordAddition" }] } },
+      ],
+    };
+    emu.resetCalls();
+    const m2 = rotationMonitor(emu, clock, cap2, freshTable());
+    const out2 = await m2.rotation.run(cap2.log);
+    expect(out2.state?.blocked).toContain("passwordAddition");
+    expect(addPasswordCalls(emu)).toBe(0);
+    const f = (await m2.runDriftChecks()).findings.find((x) => x.check === "rotation.state")!;
+    expect(f.status).toBe("problem");
+  });
+
+  it("POST /api/rotation/confirm: strict body, 409 for the wrong rotation, and a confirmation ends the wait", async () => {
+    const cap = capture();
+    const m = rotationMonitor(emu, clock, cap, freshTable(), { SECRET_RETIRE_UNMANAGED: "true" });
+    setDaysLeft(emu, clock, 29);
+    const s = (await m.rotation.run(cap.log)).state!;
+    expect(s.stage).toBe("cutover");
+    const confirm = rotationConfirmHandler({ getMonitor: () => m });
+    const post = (body: string) =>
+      confirm(
+        new func.HttpRequest({ method: "POST", url: "https://x/api/rotation/confirm", body: { string: body } }),
+        ctx().c,
+      );
+    const good = { rotationId: s.rotationId, keyId: s.newKeyId, confirmedBy: "ann@example.com" };
+    for (const [body, field] of [
+      ["not json", "body"],
+      ["[]", "body"],
+      [JSON.stringify({ ...good, extra: 1 }), "extra"],
+      [JSON.stringify({ ...good, rotationId: undefined }), "rotationId"],
+      [JSON.stringify({ ...good, keyId: "abc" }), "keyId"],
+      [JSON.stringify({ ...good, confirmedBy: "" }), "confirmedBy"],
+    ] as const) {
+      const r = await post(body);
+      expect(r.status, body).toBe(400);
+      expect((r.jsonBody as { field: string }).field).toBe(field);
+    }
+    const wrong = await post(JSON.stringify({ ...good, keyId: ids.KEEPER_SECRET_KEY_ID }));
+    expect(wrong.status).toBe(409);
+    // the old secret stays until the confirmation
+    await m.rotation.run(cap.log);
+    expect(keeperApp(emu).passwordCredentials.some((c) => c.keyId === ids.KEEPER_SECRET_KEY_ID)).toBe(true);
+    const r = await post(JSON.stringify(good));
+    expect(r.status).toBe(200);
+    const done = await m.rotation.run(cap.log);
+    expect(done.state?.stage).toBe("idle");
+    expect(keeperApp(emu).passwordCredentials.some((c) => c.keyId === ids.KEEPER_SECRET_KEY_ID)).toBe(false);
+    expect(leaks(emu, JSON.stringify(r.jsonBody) + cap.lines.join("\n"))).toEqual([]);
+  });
+});
