@@ -1,8 +1,8 @@
 /**
  * Synthetic Keeper traffic for the detection benchmark and the detector's tests: people-shaped
  * (busy weekday office hours, quiet nights, quieter weekends and holidays, bursts, day-to-day
- * variation) with bounded gaps, so "the gap became implausible" has a ground truth: the longest gap
- * the generator could have drawn when the gap began.
+ * variation) with bounded gaps, so "the gap became implausible" has a ground truth: the latest moment
+ * the generator could have placed the next event (`latestNextEvent`).
  */
 import { HOUR, MINUTE, type HourlyRow } from "../src/ingestion/history.js";
 
@@ -44,11 +44,48 @@ export function gapRange(t: number, holidays: Holidays): [number, number] {
 /** Day-to-day variation: a busier or quieter day scales every gap. */
 export const DAY_FACTOR: [number, number] = [0.75, 1.25];
 
-/** The longest gap (ms) the generator can draw at time t: the ground truth of "implausible". */
+/**
+ * Hours (UTC) at which the traffic may change regime: midnight (weekday, weekend or holiday), 07:00
+ * (end of night), 08:00 (office hours), 18:00 (evening), 22:00 (night).
+ */
+export const REGIME_HOURS = [0, 7, 8, 18, 22];
+
+/** The next moment after t at which the gap range changes (a night running into another night is one regime). */
+export function nextRegimeChange(t: number, holidays: Holidays): number {
+  const range = gapRange(t, holidays);
+  for (let day = Math.floor(t / DAY) * DAY; ; day += DAY)
+    for (const h of REGIME_HOURS) {
+      const at = day + h * HOUR;
+      if (at <= t) continue;
+      const next = gapRange(at, holidays);
+      if (next[0] !== range[0] || next[1] !== range[1]) return at;
+    }
+}
+
+/** The longest gap (ms) the generator can draw at time t, within its regime. */
 export function maxGapAt(t: number, holidays: Holidays): number {
   return gapRange(t, holidays)[1] * DAY_FACTOR[1] * MINUTE;
 }
 
+/**
+ * The ground truth of "implausible": the latest moment the next event can arrive after an event at
+ * `last`. A gap drawn past a regime change is redrawn from the change (people arrive at the office
+ * at 08:00 whatever the night was like), so the answer follows the regimes forward.
+ */
+export function latestNextEvent(last: number, holidays: Holidays): number {
+  let from = last;
+  for (;;) {
+    const latest = from + maxGapAt(from, holidays);
+    const change = nextRegimeChange(from, holidays);
+    if (latest <= change) return latest;
+    from = change;
+  }
+}
+
+/**
+ * Events from `start` to `end`: each gap is drawn from the regime it starts in; a gap that would run
+ * past the next regime change is redrawn from that change (a non-homogeneous arrival process).
+ */
 export function generateTrace(seed: number, start: number, end: number, holidays: Holidays): TraceEvent[] {
   const rnd = seededRandom(seed);
   const dayFactor = new Map<number, number>();
@@ -65,8 +102,17 @@ export function generateTrace(seed: number, start: number, end: number, holidays
   const add = (t: number) => out.push({ timeGenerated: t, timestamp: t - Math.round((1 + rnd() * 9) * MINUTE) });
   let t = start;
   for (;;) {
-    const [lo, hi] = gapRange(t, holidays);
-    t += Math.round((lo + rnd() * (hi - lo)) * factor(t) * MINUTE);
+    let from = t;
+    for (;;) {
+      const [lo, hi] = gapRange(from, holidays);
+      const next = from + Math.round((lo + rnd() * (hi - lo)) * factor(from) * MINUTE);
+      const change = nextRegimeChange(from, holidays);
+      if (next <= change) {
+        t = next;
+        break;
+      }
+      from = change;
+    }
     if (t >= end) break;
     add(t);
     const hour = new Date(t).getUTCHours();

@@ -269,13 +269,15 @@ export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
   },
   {
     name: "keeper-silent",
-    description: "Keeper stopped pushing: no events in the last 3 hours.",
+    // 13 hours: beyond the default 12-hour silence ceiling, so the scenario is silent at any hour of
+    // the week (a 3-hour gap can be a normal night, and the scenario must not depend on the clock).
+    description: "Keeper stopped pushing: no events in the last 13 hours.",
     breaks: ["ingestion.freshness"],
     apply: (s, c) => {
       const store = s.tables[TABLE_NAME]!;
-      store.rows = store.rows.filter((r) => (r["TimeGenerated"] as number) < c.now - 3 * 3_600_000);
+      store.rows = store.rows.filter((r) => (r["TimeGenerated"] as number) < c.now - 13 * 3_600_000);
       const si = s.tables["AADServicePrincipalSignInLogs"];
-      if (si) si.rows = si.rows.filter((r) => (r["TimeGenerated"] as number) < c.now - 3 * 3_600_000);
+      if (si) si.rows = si.rows.filter((r) => (r["TimeGenerated"] as number) < c.now - 13 * 3_600_000);
     },
   },
   {

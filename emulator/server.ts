@@ -72,7 +72,8 @@ export interface Emulator {
   settings: Record<string, string>;
   secrets(): string[];
   applyScenario(name: string): void;
-  faults: { add(f: FaultRule): void; clear(): void };
+  /** `remove` takes back one rule added earlier (the same object), keeping what is left of the others' `times`. */
+  faults: { add(f: FaultRule): void; clear(): void; remove(f: FaultRule): void };
   calls: CallRecord[];
   resetCalls(): void;
   stop(): Promise<void>;
@@ -489,6 +490,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       },
       clear: () => {
         faultRules.length = 0;
+      },
+      remove: (f) => {
+        const i = faultRules.findIndex((x) => x.rule === f);
+        if (i >= 0) faultRules.splice(i, 1);
       },
     },
     calls,

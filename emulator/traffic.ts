@@ -70,18 +70,47 @@ export function isQuietDay(t: number): boolean {
   return d.getUTCDay() === 0 || d.getUTCDay() === 6 || HOLIDAYS.includes(md);
 }
 
-/**
- * Gap to the next event, shaped like people: busy weekday office hours (08-18 UTC, 1-5 min), quieter
- * shoulders, quiet nights (up to 3 hours without an event) and quieter still at weekends and on
- * holidays (up to 4 hours). A fixed "no data for 1 hour" rule pages on most nights of this traffic.
- */
-function gapMs(t: number, rnd: () => number): number {
+/** [min, max] minutes of the gap drawn at time t. */
+function gapRange(t: number): [number, number] {
   const hour = new Date(t).getUTCHours();
   const night = hour >= 22 || hour < 7;
-  if (isQuietDay(t)) return (night ? 45 + rnd() * 195 : 20 + rnd() * 100) * MIN;
-  if (hour >= 8 && hour < 18) return (1 + rnd() * 4) * MIN;
-  if (night) return (30 + rnd() * 150) * MIN;
-  return (8 + rnd() * 32) * MIN;
+  if (isQuietDay(t)) return night ? [45, 240] : [20, 120];
+  if (hour >= 8 && hour < 18) return [1, 5];
+  if (night) return [30, 180];
+  return [8, 40];
+}
+
+const HOUR = 3_600_000;
+/** Hours (UTC) at which the traffic may change regime: midnight (day kind), 07:00, 08:00, 18:00, 22:00. */
+const REGIME_HOURS = [0, 7, 8, 18, 22];
+
+/** The next moment after t at which the gap range changes. */
+function nextRegimeChange(t: number): number {
+  const [lo, hi] = gapRange(t);
+  for (let day = Math.floor(t / DAY) * DAY; ; day += DAY)
+    for (const h of REGIME_HOURS) {
+      const at = day + h * HOUR;
+      if (at <= t) continue;
+      const [l, u] = gapRange(at);
+      if (l !== lo || u !== hi) return at;
+    }
+}
+
+/**
+ * The next event after t, shaped like people: busy weekday office hours (08-18 UTC, 1-5 min), quieter
+ * shoulders, quiet nights (up to 3 hours without an event) and quieter still at weekends and on
+ * holidays (up to 4 hours). A gap that would run past a regime change is redrawn from the change
+ * (people arrive at the office at 08:00 whatever the night was like), so no quiet-night gap runs
+ * into office hours. A fixed "no data for 1 hour" rule pages on most nights of this traffic.
+ */
+function nextEventAfter(t: number, rnd: () => number): number {
+  for (let from = t; ;) {
+    const [lo, hi] = gapRange(from);
+    const next = from + Math.round((lo + rnd() * (hi - lo)) * MIN);
+    const change = nextRegimeChange(from);
+    if (next <= change) return next;
+    from = change;
+  }
 }
 
 /** In office hours a user's session often emits a burst of events within seconds. */
@@ -134,7 +163,7 @@ export function generateKeeperTraffic(seed: number, nowMs: number, days: number)
   const rows: Array<Record<string, unknown>> = [];
   let t = nowMs - days * DAY;
   for (;;) {
-    t += Math.round(gapMs(t, rnd));
+    t = nextEventAfter(t, rnd);
     if (t >= lastAt) break;
     rows.push(makeKeeperEvent(rnd, t));
     for (const b of burst(t, rnd)) if (b < lastAt) rows.push(makeKeeperEvent(rnd, (t = b)));

@@ -1,11 +1,11 @@
 import functions from "@azure/functions";
 import { loadConfig } from "./config/loadConfig.js";
-import { createMonitor, type Monitor } from "./wiring.js";
+import type { createMonitor, Monitor } from "./wiring.js";
 import { driftCheckHandler } from "./functions/driftCheck.js";
 import { healthHandler } from "./functions/health.js";
-import { createAlerting, type Alerting } from "./alerts/createAlerting.js";
+import type { createAlerting, Alerting } from "./alerts/createAlerting.js";
 import type { FindingsSink, Notifier } from "./alerts/notifier.js";
-import { createCredential } from "./azure/credential.js";
+import type { createCredential } from "./azure/credential.js";
 import { alertDeliveryHandler } from "./functions/alertDelivery.js";
 import { alertDigestHandler, digestEnabled } from "./functions/alertDigest.js";
 import { loggerFrom } from "./functions/logger.js";
@@ -14,11 +14,53 @@ import { registerAll, type TriggerDef } from "./functions/registry.js";
 import { secretRotationHandler } from "./functions/secretRotation.js";
 import { rotationConfirmHandler, rotationStateHandler } from "./functions/rotationApi.js";
 
+// The Azure SDKs (most of the package) load on the first invocation, not at import: the host
+// indexes the functions sooner (bench/results.md, cold start), and an import cannot create a
+// client or touch the network. Every handler awaits this before it runs (afterLoad below).
+interface MonitorModules {
+  createMonitor: typeof createMonitor;
+  createAlerting: typeof createAlerting;
+  createCredential: typeof createCredential;
+}
+let modules: MonitorModules | undefined;
+let loading: Promise<MonitorModules> | undefined;
+/** Loads the monitor's modules once; a failed load is retried by the next invocation. */
+export function loadMonitorModules(): Promise<MonitorModules> {
+  loading ??= Promise.all([
+    import("./wiring.js"),
+    import("./alerts/createAlerting.js"),
+    import("./azure/credential.js"),
+  ])
+    .then(
+      ([w, a, c]) =>
+        (modules = {
+          createMonitor: w.createMonitor,
+          createAlerting: a.createAlerting,
+          createCredential: c.createCredential,
+        }),
+    )
+    .catch((e: unknown) => {
+      loading = undefined;
+      throw e;
+    });
+  return loading;
+}
+function loaded(): MonitorModules {
+  if (!modules) throw new Error("the monitor's modules are not loaded: wrap the handler in afterLoad()");
+  return modules;
+}
+function afterLoad<A extends unknown[], R>(handler: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    await loadMonitorModules();
+    return handler(...args);
+  };
+}
+
 // Nothing touches the network or reads settings at import: the first invocation builds the
 // monitor (config, credential, clients) once; a settings error is reported on every invocation.
 let monitor: Monitor | undefined;
 function getMonitor(): Monitor {
-  monitor ??= createMonitor(loadConfig(process.env), { rotation: { notifier } });
+  monitor ??= loaded().createMonitor(loadConfig(process.env), { rotation: { notifier } });
   return monitor;
 }
 
@@ -26,6 +68,7 @@ function getMonitor(): Monitor {
 let alerting: Alerting | undefined;
 function getAlerting(): Alerting {
   const config = getMonitor().config;
+  const { createAlerting, createCredential } = loaded();
   alerting ??= createAlerting(config, createCredential(config), () => new Date(), loggerFrom(console));
   return alerting;
 }
@@ -43,10 +86,12 @@ const alertDigestTrigger: TriggerDef[] = digestEnabled(process.env)
         name: "alertDigest",
         schedule: "%ALERT_DIGEST_SCHEDULE%",
         runOnStartup: false,
-        handler: alertDigestHandler({
-          getConfig: () => getMonitor().config,
-          getManager: () => getAlerting().manager,
-        }),
+        handler: afterLoad(
+          alertDigestHandler({
+            getConfig: () => getMonitor().config,
+            getManager: () => getAlerting().manager,
+          }),
+        ),
       },
     ]
   : [];
@@ -57,14 +102,14 @@ export const TRIGGERS: readonly TriggerDef[] = [
     name: "driftCheck",
     schedule: "%DRIFT_CHECK_SCHEDULE%",
     runOnStartup: false,
-    handler: driftCheckHandler({ getMonitor, getSink: (log) => getAlerting().manager.withLog(log) }),
+    handler: afterLoad(driftCheckHandler({ getMonitor, getSink: (log) => getAlerting().manager.withLog(log) })),
   },
   {
     kind: "timer",
     name: "ingestionWatch",
     schedule: "%INGESTION_CHECK_SCHEDULE%",
     runOnStartup: false,
-    handler: ingestionWatchHandler({ getMonitor, sink }),
+    handler: afterLoad(ingestionWatchHandler({ getMonitor, sink })),
   },
   {
     kind: "http",
@@ -72,18 +117,20 @@ export const TRIGGERS: readonly TriggerDef[] = [
     route: "health",
     methods: ["GET"],
     authLevel: "function",
-    handler: healthHandler({
-      getMonitor,
-      getState: (log) => ({ store: getAlerting().store, sink: getAlerting().manager.withLog(log) }),
-      now: () => new Date(),
-    }),
+    handler: afterLoad(
+      healthHandler({
+        getMonitor,
+        getState: (log) => ({ store: getAlerting().store, sink: getAlerting().manager.withLog(log) }),
+        now: () => new Date(),
+      }),
+    ),
   },
   {
     kind: "timer",
     name: "secretRotation",
     schedule: "%SECRET_ROTATION_SCHEDULE%",
     runOnStartup: false,
-    handler: secretRotationHandler({ getMonitor }),
+    handler: afterLoad(secretRotationHandler({ getMonitor })),
   },
   {
     kind: "http",
@@ -91,7 +138,7 @@ export const TRIGGERS: readonly TriggerDef[] = [
     route: "rotation",
     methods: ["GET"],
     authLevel: "function",
-    handler: rotationStateHandler({ getMonitor }),
+    handler: afterLoad(rotationStateHandler({ getMonitor })),
   },
   {
     kind: "http",
@@ -99,14 +146,14 @@ export const TRIGGERS: readonly TriggerDef[] = [
     route: "rotation/confirm",
     methods: ["POST"],
     authLevel: "admin",
-    handler: rotationConfirmHandler({ getMonitor }),
+    handler: afterLoad(rotationConfirmHandler({ getMonitor })),
   },
   {
     kind: "timer",
     name: "alertDelivery",
     schedule: "%ALERT_DELIVERY_SCHEDULE%",
     runOnStartup: false,
-    handler: alertDeliveryHandler({ getManager: () => getAlerting().manager, now: () => new Date() }),
+    handler: afterLoad(alertDeliveryHandler({ getManager: () => getAlerting().manager, now: () => new Date() })),
   },
   ...alertDigestTrigger,
 ];

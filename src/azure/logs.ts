@@ -143,6 +143,16 @@ export function isMissingTable(e: unknown, table: string): boolean {
   );
 }
 
+/** Settles with `p`, or rejects with the signal's reason (TimeoutError/AbortError) once it aborts. */
+export function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.finally(() => signal.removeEventListener("abort", onAbort)).then(resolve, reject);
+  });
+}
+
 export class LogsAdapter {
   private readonly client: LogsQueryClient;
 
@@ -164,10 +174,18 @@ export class LogsAdapter {
     map: (columns: string[], rows: unknown[][]) => T,
   ): Promise<Observation<T>> {
     try {
-      const result = await this.client.queryWorkspace(customerId, query, timespan, {
-        abortSignal: callSignal(ctx),
-        serverTimeoutInSeconds: Math.max(1, Math.floor(ctx.callTimeoutMs / 1000)),
-      });
+      // LogsQueryClient 1.0.0 drops `abortSignal` (convertToInternalOptions keeps only requestOptions):
+      // a hung query would hang the run. requestOptions.timeout ends the request; the race honours
+      // the run's budget too.
+      const signal = callSignal(ctx);
+      const result = await untilAborted(
+        this.client.queryWorkspace(customerId, query, timespan, {
+          abortSignal: signal,
+          serverTimeoutInSeconds: Math.max(1, Math.floor(ctx.callTimeoutMs / 1000)),
+          requestOptions: { timeout: ctx.callTimeoutMs },
+        }),
+        signal,
+      );
       if (result.status !== LogsQueryResultStatus.Success)
         return notKnown(`the ${table} query returned a partial result: ${result.partialError?.message ?? "no detail"}`);
       const t = result.tables[0];

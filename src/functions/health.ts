@@ -114,12 +114,24 @@ export function healthHandler(deps: HealthDeps) {
           jsonBody: { error: `checks ran less than ${refreshEveryMs / 60_000} minutes ago; retry after ${seconds} s` },
         };
       }
-      const report = await monitor.runDriftChecks();
+      // The same two runs the timers make, each recorded under its own source, so the alert
+      // policy counts a refresh exactly like a tick.
+      const [report, watch] = await Promise.all([
+        monitor.runDriftChecks({ withIngestion: false }),
+        monitor.runIngestionWatch(),
+      ]);
       await state.sink.record({
         source: "drift",
         startedAt: report.startedAt,
         finishedAt: report.finishedAt,
         findings: report.findings,
+      });
+      await state.sink.record({
+        source: "ingestion",
+        startedAt: watch.startedAt.toISOString(),
+        finishedAt: watch.finishedAt.toISOString(),
+        findings: watch.findings,
+        ...(watch.eventsPerHour ? { eventsPerHour: watch.eventsPerHour } : {}),
       });
       log.info("health refresh ran the checks", { status: report.status });
     }

@@ -2,10 +2,18 @@ import { DAY, HOUR, hourOfWeek, hourStart, MINUTE, type HourlyRow } from "./hist
 
 /** What the traffic of the last weeks says about one hour of the week. */
 export interface BucketStats {
-  /** Per past week: the longest time without an event reached during this hour (minutes). */
+  /** Per past week: the longest time without an event reached during this hour (minutes); past outages left out. */
   staleness: number[];
-  /** Per past week: events in this hour. */
+  /** Parallel to `staleness`: the hour that gap began in, as a weekday (0-23) or weekend (24-47) hour. */
+  openedIn: number[];
+  /** Per past week: events in this hour; past outages left out. */
   counts: number[];
+}
+
+/** A gap in the history that the rest of the history calls implausible: not learned from. */
+export interface PastOutage {
+  from: number;
+  to: number;
 }
 
 export interface Baseline {
@@ -15,6 +23,10 @@ export interface Baseline {
   ready: boolean;
   /** 168 buckets, Sunday 00:00 UTC first. */
   buckets: BucketStats[];
+  /** Past gaps left out of the buckets (a past outage would otherwise teach the detector to ignore the next one). */
+  pastOutages: PastOutage[];
+  /** Mean events per hour for each hour of a weekday (0-23) and of a weekend day (24-47), past outages left out. */
+  activity: number[];
 }
 
 export interface BaselineOptions {
@@ -23,48 +35,195 @@ export interface BaselineOptions {
 }
 
 export const MIN_HISTORY_DAYS = 7;
-/** Neighbouring hours pooled with the hour itself: a few weeks give few samples per hour. */
-export const POOL_HOURS = 1;
-/** Days pooled before the worst one is dropped as a possible past outage. */
-export const ROBUST_MIN_DAYS = 4;
 /** Head-room over the longest gap seen at this hour: the history holds only a few weeks. */
 export const GAP_MARGIN = 1.5;
+/**
+ * More head-room when few samples back the longest gap (a weekend hour has a third of a weekday
+ * hour's): the longest of n draws falls short of the true longest by about 1/n of the range.
+ */
+export const SPARSE_HEADROOM = 0.5;
+export const marginFor = (samples: number): number =>
+  GAP_MARGIN * (1 + SPARSE_HEADROOM / Math.sqrt(Math.max(samples, 1)));
+/**
+ * A past gap is an outage, not traffic, when at some hour it ran longer than OUTAGE_FACTOR × the
+ * longest gap every other gap reached at that hour on days of the same kind, and longer than
+ * OUTAGE_MIN_MINUTES. Wider than GAP_MARGIN on purpose: a merely unusual quiet spell stays learned.
+ */
+export const OUTAGE_FACTOR = 2;
+export const OUTAGE_MIN_MINUTES = 30;
+/** Other days that must speak for an hour before a gap there is called an outage (one other day is too little to judge). */
+export const OUTAGE_MIN_OTHER_DAYS = 2;
+
+/** A neighbouring hour's gap speaks for this hour only when it began at least this busy (a share of this hour's activity). */
+export const NEIGHBOUR_ACTIVITY_RATIO = 0.5;
+/** Neighbouring hours pooled with the hour itself: a few weeks give few samples per hour. */
+export const POOL_HOURS = 2;
+
+const isWeekendDay = (d: number) => d === 0 || d === 6;
+/** The same hour on days of the same kind (weekdays or weekend days). */
+const kindHourOf = (bucket: number) => (isWeekendDay(Math.floor(bucket / 24)) ? 24 : 0) + (bucket % 24);
+
+interface Sample {
+  hour: number;
+  bucket: number;
+  staleness: number;
+  count: number;
+  /** The gap the staleness belongs to: the time of the event that opened it (negative: a gap inside the hour). */
+  gap: number;
+  /** The weekday/weekend hour (0-47) the gap began in. */
+  openedIn: number;
+}
 
 /**
  * Learns, per hour of the week, how long Keeper normally goes without an event. For every past
  * hour it takes the longest staleness reached inside it: the longest gap that ended in it, or the
  * time since the last event at its end when it was quiet (so quiet nights, even hours with no event
- * at all, teach long gaps). The current gap (after the last event) is never learned from.
+ * at all, teach long gaps). The current gap (after the last event) is never learned from, and past
+ * gaps that the rest of the history calls implausible (past outages) are left out.
  */
 export function learnBaseline(rows: readonly HourlyRow[], options: BaselineOptions = {}): Baseline {
   const minDays = options.minHistoryDays ?? MIN_HISTORY_DAYS;
-  const buckets: BucketStats[] = Array.from({ length: 168 }, () => ({ staleness: [], counts: [] }));
-  if (rows.length === 0) return { historyDays: 0, ready: false, buckets };
+  const buckets: BucketStats[] = Array.from({ length: 168 }, () => ({ staleness: [], openedIn: [], counts: [] }));
+  if (rows.length === 0) return { historyDays: 0, ready: false, buckets, pastOutages: [], activity: [] };
   const sorted = [...rows].sort((a, b) => a.hour - b.hour);
   const first = sorted[0]!.hour;
   const lastRow = sorted.at(-1)!;
   const byHour = new Map(sorted.map((r) => [r.hour, r]));
+  const samples: Sample[] = [];
   let lastSeen: number | undefined;
   // Every complete hour from the first event to the hour of the last event (that one is still running).
   for (let h = first; h < lastRow.hour; h += HOUR) {
     const r = byHour.get(h);
-    const b = buckets[hourOfWeek(h)]!;
-    let worst = r?.maxGapMinutes ?? 0;
+    let staleness = 0;
+    let gap = -h;
+    if (r?.maxGapMinutes != null) {
+      staleness = r.maxGapMinutes;
+      // the longest gap ended here is the one carried in from an earlier hour when it is at least that long
+      if (lastSeen !== undefined && r.maxGapMinutes * MINUTE >= h - lastSeen) gap = lastSeen;
+    }
     if (r) lastSeen = r.lastEvent;
-    if (lastSeen !== undefined) worst = Math.max(worst, (h + HOUR - lastSeen) / MINUTE);
-    b.staleness.push(worst);
-    b.counts.push(r?.events ?? 0);
+    if (lastSeen !== undefined && (h + HOUR - lastSeen) / MINUTE > staleness) {
+      staleness = (h + HOUR - lastSeen) / MINUTE;
+      gap = lastSeen;
+    }
+    const bucket = hourOfWeek(h);
+    const openedIn = gap < 0 ? kindHourOf(bucket) : kindHourOf(hourOfWeek(gap));
+    samples.push({ hour: h, bucket, staleness, count: r?.events ?? 0, gap, openedIn });
   }
+  const outageGaps = findPastOutages(samples, activityOf(samples));
+  const pastOutages: PastOutage[] = [];
+  for (const s of samples) {
+    if (outageGaps.has(s.gap)) {
+      const last = pastOutages.at(-1);
+      if (last && last.from === s.gap) last.to = s.hour + HOUR;
+      else pastOutages.push({ from: s.gap < 0 ? s.hour : s.gap, to: s.hour + HOUR });
+      continue;
+    }
+    buckets[s.bucket]!.staleness.push(s.staleness);
+    buckets[s.bucket]!.openedIn.push(s.openedIn);
+    buckets[s.bucket]!.counts.push(s.count);
+  }
+  const activity = activityOf(samples.filter((x) => !outageGaps.has(x.gap)));
   const historyDays = (lastRow.lastEvent - first) / DAY;
-  return { historyDays, ready: historyDays >= minDays, buckets };
+  return { historyDays, ready: historyDays >= minDays, buckets, pastOutages, activity };
 }
 
-const isWeekendDay = (d: number) => d === 0 || d === 6;
+/** Mean events per hour for each hour of a weekday (0-23) and of a weekend day (24-47). */
+function activityOf(samples: readonly Sample[]): number[] {
+  const sum = new Array<number>(48).fill(0);
+  const n = new Array<number>(48).fill(0);
+  for (const x of samples) {
+    sum[kindHourOf(x.bucket)]! += x.count;
+    n[kindHourOf(x.bucket)]!++;
+  }
+  return sum.map((v, i) => (n[i] ? v / n[i] : 0));
+}
 
 /**
- * The longest gap (minutes) seen around this hour of the week, before margin, floor and ceiling.
- * Pooled with the neighbouring hours and the same hours of neighbouring days of the same kind
- * (weekday with weekday, weekend with weekend): two weeks give ~18 samples instead of 2.
+ * Does a sample from this hour (of the week) and gap speak for `kindHour` (weekday or weekend hour)?
+ * Its own hour always; a neighbouring hour (within POOL_HOURS) only when its gap began in traffic at
+ * least about as busy as this hour's: a night gap carried into 08:00 says nothing about 09:00, an
+ * evening gap after 18:00 nothing about 17:00.
+ */
+function speaksFor(kindHour: number, bucket: number, openedIn: number, activity: readonly number[]): boolean {
+  const own = kindHourOf(bucket);
+  if (own === kindHour) return true;
+  if (own - (own % 24) !== kindHour - (kindHour % 24)) return false;
+  const dh = Math.abs((own % 24) - (kindHour % 24));
+  if (Math.min(dh, 24 - dh) > POOL_HOURS) return false;
+  return (activity[openedIn] ?? 0) >= NEIGHBOUR_ACTIVITY_RATIO * (activity[kindHour] ?? 0);
+}
+
+/** The buckets of the same kind of day within POOL_HOURS of `kindHour`. */
+function poolBuckets(kindHour: number): number[] {
+  const days = kindHour >= 24 ? [6, 0] : [1, 2, 3, 4, 5];
+  const out: number[] = [];
+  for (const d of days)
+    for (let dh = -POOL_HOURS; dh <= POOL_HOURS; dh++) out.push((d * 24 + (kindHour % 24) + dh + 168) % 168);
+  return out;
+}
+
+/**
+ * Leave-one-gap-out: a gap is a past outage when, at some hour, it ran more than OUTAGE_FACTOR ×
+ * longer than any gap of another day (not already called an outage) that speaks for that hour.
+ * Other days only: a holiday's long gaps must not vouch for each other on a weekday. The longest
+ * gaps are judged first, so two outages in the window do not vouch for each other.
+ */
+function findPastOutages(samples: readonly Sample[], activity: readonly number[]): Set<number> {
+  const byBucket = new Map<number, Sample[]>();
+  for (const x of samples) {
+    const list = byBucket.get(x.bucket);
+    if (list) list.push(x);
+    else byBucket.set(x.bucket, [x]);
+  }
+  const pools = new Map<number, Sample[]>();
+  for (let k = 0; k < 48; k++) {
+    const pool = poolBuckets(k).flatMap((b) =>
+      (byBucket.get(b) ?? []).filter((x) => speaksFor(k, x.bucket, x.openedIn, activity)),
+    );
+    pools.set(
+      k,
+      pool.sort((a, b) => b.staleness - a.staleness),
+    );
+  }
+  // only gaps that ran longer than OUTAGE_MIN_MINUTES somewhere are candidates
+  const byGap = new Map<number, Sample[]>();
+  for (const x of samples)
+    if (x.staleness > OUTAGE_MIN_MINUTES) {
+      const list = byGap.get(x.gap);
+      if (list) list.push(x);
+      else byGap.set(x.gap, [x]);
+    }
+  const longest = (list: Sample[]) => Math.max(...list.map((x) => x.staleness));
+  const candidates = [...byGap.entries()].sort((a, b) => longest(b[1]) - longest(a[1]));
+  const out = new Set<number>();
+  for (const [g, list] of candidates) {
+    const implausible = list.some((x) => {
+      const day = Math.floor(x.hour / DAY);
+      let other: Sample | undefined;
+      const days = new Set<number>();
+      for (const o of pools.get(kindHourOf(x.bucket))!) {
+        const d = Math.floor(o.hour / DAY);
+        if (o.gap === g || out.has(o.gap) || d === day) continue;
+        other ??= o;
+        days.add(d);
+        if (days.size >= OUTAGE_MIN_OTHER_DAYS) break;
+      }
+      return (
+        other !== undefined &&
+        days.size >= OUTAGE_MIN_OTHER_DAYS &&
+        x.staleness > OUTAGE_FACTOR * Math.max(other.staleness, 1)
+      );
+    });
+    if (implausible) out.add(g);
+  }
+  return out;
+}
+
+/**
+ * The longest gap (minutes) seen at this hour of the week, before margin, floor and ceiling: the
+ * same hour on every day of the same kind (weekday with weekday, weekend with weekend) and the
+ * neighbouring hours' gaps that speak for it, past outages left out.
  */
 export function usualMaxGap(
   baseline: Baseline,
@@ -72,28 +231,50 @@ export function usualMaxGap(
   dayKind: "own" | "weekend" = "own",
 ): { minutes: number; samples: number } | undefined {
   const b = hourOfWeek(now);
-  const day = Math.floor(b / 24);
-  const hour = b % 24;
-  const weekend = dayKind === "weekend" || isWeekendDay(day);
-  const days = dayKind === "weekend" ? [6, 0] : [day - 1, day, day + 1].map((d) => (d + 7) % 7);
-  // The longest staleness of each (day, week) around this hour; a past outage spoils one of them.
-  const perDay: number[] = [];
+  const k = (dayKind === "weekend" || isWeekendDay(Math.floor(b / 24)) ? 24 : 0) + (b % 24);
+  let max: number | undefined;
   let samples = 0;
-  for (const d of days) {
-    if (isWeekendDay(d) !== weekend) continue;
-    const weeks: number[] = [];
-    for (let dh = -POOL_HOURS; dh <= POOL_HOURS; dh++)
-      baseline.buckets[(d * 24 + hour + dh + 168) % 168]!.staleness.forEach((v, w) => {
-        weeks[w] = Math.max(weeks[w] ?? 0, v);
-        samples++;
-      });
-    perDay.push(...weeks.filter((v) => v !== undefined));
+  for (const bucket of poolBuckets(k)) {
+    const stats = baseline.buckets[bucket]!;
+    stats.staleness.forEach((v, i) => {
+      if (!speaksFor(k, bucket, stats.openedIn[i]!, baseline.activity)) return;
+      max = Math.max(max ?? 0, v);
+      samples++;
+    });
   }
-  if (baseline.buckets[b]!.staleness.length === 0 || perDay.length === 0) return undefined;
-  perDay.sort((x, y) => y - x);
-  // With enough days, drop the single worst one: robust to one past outage in the window.
-  return { minutes: perDay.length >= ROBUST_MIN_DAYS ? perDay[1]! : perDay[0]!, samples };
+  return max === undefined ? undefined : { minutes: max, samples };
 }
+
+/**
+ * Has today not shown yet that it is a working day? On a weekday, when the gap began before today
+ * (UTC), or today's events in hours as busy as this one fell far short of a working day's (fewer than
+ * QUIET_RATIO of the usual, or too few expected to tell), nothing before the gap could announce a holiday: a
+ * holiday looks like this until its traffic shows, so weekend gaps at this hour stay plausible.
+ */
+export function dayNotShownYet(
+  rows: readonly HourlyRow[],
+  baseline: Baseline,
+  lastEvent: number,
+  now: number,
+): boolean {
+  if (isWeekendDay(new Date(now).getUTCDay())) return false;
+  const dayStart = Math.floor(now / DAY) * DAY;
+  if (lastEvent < dayStart) return true;
+  const byHour = new Map(rows.map((r) => [r.hour, r.events]));
+  let observed = 0;
+  let expected = 0;
+  // only hours about as busy as this one: a holiday night looks like a working night
+  const busy = NEIGHBOUR_ACTIVITY_RATIO * (baseline.activity[kindHourOf(hourOfWeek(now))] ?? 0);
+  for (let h = dayStart; h <= hourStart(lastEvent); h += HOUR) {
+    const usual = baseline.activity[kindHourOf(hourOfWeek(h))] ?? 0;
+    if (usual < busy) continue;
+    observed += byHour.get(h) ?? 0;
+    expected += usual * (h === hourStart(lastEvent) ? (lastEvent - h) / HOUR : 1);
+  }
+  return expected < DAY_SHOWN_MIN_EXPECTED || observed < QUIET_RATIO * expected;
+}
+/** Events a working day must have been expected to send before its traffic tells it from a holiday. */
+export const DAY_SHOWN_MIN_EXPECTED = 6;
 
 /** Median events in this hour of the week across the history (0 when never seen). */
 export function usualCount(baseline: Baseline, t: number): number | undefined {
@@ -117,12 +298,14 @@ export function quietFactor(rows: readonly HourlyRow[], baseline: Baseline, last
   const byHour = new Map(rows.map((r) => [r.hour, r.events]));
   for (let h = end - HOUR; h >= end - QUIET_LOOKBACK_HOURS * HOUR && expected < QUIET_MIN_EXPECTED; h -= HOUR) {
     observed += byHour.get(h) ?? 0;
-    expected += usualCount(baseline, h) ?? 0;
+    // the hour of the last event only ran until the last event: expect that share of its usual count
+    const share = h === end - HOUR ? (lastEvent - h) / HOUR : 1;
+    expected += (baseline.activity[kindHourOf(hourOfWeek(h))] ?? 0) * share;
   }
   if (expected < QUIET_MIN_EXPECTED || observed >= expected * QUIET_RATIO) return 1;
   return expected / Math.max(observed, 1);
 }
 export const QUIET_LOOKBACK_HOURS = 12;
-export const QUIET_MIN_EXPECTED = 24;
+export const QUIET_MIN_EXPECTED = 12;
 /** Below this share of the usual count the day runs at weekend pace. */
 export const QUIET_RATIO = 0.3;

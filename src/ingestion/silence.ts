@@ -1,4 +1,4 @@
-import { GAP_MARGIN, quietFactor, usualMaxGap, type Baseline } from "./baseline.js";
+import { dayNotShownYet, marginFor, quietFactor, usualMaxGap, type Baseline } from "./baseline.js";
 import { describeHourOfWeek, hourOfWeek, lastEventOf, minutesBetween, type HourlyRow } from "./history.js";
 
 export interface SilenceSettings {
@@ -56,18 +56,27 @@ export function detectSilence(
   } else {
     usual = Math.ceil(usualGap.minutes);
     factor = quietFactor(rows, baseline, lastEvent);
-    // A holiday: the day runs at weekend pace, so weekend gaps at this hour are plausible too.
-    const weekendGap = factor > 1 ? usualMaxGap(baseline, now, "weekend") : undefined;
-    if (weekendGap && weekendGap.minutes > usual) usual = Math.ceil(weekendGap.minutes);
-    threshold = Math.round(clamp(usual * GAP_MARGIN, s.silenceMinMinutes, s.silenceMaxMinutes));
+    // A holiday: the day runs at weekend pace, so weekend gaps at this hour are plausible too; and
+    // before a weekday's first busy-hour event nothing tells a holiday morning from a working one.
+    const early = factor === 1 && dayNotShownYet(rows, baseline, lastEvent, now);
+    const weekendGap = factor > 1 || early ? usualMaxGap(baseline, now, "weekend") : undefined;
+    let samples = usualGap.samples;
+    if (weekendGap && weekendGap.minutes > usual) {
+      usual = Math.ceil(weekendGap.minutes);
+      samples = weekendGap.samples;
+    }
+    const margin = marginFor(samples);
+    threshold = Math.round(clamp(usual * margin, s.silenceMinMinutes, s.silenceMaxMinutes));
     learned = "baseline";
     why =
       `at this hour of the week (${how}) events normally arrive every ≤ ${usual} min ` +
       `(learned from ${base.historyDays} days)` +
       (factor > 1
         ? `; traffic before the gap ran ${factor.toFixed(1)}× quieter than usual, at weekend pace (a holiday?)`
-        : "") +
-      `; threshold ${threshold} min (floor ${s.silenceMinMinutes}, ceiling ${s.silenceMaxMinutes})`;
+        : early && weekendGap && weekendGap.minutes >= usual
+          ? "; no event yet in today's usual traffic, so a holiday (weekend pace) is still plausible"
+          : "") +
+      `; threshold ${threshold} min (×${margin.toFixed(2)} head-room for ${samples} samples; floor ${s.silenceMinMinutes}, ceiling ${s.silenceMaxMinutes})`;
   }
   return {
     ...base,

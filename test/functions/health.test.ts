@@ -23,16 +23,26 @@ const at = (iso: string) => new Date(iso);
 const report = (findings: Report["findings"], end = "2026-11-25T12:00:01Z") =>
   buildReport(target, at("2026-11-25T12:00:00Z"), at(end), findings);
 
-function fakeMonitor(r: Report): Monitor & { runs: number } {
+function fakeMonitor(r: Report): Monitor & { runs: number; watches: number } {
   const m = {
     runs: 0,
+    watches: 0,
     config: loadConfig(VALID_ENV),
     runDriftChecks: () => {
       m.runs++;
       return Promise.resolve(r);
     },
+    runIngestionWatch: () => {
+      m.watches++;
+      return Promise.resolve({
+        startedAt: at(r.startedAt),
+        finishedAt: at(r.finishedAt),
+        findings: [ok("ingestion.freshness", "Last Keeper event 3 min ago.")],
+        eventsPerHour: [{ hour: "2026-11-25T11:00:00.000Z", count: 42 }],
+      });
+    },
   };
-  return m as unknown as Monitor & { runs: number };
+  return m as unknown as Monitor & { runs: number; watches: number };
 }
 
 function context() {
@@ -140,7 +150,15 @@ describe("GET /api/health from stored state", () => {
     const m = fakeMonitor(report([ok("app.exists", "fine")]));
     const a = handler(m, s, clock.now);
     const b = handler(m, s, clock.now); // another instance, same storage
-    expect((await a(req("?refresh=true"), context().ctx)).status).toBe(200);
+    const first = await a(req("?refresh=true"), context().ctx);
+    expect(first.status).toBe(200);
+    // The refresh makes both timers' runs and records each under its own source.
+    expect(m.watches).toBe(1);
+    expect((first.jsonBody as { checks: Array<{ check: string }> }).checks.map((c) => c.check)).toEqual([
+      "alerts.channel",
+      "app.exists",
+      "ingestion.freshness",
+    ]);
     t = at("2026-11-25T12:02:00Z");
     const limited = await b(req("?refresh=true"), context().ctx);
     expect(limited.status).toBe(429);

@@ -5,7 +5,7 @@ import { analyzeLatency } from "../../src/ingestion/latency.js";
 import { analyzeVolume } from "../../src/ingestion/volume.js";
 import { analyzeFreshness } from "../../src/checks/freshness.js";
 import { DAY, HOUR, MINUTE, type HourlyRow } from "../../src/ingestion/history.js";
-import { aggregateHourly, generateTrace, type TraceEvent } from "../../bench/trafficModel.js";
+import { aggregateHourly, generateTrace, latestNextEvent, type TraceEvent } from "../../bench/trafficModel.js";
 
 const SETTINGS: SilenceSettings = {
   silenceMinMinutes: 20,
@@ -150,5 +150,76 @@ describe("latency and volume", () => {
     expect(analyzeVolume(rows, baseline, now, 10, "/t").status).toBe("ok");
     const night = Date.parse("2026-03-04T03:20:00Z");
     expect(analyzeVolume(history(night).rows, learnBaseline(history(night).rows), night, 10, "/t").status).toBe("ok");
+  });
+});
+
+describe("robust baseline", () => {
+  const FRIDAY_EVENING = Date.parse("2026-02-27T18:30:00Z"); // the Friday before SUNDAY_3AM's week
+  const MONDAY_9AM = Date.parse("2026-03-09T09:00:00Z");
+  const pastOutage = (e: TraceEvent) =>
+    e.timeGenerated < FRIDAY_EVENING || e.timeGenerated >= FRIDAY_EVENING + 60 * HOUR;
+
+  /** Three weeks of traffic with a 60-hour outage last Friday evening, minus the events from `cutFrom` on. */
+  function withPastOutage(now: number, cutFrom: number, holidays: ReadonlySet<number> = NO_HOLIDAYS, seed = 7) {
+    const events = generateTrace(seed, now - 21 * DAY, now, holidays)
+      .filter(pastOutage)
+      .filter((e) => e.timeGenerated < cutFrom);
+    return aggregateHourly(events, now - 14 * DAY, now);
+  }
+
+  function firstAlarm(start: number, until: number, seed = 7): number | undefined {
+    for (let now = start; now <= until; now += 5 * MINUTE) {
+      const rows = withPastOutage(now, start, NO_HOLIDAYS, seed);
+      if (detectSilence(rows, learnBaseline(rows), now, SETTINGS).silent) return now;
+    }
+    return undefined;
+  }
+
+  it("leaves a past outage out of the baseline instead of learning a 60-hour gap as normal", () => {
+    const rows = withPastOutage(SUNDAY_3AM, SUNDAY_3AM);
+    const baseline = learnBaseline(rows);
+    expect(baseline.pastOutages).toHaveLength(1);
+    expect(baseline.pastOutages[0]!.from).toBeLessThan(FRIDAY_EVENING);
+    expect(baseline.pastOutages[0]!.to).toBeGreaterThan(FRIDAY_EVENING + 59 * HOUR);
+    // the same traffic without the outage: no past outage found in normal quiet nights and weekends
+    const clean = history(SUNDAY_3AM).rows;
+    expect(learnBaseline(clean).pastOutages).toEqual([]);
+  });
+
+  it("is not blinded by last week's outage: a Sunday 03:00 outage is still caught before the ceiling", () => {
+    for (const seed of [7, 8, 9]) {
+      const at = firstAlarm(SUNDAY_3AM, SUNDAY_3AM + 12 * HOUR, seed);
+      expect(at, `seed ${seed}: never detected`).toBeDefined();
+      // weekend-night gaps reach 5 hours in this traffic; a blinded detector waits for the 12-hour ceiling
+      expect(at! - SUNDAY_3AM, `seed ${seed}`).toBeLessThan(9 * HOUR);
+    }
+  });
+
+  it("is not blinded by last week's outage: a 45-minute Monday-morning outage is caught at the floor", () => {
+    const at = firstAlarm(MONDAY_9AM, MONDAY_9AM + 45 * MINUTE);
+    expect(at, "never detected").toBeDefined();
+    expect(at! - MONDAY_9AM).toBeLessThanOrEqual(25 * MINUTE);
+  });
+
+  it("does not alarm on a holiday Monday, before or after its first event, nor on the Monday after", () => {
+    const holiday = Math.floor(MONDAY_9AM / DAY);
+    for (const seed of [7, 8, 9])
+      for (const monday of [MONDAY_9AM, MONDAY_9AM + 7 * DAY])
+        for (let now = monday - 9 * HOUR; now < monday + 15 * HOUR; now += 10 * MINUTE) {
+          const events = generateTrace(seed, now - 21 * DAY, now, new Set([holiday]));
+          const rows = aggregateHourly(events, now - 14 * DAY, now);
+          const v = detectSilence(rows, learnBaseline(rows), now, SETTINGS);
+          expect(v.silent, `seed ${seed} ${new Date(now).toISOString()}: ${v.why}`).toBe(false);
+        }
+  });
+
+  it("traffic model: a quiet night ends when office hours start (the gap is redrawn at 08:00)", () => {
+    const tuesday631 = Date.parse("2026-03-03T06:31:00Z");
+    expect(latestNextEvent(tuesday631, NO_HOLIDAYS)).toBe(Date.parse("2026-03-03T07:00:00Z") + 50 * MINUTE);
+    const events = generateTrace(3, SUNDAY_3AM - 21 * DAY, SUNDAY_3AM, NO_HOLIDAYS);
+    for (let i = 1; i < events.length; i++) {
+      const [a, b] = [events[i - 1]!.timeGenerated, events[i]!.timeGenerated];
+      expect(b, new Date(a).toISOString()).toBeLessThanOrEqual(latestNextEvent(a, NO_HOLIDAYS));
+    }
   });
 });

@@ -1,0 +1,128 @@
+/**
+ * Performance benchmark (npm run bench): calls per run, run time against the critical path,
+ * cold start of the deployment bundle, peak memory, and the ingestion watch as history grows.
+ * Everything runs against the emulator (its own process) with an injected per-call latency; every
+ * verdict is a count or a ratio measured in the same run, so a slow machine does not flip it.
+ * Prints a table and writes bench/results.md.
+ *
+ *   npm run bench [-- --latency 50 --seed 7 --runs 15]
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { build } from "esbuild";
+import { ensureCertificate } from "../../emulator/index.js";
+import { startAzurite } from "../../emulator/azurite.js";
+import { measureColdStart } from "./coldStart.js";
+import { renderMarkdown, renderTable, verdicts, type Measured } from "./report.js";
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const latencyMs = arg("latency", 50);
+const seed = arg("seed", 7);
+const runs = arg("runs", 15);
+const importRuns = arg("imports", 11);
+const work = ".cache/bench";
+const say = (s: string) => process.stderr.write(`bench: ${s}\n`);
+
+mkdirSync(work, { recursive: true });
+const { certPath } = await ensureCertificate(".cache/emulator-cert");
+
+// The measured code runs as plain node on bundles (no loader in the timings or the memory).
+say("building");
+const shim = "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
+await build({
+  entryPoints: ["bench/perf/stages.ts"],
+  outfile: `${work}/stages.mjs`,
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  banner: { js: shim },
+  logLevel: "warning",
+});
+await build({
+  entryPoints: ["bench/perf/emulatorHost.ts"],
+  outfile: `${work}/emulatorHost.mjs`,
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  packages: "external",
+  logLevel: "warning",
+});
+const run = (cmd: string, args: string[]) => {
+  const r = spawnSync(cmd, args, { stdio: ["ignore", "inherit", "inherit"] });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status})`);
+};
+await build({
+  entryPoints: ["bench/perf/importOnce.ts"],
+  outfile: `${work}/importOnce.mjs`,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  logLevel: "warning",
+});
+run(process.execPath, ["infra/scripts/bundle.mjs", `${work}/func`]);
+run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json", "--outDir", `${work}/tsc`]);
+
+say("starting Azurite and the emulator");
+const azurite = await startAzurite();
+const host: ChildProcess = spawn(process.execPath, [`${work}/emulatorHost.mjs`, String(latencyMs), String(seed)], {
+  stdio: ["ignore", "pipe", "inherit"],
+});
+const emuLine = await new Promise<string>((resolve, reject) => {
+  const rl = createInterface({ input: host.stdout! });
+  rl.once("line", resolve);
+  host.once("exit", (code) => reject(new Error(`emulator host exited (${code})`)));
+});
+const control = (JSON.parse(emuLine) as { control: string }).control;
+
+function stage<T>(name: string): T {
+  say(`stage ${name}`);
+  const r = spawnSync(process.execPath, [`${work}/stages.mjs`, name], {
+    env: {
+      ...process.env,
+      NODE_EXTRA_CA_CERTS: path.resolve(certPath),
+      BENCH_EMU: emuLine,
+      BENCH_STORAGE: azurite.connectionString,
+      BENCH_LATENCY_MS: String(latencyMs),
+      BENCH_RUNS: String(runs),
+    },
+    encoding: "utf8",
+    timeout: 300_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const line = r.stdout.trim().split("\n").pop() ?? "";
+  try {
+    return JSON.parse(line) as T;
+  } catch {
+    throw new Error(`stage ${name} failed (exit ${r.status}): ${r.stderr.slice(0, 2000)}`);
+  }
+}
+
+let measured: Measured;
+try {
+  measured = {
+    latencyMs,
+    seed,
+    calls: stage("calls"),
+    timing: stage("timing"),
+    memory: stage("memory"),
+    growth: stage("growth"),
+    cold: (say("cold start"), measureColdStart(`${work}/importOnce.mjs`, `${work}/func`, `${work}/tsc`, importRuns)),
+  };
+} finally {
+  await fetch(`${control}/stop`).catch(() => undefined);
+  host.kill();
+  await azurite.stop();
+}
+
+const rows = verdicts(measured);
+console.log(renderTable(rows, measured));
+writeFileSync("bench/results.md", renderMarkdown(rows, measured));
+say("wrote bench/results.md");
+process.exitCode = rows.every((r) => r.pass !== false) ? 0 : 1;
