@@ -1,8 +1,8 @@
 import type { InvocationContext, Timer } from "@azure/functions";
 import type { Monitor } from "../wiring.js";
-import { ConfigError } from "../config/loadConfig.js";
+import { beginTimerRun } from "./timerRun.js";
 import type { FindingsSink } from "../alerts/notifier.js";
-import { loggerFrom, type Logger } from "./logger.js";
+import type { Logger } from "./logger.js";
 
 export interface DriftCheckDeps {
   /** Builds (once) or returns the monitor; throws ConfigError on bad settings. */
@@ -18,18 +18,7 @@ export interface DriftCheckDeps {
  */
 export function driftCheckHandler(deps: DriftCheckDeps) {
   return async (timer: Timer, context: InvocationContext): Promise<void> => {
-    const log = loggerFrom(context);
-    let monitor: Monitor;
-    try {
-      monitor = deps.getMonitor();
-    } catch (e) {
-      if (e instanceof ConfigError) {
-        log.error("driftCheck settings invalid", { settings: e.problems.map((p) => p.setting).join(",") });
-        for (const p of e.problems) log.error("setting invalid", { setting: p.setting, why: p.message });
-      }
-      throw e;
-    }
-    if (timer.isPastDue) log.warn("driftCheck tick is late; running now", { invocationId: context.invocationId });
+    const { log, monitor } = beginTimerRun("driftCheck", deps.getMonitor, timer, context);
     // The ingestion watch has its own timer: this run does not query the events again.
     const report = await monitor.runDriftChecks({ withIngestion: false });
     const counts = { ok: 0, problem: 0, unknown: 0 };

@@ -1,8 +1,7 @@
 import type { InvocationContext, Timer } from "@azure/functions";
 import type { Monitor } from "../wiring.js";
+import { beginTimerRun } from "./timerRun.js";
 import type { FindingsSink } from "../alerts/notifier.js";
-import { ConfigError } from "../config/loadConfig.js";
-import { loggerFrom } from "./logger.js";
 
 export interface IngestionWatchDeps {
   /** Builds (once) or returns the monitor; throws ConfigError on bad settings. */
@@ -18,16 +17,7 @@ export interface IngestionWatchDeps {
  */
 export function ingestionWatchHandler(deps: IngestionWatchDeps) {
   return async (timer: Timer, context: InvocationContext): Promise<void> => {
-    const log = loggerFrom(context);
-    let monitor: Monitor;
-    try {
-      monitor = deps.getMonitor();
-    } catch (e) {
-      if (e instanceof ConfigError)
-        for (const p of e.problems) log.error("setting invalid", { setting: p.setting, why: p.message });
-      throw e;
-    }
-    if (timer.isPastDue) log.warn("ingestionWatch tick is late; running now", { invocationId: context.invocationId });
+    const { log, monitor } = beginTimerRun("ingestionWatch", deps.getMonitor, timer, context);
     const run = await monitor.runIngestionWatch();
     const fresh = run.findings.find((f) => f.check === "ingestion.freshness");
     log.info("ingestionWatch done", {

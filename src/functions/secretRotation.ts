@@ -1,7 +1,6 @@
 import type { InvocationContext, Timer } from "@azure/functions";
 import type { Monitor } from "../wiring.js";
-import { ConfigError } from "../config/loadConfig.js";
-import { loggerFrom } from "./logger.js";
+import { beginTimerRun } from "./timerRun.js";
 
 export interface SecretRotationDeps {
   getMonitor: () => Monitor;
@@ -13,16 +12,7 @@ export interface SecretRotationDeps {
  */
 export function secretRotationHandler(deps: SecretRotationDeps) {
   return async (timer: Timer, context: InvocationContext): Promise<void> => {
-    const log = loggerFrom(context);
-    let monitor: Monitor;
-    try {
-      monitor = deps.getMonitor();
-    } catch (e) {
-      if (e instanceof ConfigError)
-        for (const p of e.problems) log.error("setting invalid", { setting: p.setting, why: p.message });
-      throw e;
-    }
-    if (timer.isPastDue) log.warn("secretRotation tick is late; running now", { invocationId: context.invocationId });
+    const { log, monitor } = beginTimerRun("secretRotation", deps.getMonitor, timer, context);
     const out = await monitor.rotation.run(log);
     log.info("secretRotation done", {
       ran: out.ran,
