@@ -1,4 +1,5 @@
 import { writeFileSync } from "node:fs";
+import { seededRandom } from "../../emulator/random.js";
 import func, { type Timer } from "@azure/functions";
 import { inject } from "vitest";
 import type { TokenCredential } from "@azure/core-auth";
@@ -428,7 +429,7 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
     // The simulated clock: one step per 5 minutes; timers fire at their real schedules.
     let fi = 0;
     let bi = 0;
-    const rnd = mulberry(seed ^ 0x9e3779b9);
+    const rnd = seededRandom(seed ^ 0x9e3779b9);
     clock.ms = plan.start;
     await keeperPush();
     for (; clock.ms < plan.end; clock.ms = nextStep(clock.ms)) {
@@ -583,15 +584,4 @@ export function sameResource(checks: readonly string[]): string[] {
 
 function nextStep(ms: number): number {
   return Math.floor(ms / (5 * MIN)) * 5 * MIN + 5 * MIN;
-}
-
-function mulberry(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x = (x + 0x6d2b79f5) >>> 0;
-    let t = x;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
