@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { TokenCredential } from "@azure/core-auth";
 import type { Notifier } from "./alerts/notifier.js";
 import type { Config } from "./config/loadConfig.js";
-import type { ArmAdapter } from "./azure/arm.js";
+import type { AzureAdapters } from "./azure/connectorReader.js";
 import { createRotationClients, rotationPorts } from "./azure/rotationPorts.js";
 import { createTableClient } from "./azure/tableStorage.js";
 import { endpointUrl } from "./rotation/notices.js";
@@ -31,11 +31,12 @@ const consoleNotifier: Notifier = {
 export function createRotationWiring(
   config: Config,
   credential: TokenCredential,
-  arm: ArmAdapter,
+  adapters: Pick<AzureAdapters, "arm" | "logs">,
   now: () => Date,
   options: RotationWiringOptions = {},
 ): RotationService {
-  const clients = createRotationClients(config, credential);
+  const { arm } = adapters;
+  const clients = createRotationClients(config, credential, adapters.logs);
   const customerId: { value?: string } = {};
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const store = config.storage

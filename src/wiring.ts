@@ -61,7 +61,7 @@ export function createMonitor(
   const credential = options.credential ?? createCredential(config);
   const adapters: AzureAdapters = createAdapters(config, credential);
   const ingestion = createIngestionWiring(config, adapters, credential, now);
-  const rotation = createRotationWiring(config, credential, adapters.arm, now, options.rotation);
+  const rotation = createRotationWiring(config, credential, adapters, now, options.rotation);
   const expected = expectedFromConfig(config);
   const target = targetFromConfig(config);
   return {

@@ -128,7 +128,7 @@ function oneAtATime(reader: ConnectorReader): {
 function sequentialRun(cfg: Config, credential: TokenCredential): () => Promise<unknown> {
   const adapters = createAdapters(cfg, credential);
   const now = () => new Date();
-  const rotation = createRotationWiring(cfg, credential, adapters.arm, now);
+  const rotation = createRotationWiring(cfg, credential, adapters, now);
   const expected = expectedFromConfig(cfg);
   const target = targetFromConfig(cfg);
   return () => {

@@ -1,6 +1,7 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { Config } from "../config/loadConfig.js";
 import type { ArmAdapter } from "./arm.js";
+import type { LogsAdapter } from "./logs.js";
 import type { CallContext } from "./callContext.js";
 import { GraphWriter } from "./graphWrite.js";
 import { VaultWriter } from "./keyVaultWrite.js";
@@ -15,12 +16,12 @@ export interface RotationClients {
   signIns: SignInReader;
 }
 
-export function createRotationClients(config: Config, credential: TokenCredential): RotationClients {
+export function createRotationClients(config: Config, credential: TokenCredential, logs: LogsAdapter): RotationClients {
   const kv = config.keyVault;
   return {
     graph: new GraphWriter(credential, config.cloud),
     vault: kv ? new VaultWriter(credential, kv.uri, kv.secretName, config.keeper.appId) : undefined,
-    signIns: new SignInReader(credential, config.cloud),
+    signIns: new SignInReader(logs),
   };
 }
 

@@ -1,8 +1,6 @@
-import { LogsQueryClient, LogsQueryResultStatus } from "@azure/monitor-query-logs";
-import type { TokenCredential } from "@azure/core-auth";
-import type { CloudProfile } from "../config/clouds.js";
-import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "./callContext.js";
-import { MalformedReplyError, observeError } from "./errors.js";
+import type { CallContext } from "./callContext.js";
+import { MalformedReplyError } from "./errors.js";
+import type { LogsAdapter } from "./logs.js";
 import type { SignInSummary } from "../rotation/model.js";
 import { StepFailure } from "../rotation/ports.js";
 
@@ -33,49 +31,18 @@ export function toSignIns(columns: readonly string[], rows: readonly unknown[][]
 
 /** Cut-over evidence: which of the Keeper app's secrets sign in, and when last. */
 export class SignInReader {
-  private readonly client: LogsQueryClient;
-
-  constructor(credential: TokenCredential, cloud: CloudProfile) {
-    this.client = new LogsQueryClient(credential, {
-      endpoint: `${cloud.logAnalyticsEndpoint}/v1`,
-      credentials: { scopes: [`${cloud.audiences.logAnalytics}/.default`] },
-      retryOptions: READ_RETRY_OPTIONS,
-    });
-  }
+  constructor(private readonly logs: LogsAdapter) {}
 
   async byCredential(customerId: string, appId: string, ctx: CallContext): Promise<SignInSummary[]> {
-    try {
-      const result = await this.client.queryWorkspace(
-        customerId,
-        signInQuery(appId),
-        { duration: SIGNIN_WINDOW },
-        { abortSignal: callSignal(ctx), serverTimeoutInSeconds: Math.max(1, Math.floor(ctx.callTimeoutMs / 1000)) },
-      );
-      if (result.status !== LogsQueryResultStatus.Success)
-        throw new StepFailure("unknown", `the sign-in query returned a partial result`);
-      const table = result.tables[0];
-      if (!table) throw new MalformedReplyError("query result has no table");
-      return toSignIns(
-        table.columnDescriptors.map((c) => c.name ?? ""),
-        table.rows as unknown[][],
-      );
-    } catch (e) {
-      if (e instanceof StepFailure) throw e;
-      const o = observeError(
-        e,
-        {
-          action: "query AADServicePrincipalSignInLogs",
-          permission: "Log Analytics Reader on the Sentinel workspace (and Entra sign-in logs sent to it)",
-        },
-        ctx.callTimeoutMs,
-      );
+    const table = "AADServicePrincipalSignInLogs";
+    const o = await this.logs.query(customerId, table, signInQuery(appId), { duration: SIGNIN_WINDOW }, ctx, toSignIns);
+    if (o.kind === "found") return o.value;
+    if (o.kind === "missing")
       throw new StepFailure(
         "unknown",
-        o.kind === "unknown" ? o.reason : "AADServicePrincipalSignInLogs is not in the workspace",
-        o.kind === "unknown"
-          ? o.remediation
-          : "Send Entra ID ServicePrincipalSignInLogs to the Sentinel workspace (Entra ID → Diagnostic settings), or confirm cut-overs with POST /api/rotation/confirm.",
+        `${table} is not in the workspace`,
+        "Send Entra ID ServicePrincipalSignInLogs to the Sentinel workspace (Entra ID → Diagnostic settings), or confirm cut-overs with POST /api/rotation/confirm.",
       );
-    }
+    throw new StepFailure("unknown", o.reason, o.remediation);
   }
 }

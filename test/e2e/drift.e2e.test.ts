@@ -112,6 +112,17 @@ describe("drift checks against the emulator, real SDK clients", () => {
     expect(byCheck(r, "dcr.exists").status).toBe("ok");
   });
 
+  it("ends every Log Analytics query at the call timeout, the rotation's sign-in query too", async () => {
+    // LogsQueryClient ignores abortSignal: each query must go through the adapter that enforces it.
+    emu.faults.add({ service: "logs", hang: true });
+    const started = Date.now();
+    const r = await monitorFor(emu, { CALL_TIMEOUT_SECONDS: "2" }).runDriftChecks();
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(byCheck(r, "rotation.cutover").status).toBe("unknown");
+    expect(byCheck(r, "rotation.cutover").summary).toMatch(/timed out after 2 s/);
+    expect(byCheck(r, "ingestion.freshness").status).toBe("unknown");
+  });
+
   it("reports a malformed reply as unknown", async () => {
     emu.faults.add({ service: "arm", path: /dataCollectionRules\//i, malformed: true });
     const r = await monitorFor(emu).runDriftChecks();
