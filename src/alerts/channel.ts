@@ -1,3 +1,4 @@
+import { createPipelineRequest, type HttpClient, type Pipeline } from "@azure/core-rest-pipeline";
 import type { Notice } from "./notifier.js";
 import type { ChannelName } from "./store.js";
 
@@ -49,4 +50,35 @@ export function classifyThrown(e: unknown): ChannelError {
   // A token failure happens before anything is sent: not ambiguous.
   if (/Authentication|Credential/.test(n)) return new ChannelError(`auth-${n}`, false);
   return new ChannelError(`error-${n}`, true);
+}
+
+/**
+ * One POST of a JSON body, never retried here (webhooks and sendMail are not idempotent: the
+ * outbox retries with backoff). A non-2xx reply or a thrown error becomes a ChannelError.
+ */
+export async function postOnce(
+  pipeline: Pipeline,
+  http: HttpClient,
+  url: string,
+  body: string,
+  options: { timeoutMs: number; now: () => Date; signal: AbortSignal | undefined },
+): Promise<void> {
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const request = createPipelineRequest({
+    url,
+    method: "POST",
+    body,
+    abortSignal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
+  });
+  request.headers.set("content-type", "application/json");
+  let status: number;
+  let wait: number | undefined;
+  try {
+    const res = await pipeline.sendRequest(http, request);
+    status = res.status;
+    wait = retryAfterMs(res.headers, options.now());
+  } catch (e) {
+    throw classifyThrown(e);
+  }
+  if (status < 200 || status >= 300) throw new ChannelError(`http-${status}`, false, wait);
 }

@@ -2,14 +2,13 @@ import {
   bearerTokenAuthenticationPolicy,
   createDefaultHttpClient,
   createEmptyPipeline,
-  createPipelineRequest,
   type HttpClient,
   type Pipeline,
 } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/core-auth";
 import type { CloudProfile } from "../config/clouds.js";
 import { renderGraphMessage } from "../report/email.js";
-import { ChannelError, classifyThrown, retryAfterMs, type Channel } from "./channel.js";
+import { postOnce, type Channel } from "./channel.js";
 
 /** More than this many alerts in one mail is a wall of text; the rest go in the next mail. */
 export const EMAIL_MAX_NOTICES = 20;
@@ -33,24 +32,8 @@ export function emailChannel(
     fits: (notices) => notices.length <= EMAIL_MAX_NOTICES,
     async send(notices, signal) {
       const body = JSON.stringify({ message: renderGraphMessage(notices, mail.to), saveToSentItems: true });
-      const timeout = AbortSignal.timeout(options.timeoutMs);
-      const request = createPipelineRequest({
-        url: `${cloud.graphEndpoint}/v1.0/users/${encodeURIComponent(mail.from)}/sendMail`,
-        method: "POST",
-        body,
-        abortSignal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-      request.headers.set("content-type", "application/json");
-      let status: number;
-      let wait: number | undefined;
-      try {
-        const res = await pipeline.sendRequest(http, request);
-        status = res.status;
-        wait = retryAfterMs(res.headers, options.now());
-      } catch (e) {
-        throw classifyThrown(e);
-      }
-      if (status !== 202 && (status < 200 || status >= 300)) throw new ChannelError(`http-${status}`, false, wait);
+      const url = `${cloud.graphEndpoint}/v1.0/users/${encodeURIComponent(mail.from)}/sendMail`;
+      await postOnce(pipeline, http, url, body, { ...options, signal });
     },
   };
 }

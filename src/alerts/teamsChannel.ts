@@ -1,12 +1,11 @@
 import {
   createDefaultHttpClient,
   createEmptyPipeline,
-  createPipelineRequest,
   type HttpClient,
   type Pipeline,
 } from "@azure/core-rest-pipeline";
 import { renderTeamsPayload } from "../report/card.js";
-import { ChannelError, classifyThrown, retryAfterMs, type Channel } from "./channel.js";
+import { postOnce, type Channel } from "./channel.js";
 
 /** Teams' limit for a Workflows webhook message. */
 export const TEAMS_MAX_BYTES = 28 * 1024;
@@ -25,25 +24,7 @@ export function teamsChannel(webhookUrl: string, options: { timeoutMs: number; n
     fits: (notices) => Buffer.byteLength(JSON.stringify(renderTeamsPayload(notices))) <= TEAMS_MAX_BYTES,
     async send(notices, signal) {
       const body = JSON.stringify(renderTeamsPayload(notices));
-      const request = createPipelineRequest({
-        url: webhookUrl,
-        method: "POST",
-        body,
-        abortSignal: signal
-          ? AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs)])
-          : AbortSignal.timeout(options.timeoutMs),
-      });
-      request.headers.set("content-type", "application/json");
-      let status: number;
-      let wait: number | undefined;
-      try {
-        const res = await pipeline.sendRequest(http, request);
-        status = res.status;
-        wait = retryAfterMs(res.headers, options.now());
-      } catch (e) {
-        throw classifyThrown(e);
-      }
-      if (status < 200 || status >= 300) throw new ChannelError(`http-${status}`, false, wait);
+      await postOnce(pipeline, http, webhookUrl, body, { ...options, signal });
     },
   };
 }

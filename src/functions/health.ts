@@ -4,6 +4,7 @@ import { ConfigError } from "../config/loadConfig.js";
 import type { FindingsSink } from "../alerts/notifier.js";
 import type { AlertStore, StoredRun } from "../alerts/store.js";
 import { renderStatusPage } from "../report/statusPage.js";
+import { ingestionRunRecord } from "./ingestionWatch.js";
 import { loggerFrom, type Logger } from "./logger.js";
 
 export interface HealthDeps {
@@ -126,13 +127,7 @@ export function healthHandler(deps: HealthDeps) {
         finishedAt: report.finishedAt,
         findings: report.findings,
       });
-      await state.sink.record({
-        source: "ingestion",
-        startedAt: watch.startedAt.toISOString(),
-        finishedAt: watch.finishedAt.toISOString(),
-        findings: watch.findings,
-        ...(watch.eventsPerHour ? { eventsPerHour: watch.eventsPerHour } : {}),
-      });
+      await state.sink.record(ingestionRunRecord(watch));
       log.info("health refresh ran the checks", { status: report.status });
     }
     const runs = await state.store.latestRuns();

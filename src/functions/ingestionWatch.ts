@@ -1,7 +1,8 @@
 import type { InvocationContext, Timer } from "@azure/functions";
 import type { Monitor } from "../wiring.js";
 import { beginTimerRun } from "./timerRun.js";
-import type { FindingsSink } from "../alerts/notifier.js";
+import type { FindingsSink, RunRecord } from "../alerts/notifier.js";
+import type { WatchResult } from "../ingestion/watch.js";
 
 export interface IngestionWatchDeps {
   /** Builds (once) or returns the monitor; throws ConfigError on bad settings. */
@@ -35,13 +36,17 @@ export function ingestionWatchHandler(deps: IngestionWatchDeps) {
         severity: f.severity,
         summary: f.summary,
       });
-    if (deps.sink)
-      await deps.sink.record({
-        source: "ingestion",
-        startedAt: run.startedAt.toISOString(),
-        finishedAt: run.finishedAt.toISOString(),
-        findings: run.findings,
-        ...(run.eventsPerHour ? { eventsPerHour: run.eventsPerHour } : {}),
-      });
+    if (deps.sink) await deps.sink.record(ingestionRunRecord(run));
+  };
+}
+
+/** What an ingestion watch run records for alerts and the status page (the timer and a health refresh). */
+export function ingestionRunRecord(run: WatchResult): RunRecord {
+  return {
+    source: "ingestion",
+    startedAt: run.startedAt.toISOString(),
+    finishedAt: run.finishedAt.toISOString(),
+    findings: run.findings,
+    ...(run.eventsPerHour ? { eventsPerHour: run.eventsPerHour } : {}),
   };
 }
