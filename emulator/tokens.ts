@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, randomUUID, sign } from "node:crypto";
+import { createPrivateKey, createPublicKey, randomUUID, sign, type KeyObject } from "node:crypto";
 import { AUDIENCE } from "./constants.js";
 import { json, parseJsonBody, type EmuRequest, type EmuResponse, type RouteContext } from "./http.js";
 import { base64url } from "./random.js";
@@ -36,6 +36,8 @@ const KNOWN_RESOURCES: Record<string, string> = {
 export class TokenStore {
   readonly issued = new Map<string, TokenInfo>();
   private readonly kid: string;
+  /** Parsed once: parsing the PEM on every token cost more than signing. */
+  private signingKey: KeyObject | undefined;
   constructor(
     private readonly keyPem: string,
     certPem: string,
@@ -82,9 +84,11 @@ export class TokenStore {
     if (roles.length > 0) payload["roles"] = roles;
     const header = { typ: "JWT", alg: "RS256", x5t: this.kid, kid: this.kid };
     const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
-    const signature = sign("RSA-SHA256", Buffer.from(signingInput), createPrivateKey(this.keyPem)).toString(
-      "base64url",
-    );
+    const signature = sign(
+      "RSA-SHA256",
+      Buffer.from(signingInput),
+      (this.signingKey ??= createPrivateKey(this.keyPem)),
+    ).toString("base64url");
     const token = `${signingInput}.${signature}`;
     const info: TokenInfo = {
       token,

@@ -66,11 +66,13 @@ let windowRows: { rows: unknown[][]; i: number } | null = null;
 let windowAllowed = false;
 
 function mapWindowed(rows: unknown[][], fn: (r: unknown[]) => unknown[]): unknown[][] {
-  const out: unknown[][] = [];
+  const out: unknown[][] = new Array<unknown[]>(rows.length);
+  const w = { rows, i: 0 };
   try {
+    windowRows = w;
     for (let i = 0; i < rows.length; i++) {
-      windowRows = { rows, i };
-      out.push(fn(rows[i]!));
+      w.i = i;
+      out[i] = fn(rows[i]!);
     }
   } finally {
     windowRows = null;
@@ -132,7 +134,15 @@ function applyOp(op: Op, f: Frame, ctx: KqlContext): Frame {
       const keep = f.columns
         .map((col, i) => ({ col, i }))
         .filter((x) => op.names.includes(x.col.name) === (op.op === "project-keep"));
-      return { columns: keep.map((x) => x.col), rows: f.rows.map((r) => keep.map((x) => r[x.i])) };
+      const idx = keep.map((x) => x.i);
+      const rows = new Array<unknown[]>(f.rows.length);
+      for (let j = 0; j < f.rows.length; j++) {
+        const r = f.rows[j]!;
+        const n = new Array<unknown>(idx.length);
+        for (let k = 0; k < idx.length; k++) n[k] = r[idx[k]!];
+        rows[j] = n;
+      }
+      return { columns: keep.map((x) => x.col), rows };
     }
     case "project-rename": {
       const cols = f.columns.map((x) => ({ ...x }));
@@ -143,14 +153,16 @@ function applyOp(op: Op, f: Frame, ctx: KqlContext): Frame {
       return summarize(op.aggs, op.by, f, ctx);
     case "order": {
       const keys = op.keys.map((k) => ({ k, ce: c(k.expr) }));
-      const rows = f.rows.slice().sort((a, b) => {
-        for (const { k, ce } of keys) {
-          const d = compareForSort(ce.fn(a), ce.fn(b), k);
+      // Each row's sort keys are computed once, not at every comparison.
+      const keyed = f.rows.map((r) => ({ r, v: keys.map(({ ce }) => ce.fn(r)) }));
+      keyed.sort((a, b) => {
+        for (let i = 0; i < keys.length; i++) {
+          const d = compareForSort(a.v[i], b.v[i], keys[i]!.k);
           if (d !== 0) return d;
         }
         return 0;
       });
-      return { columns: f.columns, rows };
+      return { columns: f.columns, rows: keyed.map((x) => x.r) };
     }
     case "take":
       return { columns: f.columns, rows: f.rows.slice(0, op.n) };
@@ -951,10 +963,11 @@ function summarize(aggItems: NamedExpr[], byItems: NamedExpr[], f: Frame, ctx: K
       (item.expr.k === "call" && AGGREGATES.has(item.expr.name) ? aggDefaultName(item.expr) : `Column${++unnamed}`);
     outer.push({ name, ce });
   }
-  const groups = new Map<string, { keys: unknown[]; states: Array<ReturnType<AggSlot["make"]>> }>();
+  const groups = new Map<unknown, { keys: unknown[]; states: Array<ReturnType<AggSlot["make"]>> }>();
   for (const r of f.rows) {
     const keys = by.map((b) => b.ce.fn(r));
-    const k = JSON.stringify(keys);
+    // One scalar key (the usual `by bin(TimeGenerated, 1h)`) groups by value; objects and tuples by their JSON.
+    const k = keys.length === 1 && (typeof keys[0] !== "object" || keys[0] === null) ? keys[0] : JSON.stringify(keys);
     let g = groups.get(k);
     if (!g) {
       g = { keys, states: slots.map((s) => s.make()) };

@@ -19,7 +19,42 @@ function workspaceByCustomerId(state: EmulatorState, customerId: string) {
   );
 }
 
-/** Build a KQL frame from a table store (LA types), restricted to [start, end) on TimeGenerated. */
+/**
+ * Rows normalized to LA types, per table store. Stores only grow by `push` (scenarios that drop
+ * rows assign a new array), so a query normalizes just the records added since the last one: the
+ * simulation queries the same 14 days every 5 minutes, and re-parsing every record's datetimes and
+ * dynamic JSON each time was most of its cost. A new array, or a column added or retyped (a
+ * scenario), starts the cache afresh.
+ */
+interface NormalizedCache {
+  source: TableStore["rows"];
+  key: string;
+  rows: unknown[][];
+  /** TimeGenerated per row (ms), null when absent. */
+  times: Array<number | null>;
+}
+const normalizedStores = new WeakMap<TableStore, NormalizedCache>();
+
+function normalizedRows(store: TableStore, tenantId: string, tableName: string): NormalizedCache {
+  const key = `${tenantId}|${tableName}|${store.columns.map((c) => `${c.name}:${c.type}`).join(",")}`;
+  let cache = normalizedStores.get(store);
+  if (cache?.source !== store.rows || cache.key !== key || cache.rows.length > store.rows.length) {
+    cache = { source: store.rows, key, rows: [], times: [] };
+    normalizedStores.set(store, cache);
+  }
+  const tgIdx = store.columns.findIndex((c) => c.name === "TimeGenerated");
+  for (let i = cache.rows.length; i < store.rows.length; i++) {
+    const rec = store.rows[i]!;
+    const row: unknown[] = [tenantId];
+    for (const c of store.columns) row.push(normalize(rec[c.name], c.type));
+    row.push(tableName);
+    cache.rows.push(row);
+    cache.times.push(tgIdx >= 0 ? (row[tgIdx + 1] as number | null) : null);
+  }
+  return cache;
+}
+
+/** Build a KQL frame from a table store (LA types), restricted to [start, end] on TimeGenerated. */
 export function frameFromStore(
   store: TableStore,
   tenantId: string,
@@ -31,17 +66,13 @@ export function frameFromStore(
     ...store.columns.map((c) => ({ name: c.name, type: c.type })),
     { name: "Type", type: "string" },
   ];
-  const tgIdx = store.columns.findIndex((c) => c.name === "TimeGenerated");
+  const cache = normalizedRows(store, tenantId, tableName);
+  const hasTime = store.columns.some((c) => c.name === "TimeGenerated");
+  if (!span || !hasTime) return { columns: cols, rows: cache.rows.slice() };
   const rows: unknown[][] = [];
-  for (const rec of store.rows) {
-    const row: unknown[] = [tenantId];
-    for (const c of store.columns) row.push(normalize(rec[c.name], c.type));
-    row.push(tableName);
-    if (span && tgIdx >= 0) {
-      const tg = row[tgIdx + 1] as number | null;
-      if (tg === null || tg < span.start || tg > span.end) continue;
-    }
-    rows.push(row);
+  for (let i = 0; i < cache.rows.length; i++) {
+    const t = cache.times[i];
+    if (t !== null && t !== undefined && t >= span.start && t <= span.end) rows.push(cache.rows[i]!);
   }
   return { columns: cols, rows };
 }
