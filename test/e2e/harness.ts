@@ -17,7 +17,12 @@ export function monitorFor(emu: Emulator, overrides: Record<string, string> = {}
 
 /** Every string that must never appear in output: the emulator's secrets and tokens. */
 export function leaks(emu: Emulator, output: string): string[] {
-  const found = emu.secrets().filter((s) => s.length >= 8 && output.includes(s));
+  return [...emu.secrets().filter((s) => s.length >= 8 && output.includes(s)), ...leakedShapes(output)];
+}
+
+/** Secrets found by their shape, whoever issued them: any JWT, any webhook `sig=`. */
+export function leakedShapes(output: string): string[] {
+  const found: string[] = [];
   if (/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/.test(output)) found.push("a JWT");
   if (/[?&]sig=[^&\s<]+/i.test(output)) found.push("a sig= URL");
   return found;

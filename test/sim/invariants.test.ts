@@ -107,7 +107,7 @@ describe("simulation invariants", () => {
     const v = checkInvariants(t);
     expect(v).toEqual(["secret leaked: abc…"]);
     const r = failureReport(t, v);
-    expect(r).toContain("SIM_SEED=42");
+    expect(r).toContain("npm run test:sim -- --seed 42 --days 1");
     expect(r).toContain("2026-03-02T01:00:00.000Z break dcr-deleted");
   });
 });

@@ -49,6 +49,8 @@ export interface NoticeSeen {
 
 export interface Trace {
   seed: number;
+  /** Simulated days of chaos (for the replay command). */
+  days?: number;
   channels: ChannelName[];
   runs: RunSeen[];
   notices: NoticeSeen[];
@@ -119,7 +121,7 @@ export function checkInvariants(trace: Trace): string[] {
 export function failureReport(trace: Trace, violations: readonly string[]): string {
   const tail = trace.events.slice(-40).map((e) => `  ${iso(e.t)} ${e.what}`);
   return [
-    `seed ${trace.seed} FAILED (replay: SIM_SEED=${trace.seed} npx vitest run test/sim)`,
+    `seed ${trace.seed} FAILED (replay: npm run test:sim -- --seed ${trace.seed} --days ${trace.days ?? 1})`,
     ...violations.slice(0, 20).map((v) => `  ✗ ${v}`),
     violations.length > 20 ? `  … ${violations.length - 20} more` : "",
     "  last events:",

@@ -51,7 +51,7 @@ export interface Window {
 export interface Plan {
   seed: number;
   start: number;
-  /** End of the chaos; a quiet tail follows so retries and cut-over can finish. */
+  /** End of the chaos; a quiet tail follows so retries and delayed alerts can finish. */
   chaosEnd: number;
   end: number;
   breaks: Window[];
@@ -61,6 +61,9 @@ export interface Plan {
   secretPropagationMs: number;
   initialDaysLeft: number;
 }
+
+/** The quiet tail after the chaos: retries and delayed alerts finish (the outbox backs off up to hourly). */
+export const TAIL_HOURS = 2;
 
 const SERVICES = ["arm", "graph", "logs", "vault", "token"] as const;
 
@@ -146,6 +149,8 @@ export function makePlan(seed: number, days: number, start = Date.parse("2026-03
       case "duplicate":
         break;
     }
+    // Every fault ends with the chaos, so the quiet tail only has to outlast the alert outbox's backoff (≤ 1 h).
+    w.end = Math.min(w.end, chaosEnd);
     faults.push(w);
   }
   faults.sort((a, b) => a.start - b.start);
@@ -153,7 +158,7 @@ export function makePlan(seed: number, days: number, start = Date.parse("2026-03
     seed,
     start,
     chaosEnd,
-    end: chaosEnd + 5 * HOUR,
+    end: chaosEnd + TAIL_HOURS * HOUR,
     breaks,
     faults,
     adminDelayHours: between(0.5, 20),

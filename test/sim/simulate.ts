@@ -16,7 +16,7 @@ import { ingestionWatchHandler } from "../../src/functions/ingestionWatch.js";
 import { loggerFrom } from "../../src/functions/logger.js";
 import { secretRotationHandler } from "../../src/functions/secretRotation.js";
 import { createMonitor, type Monitor } from "../../src/wiring.js";
-import { leaks, startTrustedEmulator } from "../e2e/harness.js";
+import { leakedShapes, startTrustedEmulator } from "../e2e/harness.js";
 import { keeperApp, setDaysLeft, vaultVersions } from "../e2e/rotationHarness.js";
 import {
   checkInvariants,
@@ -32,6 +32,21 @@ export interface SeedResult {
   trace: Trace;
   violations: string[];
   summary: string;
+  stats: SeedStats;
+}
+
+/** What one seed did, for the runner's totals. */
+export interface SeedStats {
+  seed: number;
+  hours: number;
+  invocations: number;
+  faults: number;
+  crashes: number;
+  breaks: number;
+  httpCalls: number;
+  wallSeconds: number;
+  cpuSeconds: number;
+  violations: number;
 }
 
 class SimCrash extends Error {
@@ -82,6 +97,7 @@ async function dumpTable(table: string): Promise<string> {
 /** Runs one seed: the real handlers on a simulated clock against the emulator and Azurite. */
 export async function simulateSeed(seed: number, days: number): Promise<SeedResult> {
   const wallStart = performance.now();
+  const cpuStart = process.cpuUsage();
   const plan: Plan = makePlan(seed, days);
   const clock = {
     ms: plan.start - 10 * MIN,
@@ -89,10 +105,13 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
     advance: (ms: number) => void (clock.ms += ms),
   };
   const emu: Emulator = await startTrustedEmulator({ now: clock.now, seed });
+  // What the monitor wrote this step (logs, run records, HTTP responses); scanned for secrets and
+  // dropped at the end of each step, so a simulated month holds no more than a step of output.
   const lines: string[] = [];
   const push = (...x: unknown[]) => lines.push(x.map(String).join(" "));
   const outputs: string[] = [];
   const secrets = new Set<string>();
+  const found = new Set<string>();
   const events: Trace["events"] = [];
   const ev = (what: string) => events.push({ t: clock.ms, what });
   const verbose = process.env["SIM_VERBOSE"] === "1";
@@ -113,6 +132,7 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
   const counts = { ticks: 0, faults: 0, crashes: 0, breaks: 0, pushes: 0 };
   try {
     emu.state.secretPropagationMs = plan.secretPropagationMs;
+    for (const x of emu.secrets()) if (!x.startsWith("eyJ")) secrets.add(x);
     const initialSecret = emu.state.keeper.clientSecret;
     setDaysLeft(emu, clock, plan.initialDaysLeft);
     const config: Config = loadConfig({
@@ -389,8 +409,27 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
       ev(`admin pasted vault version ${latest.version} into Keeper`);
     };
 
+    // Secret values are gathered each step (a removed credential's value leaves the state); tokens
+    // (thousands over a month) are caught by their JWT shape instead.
+    const gatherSecrets = () => {
+      for (const app of emu.state.apps) for (const c of app.passwordCredentials) secrets.add(c.secretText);
+      for (const v of Object.values(emu.state.vault.secrets)) for (const x of v.versions) secrets.add(x.value);
+    };
+    const scanOutput = (texts: string[]) => {
+      const text = texts.join("\n");
+      for (const s of secrets) if (s.length >= 8 && text.includes(s)) found.add(`${s.slice(0, 3)}…`);
+      for (const l of leakedShapes(text)) found.add(l);
+    };
+    const endStep = () => {
+      gatherSecrets();
+      for (const l of lines)
+        if (/alert delivery failed.*ambiguous=true/.test(l))
+          for (const ch of ["email", "teams"] as const) if (l.includes(`channel=${ch}`)) ambiguous.add(ch);
+      scanOutput([...lines, ...outputs]);
+      lines.length = 0;
+      outputs.length = 0;
+    };
     const checkCredentials = () => {
-      for (const s of emu.secrets()) secrets.add(s);
       const creds = keeperApp(emu).passwordCredentials;
       const managed = creds.filter((c) => c.displayName?.startsWith("keeper-monitor:"));
       if (managed.length > 2)
@@ -483,6 +522,7 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
         ev(`fresh instance ${a.name}`);
       }
       checkCredentials();
+      endStep();
       const lost = lostValues();
       if (lost.length) {
         lostSince ??= clock.ms;
@@ -523,31 +563,20 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
       }
       return { channel: o.channel, key: o.key, kind: o.kind, check: o.check, since: o.since, received };
     });
-    if (lines.some((l) => /alert delivery failed.*ambiguous=true/.test(l) && /channel=email/.test(l)))
-      ambiguous.add("email");
-    if (lines.some((l) => /alert delivery failed.*ambiguous=true/.test(l) && /channel=teams/.test(l)))
-      ambiguous.add("teams");
+    endStep();
     // A crash between a send and its "sent" mark makes the send ambiguous on any channel.
     if (counts.crashes > 0) {
       ambiguous.add("teams");
       ambiguous.add("email");
     }
 
-    // Secrets: everything captured, against every secret value the emulator ever held.
-    for (const s of emu.secrets()) secrets.add(s);
-    const captured = [
-      ...lines,
-      ...outputs,
-      ...mails,
-      ...cards,
-      await dumpTable(tables.alerts),
-      await dumpTable(tables.rotation),
-    ].join("\n");
-    const found = [...secrets].filter((s) => s.length >= 8 && captured.includes(s)).map((s) => `${s.slice(0, 3)}…`);
-    found.push(...leaks(emu, captured).filter((l) => !l.includes("…") && !secrets.has(l)));
+    // Secrets: what the channels got and the state rows, against every secret value the emulator ever held.
+    gatherSecrets();
+    scanOutput([...mails, ...cards, await dumpTable(tables.alerts), await dumpTable(tables.rotation)]);
 
     const trace: Trace = {
       seed,
+      days,
       channels: ["teams", "email"],
       runs,
       notices,
@@ -555,7 +584,7 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
       gaps,
       ambiguous: [...ambiguous],
       credentials,
-      leaks: [...new Set(found)],
+      leaks: [...found],
       events,
     };
     const violations = checkInvariants(trace);
@@ -564,10 +593,36 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
       `seed ${seed}: ${days} d, ${counts.ticks} invocations, ${counts.faults} faults, ${counts.crashes} crashes, ` +
       `${counts.breaks} breaks, ${gaps.length} gaps, ${notices.filter((x) => x.received).length} notices received, ` +
       `${rotations.length} rotated credential(s), keeper on ${emu.state.keeper.clientSecret === initialSecret ? "initial" : "rotated"} secret, ` +
-      `${emu.calls.length} HTTP calls, ${((performance.now() - wallStart) / 1000).toFixed(1)} s (${Object.entries(wall)
+      `${emu.calls.length} HTTP calls, ${((performance.now() - wallStart) / 1000).toFixed(1)} s wall, ` +
+      `${cpuSeconds(process.cpuUsage(cpuStart)).toFixed(1)} s CPU (${Object.entries(wall)
         .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`)
         .join(", ")}) → ${violations.length ? `${violations.length} VIOLATIONS` : "ok"}`;
-    return { trace, violations, summary };
+    if (process.env["SIM_CALLS"] === "1") {
+      const by = new Map<string, number>();
+      for (const c of emu.calls) {
+        const k = `${c.service} ${c.method} ${c.path.replace(/[0-9a-f-]{36}/gi, "{id}").slice(0, 200)}`;
+        by.set(k, (by.get(k) ?? 0) + 1);
+      }
+      console.log(
+        [...by]
+          .sort((x, y) => y[1] - x[1])
+          .map(([k, v]) => `${v}\t${k}`)
+          .join("\n"),
+      );
+    }
+    const stats: SeedStats = {
+      seed,
+      hours: (plan.end - plan.start) / HOUR,
+      invocations: counts.ticks,
+      faults: counts.faults,
+      crashes: counts.crashes,
+      breaks: counts.breaks,
+      httpCalls: emu.calls.length,
+      wallSeconds: (performance.now() - wallStart) / 1000,
+      cpuSeconds: cpuSeconds(process.cpuUsage(cpuStart)),
+      violations: violations.length,
+    };
+    return { trace, violations, summary, stats };
   } finally {
     await emu.stop();
   }
@@ -580,6 +635,10 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
 export function sameResource(checks: readonly string[]): string[] {
   const families = new Set(checks.map((c) => c.split(".")[0]));
   return [...STRUCTURAL_CHECKS].filter((c) => families.has(c.split(".")[0]) || checks.includes(c));
+}
+
+function cpuSeconds(u: NodeJS.CpuUsage): number {
+  return (u.user + u.system) / 1e6;
 }
 
 function nextStep(ms: number): number {
