@@ -97,14 +97,16 @@ export function verdicts(m: Measured): Row[] {
     "",
     undefined,
   );
+  // Every call counts against "≤ 3", table storage included: a lease taken and given back is calls too.
   const rotApi = count(rotation.warm, azureApi);
-  add(S1, "rotation, nothing due: Azure API calls", String(rotApi), "≤ 3", rotation.ran && rotApi <= 3);
+  const rotTable = count(rotation.warm, svc("storage"));
   add(
     S1,
-    "rotation, nothing due: table storage (lease, state)",
-    String(count(rotation.warm, svc("storage"))),
-    "",
-    undefined,
+    "rotation, nothing due: all calls (Azure API + table storage)",
+    `${rotApi + rotTable} (${rotApi} Azure + ${rotTable} table)`,
+    "≤ 3",
+    rotation.ran && rotApi + rotTable <= 3,
+    "7 (2 Azure + 5 table: lease, state, release) before the read-only look",
   );
 
   const S2 = `Run time, drift timer (${m.latencyMs} ms ± 20 % per call, median of ${m.timing.runs})`;

@@ -46,6 +46,33 @@ function ctx() {
 }
 
 describe("secret rotation end to end (emulator + Azurite, simulated clock)", () => {
+  it("a run with nothing due takes no lease and writes nothing; a failed read goes the full, recorded way", async () => {
+    const cap = capture();
+    const table = freshTable();
+    const m = rotationMonitor(emu, clock, cap, table);
+    setDaysLeft(emu, clock, 100);
+    const rows = () => dumpTable(table).catch(() => "[]");
+    const quiet = await m.rotation.run(cap.log);
+    expect(quiet.last?.kind).toBe("idle");
+    expect(await rows()).toBe("[]");
+    // (Key Vault's first request is its unauthenticated challenge, a 401)
+    const azure = () => emu.calls.filter((c) => c.service !== "token" && c.status !== 401).map((c) => c.service);
+    expect(azure().sort()).toEqual(["graph", "vault"]);
+
+    emu.faults.add({ service: "graph", status: 503, times: 10 });
+    const failed = await m.rotation.run(cap.log);
+    expect(failed.state?.lastError?.reason).toMatch(/503|unavailable/i);
+    expect(await rows()).toContain("lastError");
+    emu.faults.clear();
+    const cleared = await m.rotation.run(cap.log); // the full run clears the recorded error
+    expect(cleared.state?.lastError).toBeUndefined();
+    emu.resetCalls();
+    const before = await rows();
+    expect((await m.rotation.run(cap.log)).last?.kind).toBe("idle");
+    expect(await rows()).toBe(before);
+    expect(azure().sort()).toEqual(["graph", "vault"]);
+  });
+
   it("rotates from 31 days left to the old secret retired, with the hand-off and the cut-over seen in sign-ins", async () => {
     const cap = capture();
     const table = freshTable();
