@@ -17,6 +17,7 @@ export function watchSettingsFromConfig(config: Config): WatchSettings {
     fallbackThresholdMinutes: config.silenceThresholdMinutes,
     latencyWarnMinutes: i.latencyWarnMinutes,
     volumeDropPercent: i.volumeDropPercent,
+    holidays: i.holidays,
   };
 }
 

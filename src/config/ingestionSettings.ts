@@ -40,6 +40,12 @@ export const INGESTION_SETTINGS: readonly SettingSpec[] = [
     description:
       "ingestion.volume warns when the last 2 hours carry less than this share of the usual count for those hours.",
   },
+  {
+    name: "HOLIDAYS",
+    required: false,
+    description:
+      "Holidays on which Keeper runs at weekend pace, comma-separated UTC dates: MM-DD (every year) or YYYY-MM-DD (once). The silence baseline learns and judges them like a weekend day. Unset: holidays are told from the traffic.",
+  },
 ];
 
 export interface IngestionSettings {
@@ -51,6 +57,34 @@ export interface IngestionSettings {
   fixedThresholdMinutes: number | undefined;
   latencyWarnMinutes: number;
   volumeDropPercent: number;
+  /** HOLIDAYS entries, validated: "MM-DD" (every year) or "YYYY-MM-DD" (once), UTC. */
+  holidays: string[];
+}
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Why a HOLIDAYS entry is not a date, or undefined when it is one. */
+export function holidayEntryProblem(entry: string): string | undefined {
+  const m = /^(?:(\d{4})-)?(\d{2})-(\d{2})$/.exec(entry);
+  const expected = "expected MM-DD (every year) or YYYY-MM-DD (once)";
+  if (!m) return `not a date: "${entry}", ${expected}`;
+  const [year, month, day] = [m[1] === undefined ? undefined : Number(m[1]), Number(m[2]), Number(m[3])];
+  const last = year === undefined ? (DAYS_IN_MONTH[month - 1] ?? 0) : new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > last) return `no such date: "${entry}", ${expected}`;
+  return undefined;
+}
+
+/** HOLIDAYS' comma-separated entries (blanks between commas ignored); each bad entry is reported with the setting. */
+export function parseHolidays(r: SettingReader): string[] {
+  const list = (r.get("HOLIDAYS") ?? "")
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "");
+  for (const e of list) {
+    const why = holidayEntryProblem(e);
+    if (why) r.fail("HOLIDAYS", why);
+  }
+  return [...new Set(list)];
 }
 
 export function parseIngestionSettings(r: SettingReader): IngestionSettings {
@@ -67,5 +101,6 @@ export function parseIngestionSettings(r: SettingReader): IngestionSettings {
       : undefined,
     latencyWarnMinutes: r.int("LATENCY_WARN_MINUTES", 1, 24 * 60),
     volumeDropPercent: r.int("VOLUME_DROP_PERCENT", 1, 99),
+    holidays: parseHolidays(r),
   };
 }

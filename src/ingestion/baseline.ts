@@ -1,4 +1,5 @@
-import { DAY, HOUR, hourOfWeek, hourStart, MINUTE, type HourlyRow } from "./history.js";
+import { DAY, HOUR, hourStart, MINUTE, type HourlyRow } from "./history.js";
+import { weekBucket, type HolidayCalendar } from "./holidays.js";
 
 /** What the traffic of the last weeks says about one hour of the week. */
 export interface BucketStats {
@@ -27,11 +28,15 @@ export interface Baseline {
   pastOutages: PastOutage[];
   /** Mean events per hour for each hour of a weekday (0-23) and of a weekend day (24-47), past outages left out. */
   activity: number[];
+  /** HOLIDAYS: listed holidays were learned (and are judged) as Sunday's hours. */
+  holidays?: HolidayCalendar;
 }
 
 export interface BaselineOptions {
   /** History needed before the learned thresholds are trusted (default 7 days: every hour of the week seen once). */
   minHistoryDays?: number;
+  /** HOLIDAYS: learn listed holidays like a weekend day, out of the weekday buckets. */
+  holidays?: HolidayCalendar;
 }
 
 export const MIN_HISTORY_DAYS = 7;
@@ -41,9 +46,18 @@ export const GAP_MARGIN = 1.5;
  * More head-room when few samples back the longest gap (a weekend hour has a third of a weekday
  * hour's): the longest of n draws falls short of the true longest by about 1/n of the range.
  */
-export const SPARSE_HEADROOM = 0.5;
+export const SPARSE_HEADROOM = 0.3;
+/**
+ * Below THIN_SAMPLES (a weekend hour whose weekends were partly outages: 10-15 samples in 14 days)
+ * the longest gap seen misses the long tail at the hours where the traffic changes pace (a night
+ * gap redrawn at midnight or 07:00): up to THIN_HEADROOM more, growing linearly as samples fall.
+ * Weekday hours (20-45 samples) are not affected.
+ */
+export const THIN_SAMPLES = 20;
+export const THIN_HEADROOM = 1.0;
 export const marginFor = (samples: number): number =>
-  GAP_MARGIN * (1 + SPARSE_HEADROOM / Math.sqrt(Math.max(samples, 1)));
+  GAP_MARGIN * (1 + SPARSE_HEADROOM / Math.sqrt(Math.max(samples, 1))) +
+  (THIN_HEADROOM * Math.max(0, THIN_SAMPLES - samples)) / THIN_SAMPLES;
 /**
  * A past gap is an outage, not traffic, when at some hour it ran longer than OUTAGE_FACTOR × the
  * longest gap every other gap reached at that hour on days of the same kind, and longer than
@@ -83,8 +97,11 @@ interface Sample {
  */
 export function learnBaseline(rows: readonly HourlyRow[], options: BaselineOptions = {}): Baseline {
   const minDays = options.minHistoryDays ?? MIN_HISTORY_DAYS;
+  const cal = options.holidays;
+  const withCalendar = cal ? { holidays: cal } : {};
   const buckets: BucketStats[] = Array.from({ length: 168 }, () => ({ staleness: [], openedIn: [], counts: [] }));
-  if (rows.length === 0) return { historyDays: 0, ready: false, buckets, pastOutages: [], activity: [] };
+  if (rows.length === 0)
+    return { historyDays: 0, ready: false, buckets, pastOutages: [], activity: [], ...withCalendar };
   const sorted = [...rows].sort((a, b) => a.hour - b.hour);
   const first = sorted[0]!.hour;
   const lastRow = sorted.at(-1)!;
@@ -106,8 +123,8 @@ export function learnBaseline(rows: readonly HourlyRow[], options: BaselineOptio
       staleness = (h + HOUR - lastSeen) / MINUTE;
       gap = lastSeen;
     }
-    const bucket = hourOfWeek(h);
-    const openedIn = gap < 0 ? kindHourOf(bucket) : kindHourOf(hourOfWeek(gap));
+    const bucket = weekBucket(h, cal);
+    const openedIn = gap < 0 ? kindHourOf(bucket) : kindHourOf(weekBucket(gap, cal));
     samples.push({ hour: h, bucket, staleness, count: r?.events ?? 0, gap, openedIn });
   }
   const outageGaps = findPastOutages(samples, activityOf(samples));
@@ -125,7 +142,7 @@ export function learnBaseline(rows: readonly HourlyRow[], options: BaselineOptio
   }
   const activity = activityOf(samples.filter((x) => !outageGaps.has(x.gap)));
   const historyDays = (lastRow.lastEvent - first) / DAY;
-  return { historyDays, ready: historyDays >= minDays, buckets, pastOutages, activity };
+  return { historyDays, ready: historyDays >= minDays, buckets, pastOutages, activity, ...withCalendar };
 }
 
 /** Mean events per hour for each hour of a weekday (0-23) and of a weekend day (24-47). */
@@ -230,7 +247,7 @@ export function usualMaxGap(
   now: number,
   dayKind: "own" | "weekend" = "own",
 ): { minutes: number; samples: number } | undefined {
-  const b = hourOfWeek(now);
+  const b = weekBucket(now, baseline.holidays);
   const k = (dayKind === "weekend" || isWeekendDay(Math.floor(b / 24)) ? 24 : 0) + (b % 24);
   let max: number | undefined;
   let samples = 0;
@@ -257,16 +274,28 @@ export function dayNotShownYet(
   lastEvent: number,
   now: number,
 ): boolean {
-  if (isWeekendDay(new Date(now).getUTCDay())) return false;
+  if (isWeekendDay(Math.floor(weekBucket(now, baseline.holidays) / 24))) return false;
   const dayStart = Math.floor(now / DAY) * DAY;
-  if (lastEvent < dayStart) return true;
+  // With HOLIDAYS the calendar says today is a working day: a gap that began today, while the hour
+  // now is at most 1/NEIGHBOUR_ACTIVITY_RATIO as busy as the one it began in (a working night), is
+  // judged by working-day gaps. A holiday night looks like a working night, so only the calendar can
+  // say this; once the hours get busier (07:00, office hours) the traffic must show the day again,
+  // which keeps an unlisted holiday's morning covered.
+  if (baseline.holidays && lastEvent >= dayStart) {
+    const usualAt = (t: number) => baseline.activity[kindHourOf(weekBucket(t, baseline.holidays))] ?? 0;
+    if (NEIGHBOUR_ACTIVITY_RATIO * usualAt(now) <= usualAt(lastEvent)) return false;
+  }
+  // With HOLIDAYS the calendar says whether yesterday was quiet: a gap carried over from a working
+  // day is judged by working-day gaps; from a weekend day or a listed holiday, by weekend gaps.
+  if (lastEvent < dayStart)
+    return !baseline.holidays || isWeekendDay(Math.floor(weekBucket(lastEvent, baseline.holidays) / 24));
   const byHour = new Map(rows.map((r) => [r.hour, r.events]));
   let observed = 0;
   let expected = 0;
   // only hours about as busy as this one: a holiday night looks like a working night
-  const busy = NEIGHBOUR_ACTIVITY_RATIO * (baseline.activity[kindHourOf(hourOfWeek(now))] ?? 0);
+  const busy = NEIGHBOUR_ACTIVITY_RATIO * (baseline.activity[kindHourOf(weekBucket(now, baseline.holidays))] ?? 0);
   for (let h = dayStart; h <= hourStart(lastEvent); h += HOUR) {
-    const usual = baseline.activity[kindHourOf(hourOfWeek(h))] ?? 0;
+    const usual = baseline.activity[kindHourOf(weekBucket(h, baseline.holidays))] ?? 0;
     if (usual < busy) continue;
     observed += byHour.get(h) ?? 0;
     expected += usual * (h === hourStart(lastEvent) ? (lastEvent - h) / HOUR : 1);
@@ -278,7 +307,7 @@ export const DAY_SHOWN_MIN_EXPECTED = 6;
 
 /** Median events in this hour of the week across the history (0 when never seen). */
 export function usualCount(baseline: Baseline, t: number): number | undefined {
-  const c = baseline.buckets[hourOfWeek(t)]!.counts;
+  const c = baseline.buckets[weekBucket(t, baseline.holidays)]!.counts;
   if (c.length === 0) return undefined;
   const s = [...c].sort((x, y) => x - y);
   const mid = Math.floor(s.length / 2);
@@ -300,7 +329,7 @@ export function quietFactor(rows: readonly HourlyRow[], baseline: Baseline, last
     observed += byHour.get(h) ?? 0;
     // the hour of the last event only ran until the last event: expect that share of its usual count
     const share = h === end - HOUR ? (lastEvent - h) / HOUR : 1;
-    expected += (baseline.activity[kindHourOf(hourOfWeek(h))] ?? 0) * share;
+    expected += (baseline.activity[kindHourOf(weekBucket(h, baseline.holidays))] ?? 0) * share;
   }
   if (expected < QUIET_MIN_EXPECTED || observed >= expected * QUIET_RATIO) return 1;
   return expected / Math.max(observed, 1);

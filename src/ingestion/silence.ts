@@ -1,5 +1,6 @@
 import { dayNotShownYet, marginFor, quietFactor, usualMaxGap, type Baseline } from "./baseline.js";
-import { describeHourOfWeek, hourOfWeek, lastEventOf, minutesBetween, type HourlyRow } from "./history.js";
+import { isListedHoliday } from "./holidays.js";
+import { describeHourOfWeek, hourOfWeek, lastEventOf, MINUTE, minutesBetween, type HourlyRow } from "./history.js";
 
 export interface SilenceSettings {
   silenceMinMinutes: number;
@@ -58,10 +59,16 @@ export function detectSilence(
     factor = quietFactor(rows, baseline, lastEvent);
     // A holiday: the day runs at weekend pace, so weekend gaps at this hour are plausible too; and
     // before a weekday's first busy-hour event nothing tells a holiday morning from a working one.
+    // With HOLIDAYS a listed holiday is judged as a weekend day outright, and a gap carried over from
+    // a working day keeps working-day gaps (see dayNotShownYet); an unlisted holiday still gets
+    // weekend gaps before today's traffic has shown and once it runs at weekend pace.
+    const listed = isListedHoliday(now, baseline.holidays);
     const early = factor === 1 && dayNotShownYet(rows, baseline, lastEvent, now);
     const weekendGap = factor > 1 || early ? usualMaxGap(baseline, now, "weekend") : undefined;
     let samples = usualGap.samples;
-    if (weekendGap && weekendGap.minutes > usual) {
+    // once usual is the weekend's (rounded up) the raw weekend gap no longer compares as >= usual
+    const weekendLonger = weekendGap !== undefined && weekendGap.minutes > usual;
+    if (weekendGap && weekendLonger) {
       usual = Math.ceil(weekendGap.minutes);
       samples = weekendGap.samples;
     }
@@ -71,16 +78,18 @@ export function detectSilence(
     why =
       `at this hour of the week (${how}) events normally arrive every ≤ ${usual} min ` +
       `(learned from ${base.historyDays} days)` +
+      (listed ? "; today is a holiday in HOLIDAYS, judged like a weekend day" : "") +
       (factor > 1
         ? `; traffic before the gap ran ${factor.toFixed(1)}× quieter than usual, at weekend pace (a holiday?)`
-        : early && weekendGap && weekendGap.minutes >= usual
+        : early && weekendGap && (weekendLonger || weekendGap.minutes >= usual)
           ? "; no event yet in today's usual traffic, so a holiday (weekend pace) is still plausible"
           : "") +
       `; threshold ${threshold} min (×${margin.toFixed(2)} head-room for ${samples} samples; floor ${s.silenceMinMinutes}, ceiling ${s.silenceMaxMinutes})`;
   }
   return {
     ...base,
-    silent: gap === undefined || gap > threshold,
+    // the exact gap, not the whole minutes shown: flooring made every alert up to a minute late
+    silent: lastEvent === undefined || now - lastEvent > threshold * MINUTE,
     thresholdMinutes: threshold,
     learned,
     ...(usual === undefined ? {} : { usualMaxGapMinutes: usual }),

@@ -2,6 +2,7 @@ import { unknown, type Finding } from "../checks/finding.js";
 import { found, notKnown, type Observation } from "../checks/observation.js";
 import { analyzeFreshness, FRESHNESS_CHECK } from "../checks/freshness.js";
 import { learnBaseline } from "./baseline.js";
+import { holidayCalendar } from "./holidays.js";
 import { detectSilence, type SilenceSettings } from "./silence.js";
 import { analyzeLatency, LATENCY_CHECK } from "./latency.js";
 import { analyzeVolume, VOLUME_CHECK } from "./volume.js";
@@ -31,6 +32,8 @@ export interface WatchSettings extends SilenceSettings {
   baselineDays: number;
   latencyWarnMinutes: number;
   volumeDropPercent: number;
+  /** HOLIDAYS entries ("MM-DD" / "YYYY-MM-DD", validated): learned and judged like a weekend day. */
+  holidays?: readonly string[];
 }
 
 export interface WatchDeps {
@@ -83,7 +86,8 @@ export async function runIngestionWatch(deps: WatchDeps): Promise<WatchResult> {
   }
   const rows = hourly.value;
   const now = deps.now().getTime();
-  const baseline = learnBaseline(rows);
+  const holidays = holidayCalendar(s.holidays);
+  const baseline = learnBaseline(rows, holidays ? { holidays } : {});
   const verdict = detectSilence(rows, baseline, now, s);
   const findings: Finding[] = [
     analyzeFreshness(verdict, deps.resource, s.baselineDays),
