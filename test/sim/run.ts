@@ -30,7 +30,7 @@ export function parseArgs(argv: readonly string[]): Options {
     seed: undefined,
     days: 1,
     jobs: Math.max(1, availableParallelism()),
-    concurrency: 2,
+    concurrency: 3,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
