@@ -541,6 +541,9 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
     // Receipts: what the channels really got (mail names the keys; the card shows title and Since).
     const mails = emu.state.sentMail.map((m) => JSON.stringify(m.message));
     const cards = emu.state.teamsMessages.map((m) => JSON.stringify(m.body));
+    // A card that groups several notices is matched notice by notice (one Container each), so the
+    // title of one and the Since of another never make a match.
+    const cardNotices = emu.state.teamsMessages.flatMap((m) => noticeContainers(m.body));
     const inner = (s: string) => JSON.stringify(s).slice(1, -1);
     // A card names no key: a notice is found by its title, check and Since, which the reminders of
     // one incident share; such a group's copies beyond one per member count as duplicates.
@@ -553,7 +556,7 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
       let received: number;
       if (o.channel === "email") received = mails.filter((m) => m.includes(inner(o.key))).length;
       else {
-        const matches = cards.filter(
+        const matches = cardNotices.filter(
           (c) => c.includes(inner(o.title)) && c.includes(inner(o.since)) && c.includes(inner(o.check)),
         ).length;
         const size = groupSize.get(triple(o)) ?? 1;
@@ -636,6 +639,23 @@ export function sameResource(checks: readonly string[]): string[] {
   const families = new Set(checks.map((c) => c.split(".")[0]));
   return [...STRUCTURAL_CHECKS].filter((c) => families.has(c.split(".")[0]) || checks.includes(c));
 }
+
+/** The per-notice Containers of a Teams card (each holds its title and its facts), as JSON. */
+export function noticeContainers(body: unknown): string[] {
+  const out: string[] = [];
+  const walk = (x: unknown): void => {
+    if (Array.isArray(x)) return x.forEach(walk);
+    if (!x || typeof x !== "object") return;
+    const o = x as Record<string, unknown>;
+    if (o["type"] === "Container" && Array.isArray(o["items"]) && o["items"].some((i) => isFactSet(i)))
+      out.push(JSON.stringify(o));
+    Object.values(o).forEach(walk);
+  };
+  walk(body);
+  return out.length ? out : [JSON.stringify(body)];
+}
+
+const isFactSet = (x: unknown) => typeof x === "object" && x !== null && (x as { type?: unknown }).type === "FactSet";
 
 function cpuSeconds(u: NodeJS.CpuUsage): number {
   return (u.user + u.system) / 1e6;
