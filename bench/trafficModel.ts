@@ -5,21 +5,11 @@
  * the generator could have placed the next event (`latestNextEvent`).
  */
 import { HOUR, MINUTE, type HourlyRow } from "../src/ingestion/history.js";
+import { seededRandom } from "../emulator/random.js";
 
 export interface TraceEvent {
   timeGenerated: number;
   timestamp: number;
-}
-
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const DAY = 86_400_000;

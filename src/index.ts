@@ -5,7 +5,6 @@ import { driftCheckHandler } from "./functions/driftCheck.js";
 import { healthHandler } from "./functions/health.js";
 import type { createAlerting, Alerting } from "./alerts/createAlerting.js";
 import type { FindingsSink, Notifier } from "./alerts/notifier.js";
-import type { createCredential } from "./azure/credential.js";
 import { alertDeliveryHandler } from "./functions/alertDelivery.js";
 import { alertDigestHandler, digestEnabled } from "./functions/alertDigest.js";
 import { loggerFrom } from "./functions/logger.js";
@@ -20,25 +19,13 @@ import { rotationConfirmHandler, rotationStateHandler } from "./functions/rotati
 interface MonitorModules {
   createMonitor: typeof createMonitor;
   createAlerting: typeof createAlerting;
-  createCredential: typeof createCredential;
 }
 let modules: MonitorModules | undefined;
 let loading: Promise<MonitorModules> | undefined;
 /** Loads the monitor's modules once; a failed load is retried by the next invocation. */
 export function loadMonitorModules(): Promise<MonitorModules> {
-  loading ??= Promise.all([
-    import("./wiring.js"),
-    import("./alerts/createAlerting.js"),
-    import("./azure/credential.js"),
-  ])
-    .then(
-      ([w, a, c]) =>
-        (modules = {
-          createMonitor: w.createMonitor,
-          createAlerting: a.createAlerting,
-          createCredential: c.createCredential,
-        }),
-    )
+  loading ??= Promise.all([import("./wiring.js"), import("./alerts/createAlerting.js")])
+    .then(([w, a]) => (modules = { createMonitor: w.createMonitor, createAlerting: a.createAlerting }))
     .catch((e: unknown) => {
       loading = undefined;
       throw e;
@@ -64,12 +51,12 @@ function getMonitor(): Monitor {
   return monitor;
 }
 
-// Alerting (state store, channels, policy) is built on first use too, from the same settings.
+// Alerting (state store, channels, policy) is built on first use too, from the same settings and
+// with the monitor's credential, so its tokens come from the same cache.
 let alerting: Alerting | undefined;
 function getAlerting(): Alerting {
-  const config = getMonitor().config;
-  const { createAlerting, createCredential } = loaded();
-  alerting ??= createAlerting(config, createCredential(config), () => new Date(), loggerFrom(console));
+  const { config, credential } = getMonitor();
+  alerting ??= loaded().createAlerting(config, credential, () => new Date(), loggerFrom(console));
   return alerting;
 }
 /** Lazy seams: the timers and the rotation get these at import, alerting is built on first call. */

@@ -40,6 +40,8 @@ export function targetFromConfig(config: Config): ReportTarget {
 /** What the triggers and the CLI need: one function that runs the drift checks. */
 export interface Monitor {
   config: Config;
+  /** The one credential: alerting's state store and channels reuse it (and its token cache). */
+  credential: TokenCredential;
   /**
    * The drift checks plus the other features' findings. `withIngestion: false` (the driftCheck
    * timer) leaves out the ingestion watch: it has its own 5-minute timer, and re-running its query
@@ -66,6 +68,7 @@ export function createMonitor(
   const target = targetFromConfig(config);
   return {
     config,
+    credential,
     runDriftChecks: (options = {}) => {
       const budget = AbortSignal.timeout(config.runBudgetMs);
       const ctx = { callTimeoutMs: config.callTimeoutMs, budget };

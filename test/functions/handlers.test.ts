@@ -20,6 +20,7 @@ function fakeMonitor(reports: Report[]): Monitor & { runs: number } {
     },
     runIngestionWatch: () => Promise.reject(new Error("not used by these handlers")),
     rotation: undefined as unknown as Monitor["rotation"],
+    credential: { getToken: () => Promise.reject(new Error("not used by these handlers")) },
   };
   return m;
 }
