@@ -6,6 +6,7 @@ import type { AzureAdapters } from "./azure/connectorReader.js";
 import { MetricsAdapter } from "./azure/metrics.js";
 import { ingestionReader } from "./azure/ingestionReader.js";
 import { runIngestionWatch, type WatchResult, type WatchSettings } from "./ingestion/watch.js";
+import { deadline } from "./azure/callContext.js";
 
 export function watchSettingsFromConfig(config: Config): WatchSettings {
   const i = config.ingestion;
@@ -48,6 +49,6 @@ export function createIngestionWiring(
   return {
     provider: (ctx) => async (drift) => (await watch(ctx, () => drift)).findings,
     run: (driftFindings) =>
-      watch({ callTimeoutMs: config.callTimeoutMs, budget: AbortSignal.timeout(config.runBudgetMs) }, driftFindings),
+      watch({ callTimeoutMs: config.callTimeoutMs, budget: deadline(config.runBudgetMs) }, driftFindings),
   };
 }

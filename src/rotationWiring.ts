@@ -8,6 +8,7 @@ import { createTableClient } from "./azure/tableStorage.js";
 import { endpointUrl } from "./rotation/notices.js";
 import { createRotationService, type RotationService } from "./rotation/service.js";
 import { tableRotationStore } from "./rotation/stateStore.js";
+import { deadline } from "./azure/callContext.js";
 
 /** The table of rotation state (its own, so alert and rotation rows never collide). */
 export const ROTATION_TABLE = "keepermonitorrotation";
@@ -48,7 +49,7 @@ export function createRotationWiring(
   const k = config.keeper;
   return createRotationService({
     ports: () => {
-      const ctx = { callTimeoutMs: config.callTimeoutMs, budget: AbortSignal.timeout(config.runBudgetMs) };
+      const ctx = { callTimeoutMs: config.callTimeoutMs, budget: deadline(config.runBudgetMs) };
       return rotationPorts(clients, config, ctx, { arm, clock: now, sleep, customerId });
     },
     store,

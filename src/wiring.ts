@@ -10,6 +10,7 @@ import { createIngestionWiring } from "./ingestionWiring.js";
 import type { WatchResult } from "./ingestion/watch.js";
 import { createRotationWiring, type RotationWiringOptions } from "./rotationWiring.js";
 import type { RotationService } from "./rotation/service.js";
+import { deadline } from "./azure/callContext.js";
 
 export function expectedFromConfig(config: Config): Expected {
   const k = config.keeper;
@@ -70,7 +71,7 @@ export function createMonitor(
     config,
     credential,
     runDriftChecks: (options = {}) => {
-      const budget = AbortSignal.timeout(config.runBudgetMs);
+      const budget = deadline(config.runBudgetMs);
       const ctx = { callTimeoutMs: config.callTimeoutMs, budget };
       const reader = connectorReader(adapters, config, ctx);
       // Each feature adds its findings to the same report (one line each).
@@ -81,7 +82,7 @@ export function createMonitor(
     rotation,
     runIngestionWatch: () =>
       ingestion.run(async () => {
-        const budget = AbortSignal.timeout(config.runBudgetMs);
+        const budget = deadline(config.runBudgetMs);
         const reader = connectorReader(adapters, config, { callTimeoutMs: config.callTimeoutMs, budget });
         return (await runDriftChecks({ reader, expected, target, now })).findings;
       }),

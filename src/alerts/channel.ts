@@ -1,6 +1,7 @@
 import { createPipelineRequest, type HttpClient, type Pipeline } from "@azure/core-rest-pipeline";
 import type { Notice } from "./notifier.js";
 import type { ChannelName } from "./store.js";
+import { deadline } from "../azure/callContext.js";
 
 /** A way to reach people. `send` delivers one grouped message or throws ChannelError. */
 export interface Channel {
@@ -63,7 +64,7 @@ export async function postOnce(
   body: string,
   options: { timeoutMs: number; now: () => Date; signal: AbortSignal | undefined },
 ): Promise<void> {
-  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const timeout = deadline(options.timeoutMs);
   const request = createPipelineRequest({
     url,
     method: "POST",

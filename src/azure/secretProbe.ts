@@ -3,6 +3,7 @@ import type { CloudProfile } from "../config/clouds.js";
 import { safeMessage } from "./errors.js";
 import type { ProbeOutcome } from "../rotation/ports.js";
 import { PROPAGATION_WINDOW_MS } from "../rotation/model.js";
+import { callSignal } from "./callContext.js";
 
 export interface ProbeDeps {
   cloud: CloudProfile;
@@ -35,7 +36,7 @@ export async function probeSecret(secret: string, createdAt: Date, d: ProbeDeps)
       return { kind: "pending", reason: "the run's budget ran out while the new secret propagates" };
     try {
       await credential.getToken(scope, {
-        abortSignal: AbortSignal.any([d.budget, AbortSignal.timeout(d.callTimeoutMs)]),
+        abortSignal: callSignal({ budget: d.budget, callTimeoutMs: d.callTimeoutMs }),
       });
       return { kind: "ok" };
     } catch (e) {
