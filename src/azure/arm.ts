@@ -83,11 +83,7 @@ export class ArmAdapter {
       });
       return found(toDcr(r));
     } catch (e) {
-      return observeError(
-        e,
-        { action: "read the DCR", permission: `Monitoring Reader on ${id.id}` },
-        ctx.callTimeoutMs,
-      );
+      return observeError(e, { action: "read the DCR", permission: `Monitoring Reader on ${id.id}` }, ctx);
     }
   }
 
@@ -97,7 +93,7 @@ export class ArmAdapter {
       return observeError(
         new MalformedReplyError(`DCE id "${dceResourceId}" is not an ARM ID`),
         { action: "read the DCE", permission: "" },
-        ctx.callTimeoutMs,
+        ctx,
       );
     try {
       const r = await this.monitor(id.subscriptionId).dataCollectionEndpoints.get(id.resourceGroup, id.name, {
@@ -105,11 +101,7 @@ export class ArmAdapter {
       });
       return found(toDce(r));
     } catch (e) {
-      return observeError(
-        e,
-        { action: "read the DCE", permission: `Monitoring Reader on ${id.id}` },
-        ctx.callTimeoutMs,
-      );
+      return observeError(e, { action: "read the DCE", permission: `Monitoring Reader on ${id.id}` }, ctx);
     }
   }
 
@@ -120,11 +112,7 @@ export class ArmAdapter {
       });
       return found(toWorkspace(r));
     } catch (e) {
-      return observeError(
-        e,
-        { action: "read the workspace", permission: `Log Analytics Reader on ${id.id}` },
-        ctx.callTimeoutMs,
-      );
+      return observeError(e, { action: "read the workspace", permission: `Log Analytics Reader on ${id.id}` }, ctx);
     }
   }
 
@@ -141,7 +129,7 @@ export class ArmAdapter {
       return observeError(
         e,
         { action: `read table ${tableName}`, permission: `Log Analytics Reader on ${workspace.id}` },
-        ctx.callTimeoutMs,
+        ctx,
       );
     }
   }
@@ -173,7 +161,7 @@ export class ArmAdapter {
           action: `read role assignments on ${scopeId}`,
           permission: `Monitoring Reader (or Reader) on ${scopeId}`,
         },
-        ctx.callTimeoutMs,
+        ctx,
       );
     }
   }

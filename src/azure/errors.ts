@@ -1,5 +1,6 @@
 import { isRestError } from "@azure/core-rest-pipeline";
 import { notKnown, missing, type Observation } from "../checks/observation.js";
+import type { CallContext } from "./callContext.js";
 
 /** A reply that did not have the shape the API documents. */
 export class MalformedReplyError extends Error {
@@ -94,7 +95,7 @@ export interface Access {
  * Maps a failed call to an observation. Only a 404 whose body says "not found" is "missing";
  * everything else (401/403/429/5xx, timeouts, malformed replies, token failures) is unknown.
  */
-export function observeError<T>(e: unknown, access: Access, timeoutMs: number): Observation<T> {
+export function observeError<T>(e: unknown, access: Access, ctx: CallContext): Observation<T> {
   if (isNotFound(e)) return missing();
   const status = statusOf(e);
   if (status === 403)
@@ -114,7 +115,13 @@ export function observeError<T>(e: unknown, access: Access, timeoutMs: number): 
     return notKnown(`service error ${status} while trying to ${access.action}`);
   if (status !== undefined)
     return notKnown(`unexpected ${status} (${errorCode(e) ?? "no code"}) while trying to ${access.action}`);
-  if (isAbort(e)) return notKnown(`timed out after ${Math.round(timeoutMs / 1000)} s while trying to ${access.action}`);
+  if (isAbort(e))
+    // the run's budget and the call's own timeout abort the same way: say which one ran out
+    return notKnown(
+      ctx.budget.aborted
+        ? `the run's time budget (RUN_BUDGET_SECONDS) ran out while trying to ${access.action}`
+        : `timed out after ${Math.round(ctx.callTimeoutMs / 1000)} s while trying to ${access.action}`,
+    );
   if (isCredentialError(e))
     return notKnown(
       `could not get a token to ${access.action}: ${safeMessage(e)}`,

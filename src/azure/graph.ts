@@ -67,7 +67,7 @@ export class GraphAdapter {
           permission:
             "Microsoft Graph Application.ReadWrite.OwnedBy (and ownership of the Keeper app) or Application.Read.All",
         },
-        ctx.callTimeoutMs,
+        ctx,
       );
     }
   }
@@ -86,7 +86,7 @@ export class GraphAdapter {
           action: "read the Keeper app's service principal",
           permission: "Microsoft Graph Application.Read.All (or Application.ReadWrite.OwnedBy as owner)",
         },
-        ctx.callTimeoutMs,
+        ctx,
       );
     }
   }

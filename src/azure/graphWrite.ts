@@ -110,10 +110,10 @@ export const ADD_PASSWORD_FIX =
 export function graphFailure(
   e: unknown,
   access: Access,
-  timeoutMs: number,
+  ctx: CallContext,
   ambiguousIfUnanswered: boolean,
 ): StepFailure {
-  const o = observeError(e, access, timeoutMs);
+  const o = observeError(e, access, ctx);
   const reason = o.kind === "unknown" ? o.reason : `could not ${access.action}: not found`;
   const remediation = o.kind === "unknown" ? o.remediation : undefined;
   const status = statusOf(e);
@@ -179,7 +179,7 @@ export class GraphWriter {
           permission:
             "the Microsoft Graph permission Application.ReadWrite.OwnedBy, and make it an owner of the Keeper app",
         },
-        ctx.callTimeoutMs,
+        ctx,
         false,
       );
     }
@@ -201,7 +201,7 @@ export class GraphWriter {
             action: "read the app-management policy",
             permission: "Microsoft Graph Policy.Read.ApplicationConfiguration",
           },
-          ctx.callTimeoutMs,
+          ctx,
           false,
         );
       }
@@ -239,7 +239,7 @@ export class GraphWriter {
       throw graphFailure(
         e,
         { action: "add a client secret to the Keeper app", permission: "Application.ReadWrite.OwnedBy" },
-        ctx.callTimeoutMs,
+        ctx,
         true,
       );
     }
@@ -260,7 +260,7 @@ export class GraphWriter {
       throw graphFailure(
         e,
         { action: "remove a client secret of the Keeper app", permission: "Application.ReadWrite.OwnedBy" },
-        ctx.callTimeoutMs,
+        ctx,
         false,
       );
     }

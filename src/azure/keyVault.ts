@@ -52,7 +52,7 @@ export class KeyVaultAdapter {
           action: `read secret ${secretName} in ${this.vaultUri}`,
           permission: `Key Vault Secrets Officer (or Secrets User) on ${this.vaultUri}`,
         },
-        ctx.callTimeoutMs,
+        ctx,
       );
     }
   }

@@ -42,7 +42,7 @@ export class VaultWriter {
         action: `${action} ${this.secretName} in ${this.vaultUri}`,
         permission: `Key Vault Secrets Officer on ${this.vaultUri}`,
       },
-      ctx.callTimeoutMs,
+      ctx,
     );
     return new StepFailure(
       "unknown",

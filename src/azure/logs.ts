@@ -204,7 +204,7 @@ export class LogsAdapter {
       return observeError(
         e,
         { action: `query ${table}`, permission: "Log Analytics Reader on the Sentinel workspace" },
-        ctx.callTimeoutMs,
+        ctx,
       );
     }
   }

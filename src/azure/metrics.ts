@@ -69,11 +69,7 @@ export class MetricsAdapter {
       });
       return found(toCallCounts(reply));
     } catch (e) {
-      return observeError(
-        e,
-        { action: "read the DCR's metrics", permission: `Monitoring Reader on ${dcr.id}` },
-        ctx.callTimeoutMs,
-      );
+      return observeError(e, { action: "read the DCR's metrics", permission: `Monitoring Reader on ${dcr.id}` }, ctx);
     }
   }
 }

@@ -186,17 +186,18 @@ describe("Key Vault mapper", () => {
 
 describe("observeError", () => {
   const access = { action: "read the DCR", permission: "Monitoring Reader on /dcr" };
+  const ctx = (callTimeoutMs: number, budget = new AbortController().signal) => ({ callTimeoutMs, budget });
   const rest = (status: number, body: unknown) =>
     new RestError("x", {
       statusCode: status,
       response: { status, headers: {} as never, request: {} as never, bodyAsText: JSON.stringify(body) },
     });
   it("reads only a documented not-found code as missing", () => {
-    expect(observeError(rest(404, { error: { code: "ResourceNotFound" } }), access, 30_000).kind).toBe("missing");
-    expect(observeError(rest(404, { error: { code: "Request_ResourceNotFound" } }), access, 30_000).kind).toBe(
+    expect(observeError(rest(404, { error: { code: "ResourceNotFound" } }), access, ctx(30_000)).kind).toBe("missing");
+    expect(observeError(rest(404, { error: { code: "Request_ResourceNotFound" } }), access, ctx(30_000)).kind).toBe(
       "missing",
     );
-    expect(observeError(rest(404, "<html>proxy</html>"), access, 30_000).kind).toBe("unknown");
+    expect(observeError(rest(404, "<html>proxy</html>"), access, ctx(30_000)).kind).toBe("unknown");
   });
   it.each([
     [403, /may not read the DCR \(403 AuthorizationFailed\)/],
@@ -204,22 +205,30 @@ describe("observeError", () => {
     [429, /throttled/],
     [503, /service error 503/],
   ])("%i is unknown with a reason", (status, reason) => {
-    const o = observeError(rest(status, { error: { code: "AuthorizationFailed" } }), access, 30_000);
+    const o = observeError(rest(status, { error: { code: "AuthorizationFailed" } }), access, ctx(30_000));
     expect(o.kind).toBe("unknown");
     if (o.kind === "unknown") expect(o.reason).toMatch(reason);
   });
   it("gives the permission fix for a 403", () => {
-    const o = observeError(rest(403, { error: { code: "AuthorizationFailed" } }), access, 30_000);
+    const o = observeError(rest(403, { error: { code: "AuthorizationFailed" } }), access, ctx(30_000));
     expect(o.kind === "unknown" && o.remediation).toBe("Grant the monitor's identity Monitoring Reader on /dcr.");
   });
   it("reports a timeout in seconds", () => {
     const e = new Error("aborted");
     e.name = "AbortError";
-    const o = observeError(e, access, 5_000);
+    const o = observeError(e, access, ctx(5_000));
     expect(o.kind === "unknown" && o.reason).toMatch(/timed out after 5 s/);
   });
+  it("says so when the run's budget, not the call's timeout, ended the call", () => {
+    const e = new Error("aborted");
+    e.name = "AbortError";
+    const o = observeError(e, access, ctx(5_000, AbortSignal.abort()));
+    expect(o.kind === "unknown" && o.reason).toBe(
+      "the run's time budget (RUN_BUDGET_SECONDS) ran out while trying to read the DCR",
+    );
+  });
   it("redacts tokens from messages", () => {
-    const o = observeError(new Error("bad eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcDEF123456 here"), access, 5_000);
+    const o = observeError(new Error("bad eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcDEF123456 here"), access, ctx(5_000));
     expect(o.kind === "unknown" && o.reason).not.toContain("eyJhbGci");
   });
 });
