@@ -16,7 +16,7 @@ import { vaultError, vaultRoute } from "./routes/vault.js";
 import { findScenario } from "./scenarios.js";
 import { createHealthyState, type EmulatorState, type Identity } from "./state.js";
 import { aadError, TokenStore, tokenRoute } from "./tokens.js";
-import { makeKeeperEvent } from "./traffic.js";
+import { HOLIDAYS, makeKeeperEvent } from "./traffic.js";
 
 export type { Service } from "./http.js";
 
@@ -462,6 +462,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     KEEPER_WORKSPACE_RESOURCE_ID: IDS.workspace,
     KEY_VAULT_URI: `${url}/`,
     KEY_VAULT_SECRET_NAME,
+    // the holidays the emulated Keeper traffic keeps, as the security engineer would list them
+    HOLIDAYS: HOLIDAYS.join(","),
   };
 
   return {

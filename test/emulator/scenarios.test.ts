@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SCENARIOS, type Emulator } from "../../emulator/index.js";
 import { ids } from "../../emulator/index.js";
 import { getJson, startTrusted } from "./helpers.js";
+import { loadConfig } from "../../src/config/loadConfig.js";
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -27,6 +28,7 @@ describe("settings", () => {
       "AZURE_CLOUD",
       "AZURE_RESOURCE_MANAGER_ENDPOINT",
       "AZURE_TENANT_ID",
+      "HOLIDAYS",
       "KEEPER_APP_ID",
       "KEEPER_DCE_URI",
       "KEEPER_DCR_IMMUTABLE_ID",
@@ -39,6 +41,8 @@ describe("settings", () => {
       "MICROSOFT_GRAPH_ENDPOINT",
     ]);
     expect(emu.settings["KEY_VAULT_URI"]).toBe(`${emu.url}/`);
+    // the emulated traffic's holidays, told to the monitor the way an engineer would set them
+    expect(loadConfig(emu.settings).ingestion.holidays).toEqual(["01-01", "05-01", "12-24", "12-25", "12-26", "12-31"]);
     expect(emu.secrets()).toContain(emu.settings["AZURE_CLIENT_SECRET"]);
   });
 });
