@@ -48,9 +48,17 @@ export async function probeSecret(secret: string, createdAt: Date, d: ProbeDeps)
       }
       if (code === "7000215" || code === "7000222")
         return { kind: "refused", reason: `the new secret was refused (AADSTS${code}) after the propagation window` };
-      if (!inWindow && code !== undefined)
-        return { kind: "refused", reason: `token request with the new secret failed: ${safeMessage(e)}` };
-      return { kind: "pending", reason: `token request with the new secret failed: ${safeMessage(e)}` };
+      // Any other refusal is about the app, not this secret (7000112: the app is disabled; 700016:
+      // not found in the tenant): every secret fails alike, the old one too. Taking the new one back
+      // would remove a secret the Keeper admin may already have pasted from Key Vault, and the next
+      // run would add another; it stays, and is proven once the app signs in again.
+      return {
+        kind: "pending",
+        reason:
+          code === "7000112"
+            ? "the Keeper app's service principal is disabled (AADSTS7000112): no secret of the app can get a token until it is enabled again (see app.servicePrincipal)"
+            : `token request with the new secret failed: ${safeMessage(e)}`,
+      };
     }
   }
 }

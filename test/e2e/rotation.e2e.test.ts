@@ -354,6 +354,29 @@ describe("secret rotation end to end (emulator + Azurite, simulated clock)", () 
     expect((await m.rotation.run(cap.log)).state?.stage).toBe("cutover");
   });
 
+  it("a disabled service principal: the new secret stays in the app and the vault past the window, then is proven (simulation seed 897)", async () => {
+    const cap = capture();
+    const m = rotationMonitor(emu, clock, cap, freshTable());
+    setDaysLeft(emu, clock, 29);
+    keeperApp(emu).servicePrincipal!.accountEnabled = false;
+    expect((await m.rotation.run(cap.log)).state?.stage).toBe("proving");
+    const added = keeperApp(emu).passwordCredentials.filter((c) => c.displayName?.startsWith("keeper-monitor:"));
+    expect(added).toHaveLength(1);
+    // an hour later, long past the propagation window: the app is still disabled, every secret fails alike
+    clock.advance(3_600_000);
+    const out = await m.rotation.run(cap.log);
+    expect(out.state?.stage).toBe("proving");
+    expect(keeperApp(emu).passwordCredentials.map((c) => c.keyId)).toContain(added[0]!.keyId);
+    expect(vaultVersions(emu).filter((v) => v.enabled && v.tags["keyId"] === added[0]!.keyId)).toHaveLength(1);
+    expect(addPasswordCalls(emu)).toBe(1);
+    expect(cap.lines.join("\n")).toMatch(/service principal is disabled \(AADSTS7000112\)/);
+    expect(invariants(emu)).toEqual([]);
+    keeperApp(emu).servicePrincipal!.accountEnabled = true;
+    clock.advance(3_600_000);
+    expect((await m.rotation.run(cap.log)).state?.stage).toBe("cutover");
+    expect(addPasswordCalls(emu)).toBe(1);
+  });
+
   it("a tenant policy: caps the lifetime at maxLifetime; passwordAddition blocks and says so", async () => {
     const cap = capture();
     const m = rotationMonitor(emu, clock, cap, freshTable());

@@ -422,6 +422,11 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
     };
     const endStep = () => {
       gatherSecrets();
+      // SIM_LOG=1: the product's log lines of a replayed seed, with the simulated time (secrets scanned below)
+      if (process.env["SIM_LOG"] === "1" && lines.length)
+        writeFileSync(`/tmp/sim-log-${seed}.txt`, lines.map((l) => `${clock.now().toISOString()} ${l}\n`).join(""), {
+          flag: "a",
+        });
       for (const l of lines)
         if (/alert delivery failed.*ambiguous=true/.test(l))
           for (const ch of ["email", "teams"] as const) if (l.includes(`channel=${ch}`)) ambiguous.add(ch);
