@@ -325,6 +325,12 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
           break;
       }
       ev(`fault ${w.kind} ${JSON.stringify(d)} until ${new Date(w.end).toISOString()}`);
+      // MSAL caches a token endpoint's 429/5xx per request for Retry-After seconds of wall clock (60
+      // without one) and answers the same request from that cache. A simulated half day takes ~15 s
+      // of wall clock, so one 503 blocked that instance's token for the rest of the seed (seed 1236:
+      // no email for 8 simulated hours), which a real minute never does. A 1 s Retry-After keeps
+      // MSAL's throttle, about an hour of simulated time, still far longer than in production.
+      rules = rules.map((r) => (r.service === "token" && r.status ? { ...r, retryAfterSeconds: 1 } : r));
       active.push({ w, rules, ...(undo ? { undo } : {}) });
       for (const r of rules) emu.faults.add(r);
     };
