@@ -25,7 +25,16 @@ const SETTINGS: SilenceSettings = {
   fallbackThresholdMinutes: 60,
 };
 const BASELINE_DAYS = 14;
-const SEEDS = [11, 23, 37, 41, 53, 67];
+/** The judged traces; BENCH_SEEDS=N runs N traces (these first, then more) to see whether a change generalizes. */
+const JUDGED_SEEDS = [11, 23, 37, 41, 53, 67];
+const SEEDS = seedsFor(process.env["BENCH_SEEDS"]);
+function seedsFor(spec: string | undefined): number[] {
+  if (spec === undefined || spec === "") return JUDGED_SEEDS;
+  const n = Number(spec);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_SEEDS must be a whole number of traces ≥ 1, got "${spec}"`);
+  const more = Array.from({ length: Math.max(0, n - JUDGED_SEEDS.length) }, (_, i) => 101 + 6 * i);
+  return [...JUDGED_SEEDS, ...more].slice(0, n);
+}
 /** A Monday 00:00 UTC. */
 const T0 = Date.parse("2026-01-05T00:00:00Z");
 const WARMUP_WEEKS = 2;
@@ -140,13 +149,24 @@ function explain(rows: HourlyRow[], now: number, holidays: ReadonlySet<number>, 
   const past = b.pastOutages.map((o) => `${new Date(o.from).toISOString()}+${((o.to - o.from) / HOUR).toFixed(1)}h`);
   return `${detectSilence(rows, b, now, SETTINGS).why}; past outages ${past.join(" ")}`;
 }
-const DETECTORS: DetectorSpec[] = [
+const ALL_DETECTORS: DetectorSpec[] = [
   adaptive("adaptive, no HOLIDAYS", "none"),
   adaptive("adaptive, HOLIDAYS set", "all"),
   adaptive("adaptive, HOLIDAYS misses 1", "missing one"),
   { name: "fixed 60 min", make: () => (_r, last, now) => last === undefined || now - last > 60 * MINUTE },
   { name: '7-day "Connected"', make: () => (_r, last, now) => last === undefined || now - last > 7 * DAY },
 ];
+/** BENCH_JUDGED_ONLY=1: only the judged detector (a quicker run while trying a change). */
+const DETECTORS = process.env["BENCH_JUDGED_ONLY"] ? ALL_DETECTORS.filter((d) => d.calendar === "all") : ALL_DETECTORS;
+/** BENCH_TRACE=seed,fromISO,toISO: the judged detector's verdict at every check in that window of that trace. */
+const traceWindow = ((spec) => {
+  if (!spec) return undefined;
+  const [seed, from, to] = spec.split(",");
+  const w = { seed: Number(seed), from: Date.parse(from ?? ""), to: Date.parse(to ?? "") };
+  if (!Number.isInteger(w.seed) || Number.isNaN(w.from) || Number.isNaN(w.to))
+    throw new Error(`BENCH_TRACE must be "seed,fromISO,toISO", got "${spec}"`);
+  return w;
+})(process.env["BENCH_TRACE"]);
 /** The column the targets are judged on. */
 const JUDGED = DETECTORS.findIndex((d) => d.calendar === "all");
 
@@ -206,13 +226,15 @@ function run(): void {
       if (i1 > i0) rows.push(...aggregateHourly(events.slice(Math.max(0, i0 - 1), i1), hs - 1, now));
       const lastIdx = i1 - 1;
       const lastEvent = lastIdx >= 0 ? events[lastIdx]!.timeGenerated : undefined;
+      if (traceWindow && traceWindow.seed === seed && now >= traceWindow.from && now <= traceWindow.to) {
+        const cal = calendarOf(holidays);
+        const v = detectSilence(rows, learnBaseline(rows, cal ? { holidays: cal } : {}), now, SETTINGS);
+        console.log(`trace ${new Date(now).toISOString()} silent=${v.silent} gap ${v.gapMinutes}: ${v.why}`);
+      }
       if (process.env["BENCH_DEBUG"]) {
         const k = oInfo.findIndex((x) => x.last === lastEvent && now >= x.o.start);
-        if (
-          k >= 0 &&
-          !state[JUDGED]!.detected.has(k) &&
-          now - oInfo[k]!.last < oInfo[k]!.o.minutes * MINUTE + 30 * MINUTE
-        ) {
+        if (k >= 0 && !state[JUDGED]!.detected.has(k) && oInfo[k]!.o.minutes <= 24 * 60) {
+          // the last verdict before the next event (multi-day outages are always caught: skipped, they are slow to explain)
           const holidaysSet = calendarOf(holidays);
           const v = detectSilence(
             rows,

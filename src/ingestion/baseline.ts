@@ -172,8 +172,9 @@ function speaksFor(kindHour: number, bucket: number, openedIn: number, activity:
 }
 
 /** The buckets of the same kind of day within POOL_HOURS of `kindHour`. */
+const daysOfKind = (kindHour: number) => (kindHour >= 24 ? [6, 0] : [1, 2, 3, 4, 5]);
 function poolBuckets(kindHour: number): number[] {
-  const days = kindHour >= 24 ? [6, 0] : [1, 2, 3, 4, 5];
+  const days = daysOfKind(kindHour);
   const out: number[] = [];
   for (const d of days)
     for (let dh = -POOL_HOURS; dh <= POOL_HOURS; dh++) out.push((d * 24 + (kindHour % 24) + dh + 168) % 168);
@@ -242,11 +243,7 @@ function findPastOutages(samples: readonly Sample[], activity: readonly number[]
  * same hour on every day of the same kind (weekday with weekday, weekend with weekend) and the
  * neighbouring hours' gaps that speak for it, past outages left out.
  */
-export function usualMaxGap(
-  baseline: Baseline,
-  now: number,
-  dayKind: "own" | "weekend" = "own",
-): { minutes: number; samples: number } | undefined {
+export function usualMaxGap(baseline: Baseline, now: number, dayKind: "own" | "weekend" = "own"): UsualGap | undefined {
   const b = weekBucket(now, baseline.holidays);
   const k = (dayKind === "weekend" || isWeekendDay(Math.floor(b / 24)) ? 24 : 0) + (b % 24);
   let max: number | undefined;
@@ -259,7 +256,25 @@ export function usualMaxGap(
       samples++;
     });
   }
-  return max === undefined ? undefined : { minutes: max, samples };
+  if (max !== undefined) return { minutes: max, samples, widened: false };
+  // Past outages can leave these hours with no sample at all (a 60-hour outage took one weekend of
+  // the two): the longest gap seen at any hour of the same kind of day is the cautious answer, not
+  // the fixed fallback, which is far too short for a night.
+  for (const d of daysOfKind(k))
+    for (let h = 0; h < 24; h++)
+      for (const v of baseline.buckets[d * 24 + h]!.staleness) {
+        max = Math.max(max ?? 0, v);
+        samples++;
+      }
+  return max === undefined ? undefined : { minutes: max, samples, widened: true };
+}
+
+export interface UsualGap {
+  /** The longest gap seen (minutes). */
+  minutes: number;
+  samples: number;
+  /** True when no sample speaks for this hour and every hour of the same kind of day was used. */
+  widened: boolean;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { dayNotShownYet, marginFor, quietFactor, usualMaxGap, type Baseline } from "./baseline.js";
+import { dayNotShownYet, marginFor, MIN_HISTORY_DAYS, quietFactor, usualMaxGap, type Baseline } from "./baseline.js";
 import { isListedHoliday } from "./holidays.js";
 import { describeHourOfWeek, hourOfWeek, lastEventOf, MINUTE, minutesBetween, type HourlyRow } from "./history.js";
 
@@ -53,7 +53,9 @@ export function detectSilence(
   } else if (!usualGap || lastEvent === undefined) {
     threshold = s.fallbackThresholdMinutes;
     learned = "fallback";
-    why = `fixed fallback ${threshold} min: only ${base.historyDays} days of history (a baseline needs 7)`;
+    why = baseline.ready
+      ? `fixed fallback ${threshold} min: no gap learned on this kind of day in ${base.historyDays} days (past outages are left out)`
+      : `fixed fallback ${threshold} min: only ${base.historyDays} days of history (a baseline needs ${MIN_HISTORY_DAYS})`;
   } else {
     usual = Math.ceil(usualGap.minutes);
     factor = quietFactor(rows, baseline, lastEvent);
@@ -76,8 +78,11 @@ export function detectSilence(
     threshold = Math.round(clamp(usual * margin, s.silenceMinMinutes, s.silenceMaxMinutes));
     learned = "baseline";
     why =
-      `at this hour of the week (${how}) events normally arrive every ≤ ${usual} min ` +
-      `(learned from ${base.historyDays} days)` +
+      (usualGap.widened
+        ? `no gap learned at this hour of the week (${how}; past outages are left out), so the longest gap of any hour ` +
+          `on this kind of day: ≤ ${usual} min (learned from ${base.historyDays} days)`
+        : `at this hour of the week (${how}) events normally arrive every ≤ ${usual} min ` +
+          `(learned from ${base.historyDays} days)`) +
       (listed ? "; today is a holiday in HOLIDAYS, judged like a weekend day" : "") +
       (factor > 1
         ? `; traffic before the gap ran ${factor.toFixed(1)}× quieter than usual, at weekend pace (a holiday?)`

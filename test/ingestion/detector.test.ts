@@ -23,6 +23,8 @@ function history(end: number, cutFrom = end, days = 21, seed = 7): { rows: Hourl
   return { rows: aggregateHourly(events, end - 14 * DAY, end), events };
 }
 
+const emptyBucket = () => ({ staleness: [], openedIn: [], counts: [] });
+
 function verdictAt(now: number, cutFrom = now, s = SETTINGS, days = 21, seed = 7) {
   const { rows } = history(now, cutFrom, days, seed);
   return detectSilence(rows, learnBaseline(rows), now, s);
@@ -105,6 +107,27 @@ describe("adaptive silence", () => {
     const v = detectSilence(rows, learnBaseline(rows), end, SETTINGS);
     expect(v.quietFactor).toBeGreaterThan(1);
     expect(v.silent, v.why).toBe(false);
+  });
+
+  it("judges an hour that past outages left without samples by the longest gap on such days, not the 60-min fallback", () => {
+    const saturdayNight = Date.parse("2026-03-07T23:50:00Z");
+    const { rows } = history(saturdayNight, saturdayNight - 130 * MINUTE);
+    const baseline = learnBaseline(rows);
+    // what two past outages over both weekends' late evenings leave: no sample within 2 hours of 23:00
+    for (const day of [6, 0]) for (const h of [21, 22, 23, 0, 1]) baseline.buckets[day * 24 + h] = emptyBucket();
+    const v = detectSilence(rows, baseline, saturdayNight, SETTINGS);
+    expect(v.learned).toBe("baseline");
+    expect(v.why).toMatch(/no gap learned at this hour of the week .* the longest gap of any hour on this kind of day/);
+    const weekendMax = Math.max(
+      ...[6, 0].flatMap((d) => baseline.buckets.slice(d * 24, d * 24 + 24).flatMap((b) => b.staleness)),
+    );
+    expect(v.usualMaxGapMinutes).toBe(Math.ceil(weekendMax));
+    expect(v.silent, v.why).toBe(false);
+    // with nothing learned on weekend days at all, the fallback says why (not "too little history")
+    for (const day of [6, 0]) for (let h = 0; h < 24; h++) baseline.buckets[day * 24 + h] = emptyBucket();
+    const none = detectSilence(rows, baseline, saturdayNight, SETTINGS);
+    expect(none.learned).toBe("fallback");
+    expect(none.why).toMatch(/no gap learned on this kind of day/);
   });
 
   it("says there was no event at all in the window", () => {
