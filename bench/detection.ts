@@ -25,15 +25,26 @@ const SETTINGS: SilenceSettings = {
   fallbackThresholdMinutes: 60,
 };
 const BASELINE_DAYS = 14;
-/** The judged traces; BENCH_SEEDS=N runs N traces (these first, then more) to see whether a change generalizes. */
+/**
+ * The judged traces. BENCH_SEEDS=N runs N traces (these first, then others) to see whether a change
+ * generalizes; with BENCH_FIRST=K, N others from the K-th on (a set no change was tuned on).
+ */
 const JUDGED_SEEDS = [11, 23, 37, 41, 53, 67];
 const SEEDS = seedsFor(process.env["BENCH_SEEDS"]);
 function seedsFor(spec: string | undefined): number[] {
   if (spec === undefined || spec === "") return JUDGED_SEEDS;
   const n = Number(spec);
   if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_SEEDS must be a whole number of traces ≥ 1, got "${spec}"`);
-  const more = Array.from({ length: Math.max(0, n - JUDGED_SEEDS.length) }, (_, i) => 101 + 6 * i);
-  return [...JUDGED_SEEDS, ...more].slice(0, n);
+  // BENCH_FIRST=K: skip the judged traces and the first K others (a second set, to check a change tuned on the first)
+  const other = (i: number) => 101 + 6 * i;
+  const firstSpec = process.env["BENCH_FIRST"];
+  if (firstSpec !== undefined && firstSpec !== "") {
+    const first = Number(firstSpec);
+    if (!Number.isInteger(first) || first < 0)
+      throw new Error(`BENCH_FIRST must be a whole number ≥ 0, got "${firstSpec}"`);
+    return Array.from({ length: n }, (_, i) => other(first + i));
+  }
+  return [...JUDGED_SEEDS, ...Array.from({ length: n }, (_, i) => other(i))].slice(0, n);
 }
 /** A Monday 00:00 UTC. */
 const T0 = Date.parse("2026-01-05T00:00:00Z");
@@ -262,6 +273,8 @@ function run(): void {
           const x = oInfo[k]!;
           totals[d]!.delays.push((now - x.o.start) / MINUTE);
           totals[d]!.beyondImplausible.push((now - Math.max(x.implausible, x.o.start)) / MINUTE);
+          if (process.env["BENCH_DELAYS"] && d === JUDGED)
+            console.log(`delay seed ${seed} ${x.o.label}: ${(now - Math.max(x.implausible, x.o.start)) / MINUTE}`);
           if (DETECTORS[d]!.calendar) {
             if (d === JUDGED) {
               perKind.set(x.o.label, [...(perKind.get(x.o.label) ?? []), (now - x.o.start) / MINUTE]);

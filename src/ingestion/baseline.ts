@@ -1,11 +1,15 @@
 import { DAY, HOUR, hourStart, MINUTE, type HourlyRow } from "./history.js";
 import { weekBucket, type HolidayCalendar } from "./holidays.js";
+import { gapAnchor, kindHourOf, paceProfile, type PaceProfile } from "./pace.js";
 
 /** What the traffic of the last weeks says about one hour of the week. */
 export interface BucketStats {
-  /** Per past week: the longest time without an event reached during this hour (minutes); past outages left out. */
+  /**
+   * Per past week: the longest time without an event reached during this hour (minutes), measured
+   * from the gap's start or from the last pace change inside it (see pace.ts); past outages left out.
+   */
   staleness: number[];
-  /** Parallel to `staleness`: the hour that gap began in, as a weekday (0-23) or weekend (24-47) hour. */
+  /** Parallel to `staleness`: the hour it is measured from, as a weekday (0-23) or weekend (24-47) hour. */
   openedIn: number[];
   /** Per past week: events in this hour; past outages left out. */
   counts: number[];
@@ -28,6 +32,8 @@ export interface Baseline {
   pastOutages: PastOutage[];
   /** Mean events per hour for each hour of a weekday (0-23) and of a weekend day (24-47), past outages left out. */
   activity: number[];
+  /** Where the pace changes: gaps are learned (and judged) from the last pace change. */
+  pace: PaceProfile;
   /** HOLIDAYS: listed holidays were learned (and are judged) as Sunday's hours. */
   holidays?: HolidayCalendar;
 }
@@ -74,8 +80,6 @@ export const NEIGHBOUR_ACTIVITY_RATIO = 0.5;
 export const POOL_HOURS = 2;
 
 const isWeekendDay = (d: number) => d === 0 || d === 6;
-/** The same hour on days of the same kind (weekdays or weekend days). */
-const kindHourOf = (bucket: number) => (isWeekendDay(Math.floor(bucket / 24)) ? 24 : 0) + (bucket % 24);
 
 interface Sample {
   hour: number;
@@ -93,7 +97,9 @@ interface Sample {
  * hour it takes the longest staleness reached inside it: the longest gap that ended in it, or the
  * time since the last event at its end when it was quiet (so quiet nights, even hours with no event
  * at all, teach long gaps). The current gap (after the last event) is never learned from, and past
- * gaps that the rest of the history calls implausible (past outages) are left out.
+ * gaps that the rest of the history calls implausible (past outages) are left out. A gap that crossed
+ * a pace change is learned from that change, as the current gap is judged: otherwise a quiet night
+ * running into a weekend morning would be a rare, far longer sample that 4 weekend days seldom hold.
  */
 export function learnBaseline(rows: readonly HourlyRow[], options: BaselineOptions = {}): Baseline {
   const minDays = options.minHistoryDays ?? MIN_HISTORY_DAYS;
@@ -101,7 +107,15 @@ export function learnBaseline(rows: readonly HourlyRow[], options: BaselineOptio
   const withCalendar = cal ? { holidays: cal } : {};
   const buckets: BucketStats[] = Array.from({ length: 168 }, () => ({ staleness: [], openedIn: [], counts: [] }));
   if (rows.length === 0)
-    return { historyDays: 0, ready: false, buckets, pastOutages: [], activity: [], ...withCalendar };
+    return {
+      historyDays: 0,
+      ready: false,
+      buckets,
+      pastOutages: [],
+      activity: [],
+      pace: paceProfile([], []),
+      ...withCalendar,
+    };
   const sorted = [...rows].sort((a, b) => a.hour - b.hour);
   const first = sorted[0]!.hour;
   const lastRow = sorted.at(-1)!;
@@ -128,6 +142,10 @@ export function learnBaseline(rows: readonly HourlyRow[], options: BaselineOptio
     samples.push({ hour: h, bucket, staleness, count: r?.events ?? 0, gap, openedIn });
   }
   const outageGaps = findPastOutages(samples, activityOf(samples));
+  const normal = samples.filter((x) => !outageGaps.has(x.gap));
+  const activity = activityOf(normal);
+  const [events, hours] = totalsOf(normal);
+  const pace = paceProfile(events, hours);
   const pastOutages: PastOutage[] = [];
   for (const s of samples) {
     if (outageGaps.has(s.gap)) {
@@ -136,23 +154,39 @@ export function learnBaseline(rows: readonly HourlyRow[], options: BaselineOptio
       else pastOutages.push({ from: s.gap < 0 ? s.hour : s.gap, to: s.hour + HOUR });
       continue;
     }
-    buckets[s.bucket]!.staleness.push(s.staleness);
-    buckets[s.bucket]!.openedIn.push(s.openedIn);
+    // learned as judged: from the last pace change inside the gap, if any
+    let { staleness, openedIn } = s;
+    if (s.gap >= 0) {
+      const end = s.gap + staleness * MINUTE;
+      // a pace change at the very end of the hour belongs to the next hour
+      const anchor = gapAnchor(pace, s.gap, end - 1, cal);
+      if (anchor > s.gap) {
+        staleness = (end - anchor) / MINUTE;
+        openedIn = kindHourOf(weekBucket(anchor, cal));
+      }
+    }
+    buckets[s.bucket]!.staleness.push(staleness);
+    buckets[s.bucket]!.openedIn.push(openedIn);
     buckets[s.bucket]!.counts.push(s.count);
   }
-  const activity = activityOf(samples.filter((x) => !outageGaps.has(x.gap)));
   const historyDays = (lastRow.lastEvent - first) / DAY;
-  return { historyDays, ready: historyDays >= minDays, buckets, pastOutages, activity, ...withCalendar };
+  return { historyDays, ready: historyDays >= minDays, buckets, pastOutages, activity, pace, ...withCalendar };
 }
 
-/** Mean events per hour for each hour of a weekday (0-23) and of a weekend day (24-47). */
-function activityOf(samples: readonly Sample[]): number[] {
+/** Events and hours seen for each hour of a weekday (0-23) and of a weekend day (24-47). */
+function totalsOf(samples: readonly Sample[]): [events: number[], hours: number[]] {
   const sum = new Array<number>(48).fill(0);
   const n = new Array<number>(48).fill(0);
   for (const x of samples) {
     sum[kindHourOf(x.bucket)]! += x.count;
     n[kindHourOf(x.bucket)]!++;
   }
+  return [sum, n];
+}
+
+/** Mean events per hour for each hour of a weekday (0-23) and of a weekend day (24-47). */
+function activityOf(samples: readonly Sample[]): number[] {
+  const [sum, n] = totalsOf(samples);
   return sum.map((v, i) => (n[i] ? v / n[i] : 0));
 }
 

@@ -1,5 +1,6 @@
 import { dayNotShownYet, marginFor, MIN_HISTORY_DAYS, quietFactor, usualMaxGap, type Baseline } from "./baseline.js";
 import { isListedHoliday } from "./holidays.js";
+import { gapAnchor, paceChanges } from "./pace.js";
 import { describeHourOfWeek, hourOfWeek, lastEventOf, MINUTE, minutesBetween, type HourlyRow } from "./history.js";
 
 export interface SilenceSettings {
@@ -29,7 +30,11 @@ export interface SilenceVerdict {
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
-/** Is the current gap longer than is plausible for this hour of the week? Pure: the clock is `now`. */
+/**
+ * Is the current gap longer than is plausible for this hour of the week? Pure: the clock is `now`.
+ * A learned threshold measures the gap from the last pace change inside it (see pace.ts); a gap that
+ * already ran out before a later pace change stays silent.
+ */
 export function detectSilence(
   rows: readonly HourlyRow[],
   baseline: Baseline,
@@ -37,6 +42,29 @@ export function detectSilence(
   s: SilenceSettings,
 ): SilenceVerdict {
   const lastEvent = lastEventOf(rows);
+  const verdict = judgeAt(rows, baseline, now, s, lastEvent);
+  if (verdict.silent || verdict.learned !== "baseline" || lastEvent === undefined) return verdict;
+  for (const c of paceChanges(baseline.pace, lastEvent, now, baseline.holidays)) {
+    // just before the pace changed: had the gap already run out for the pace it began in?
+    const before = judgeAt(rows, baseline, c - 1, s, lastEvent);
+    if (before.silent)
+      return {
+        ...verdict,
+        silent: true,
+        thresholdMinutes: before.thresholdMinutes,
+        why: `${before.why}; the gap ran out before the pace changed at ${new Date(c).toISOString().slice(11, 16)} UTC`,
+      };
+  }
+  return verdict;
+}
+
+function judgeAt(
+  rows: readonly HourlyRow[],
+  baseline: Baseline,
+  now: number,
+  s: SilenceSettings,
+  lastEvent: number | undefined,
+): SilenceVerdict {
   const gap = lastEvent === undefined ? undefined : minutesBetween(lastEvent, now);
   const how = describeHourOfWeek(hourOfWeek(now));
   const base = { lastEvent, gapMinutes: gap, hourOfWeek: how, historyDays: Math.round(baseline.historyDays * 10) / 10 };
@@ -45,6 +73,7 @@ export function detectSilence(
   let why: string;
   let usual: number | undefined;
   let factor = 1;
+  let anchor = lastEvent ?? now;
   const usualGap = baseline.ready ? usualMaxGap(baseline, now) : undefined;
   if (s.fixedThresholdMinutes !== undefined) {
     threshold = s.fixedThresholdMinutes;
@@ -75,7 +104,12 @@ export function detectSilence(
       samples = weekendGap.samples;
     }
     const margin = marginFor(samples);
-    threshold = Math.round(clamp(usual * margin, s.silenceMinMinutes, s.silenceMaxMinutes));
+    // measured from the last pace change in the gap; the threshold is stated for the whole gap
+    anchor = gapAnchor(baseline.pace, lastEvent, now, baseline.holidays);
+    const since = (anchor - lastEvent) / MINUTE;
+    threshold = Math.round(
+      Math.min(since + clamp(usual * margin, s.silenceMinMinutes, s.silenceMaxMinutes), s.silenceMaxMinutes),
+    );
     learned = "baseline";
     why =
       (usualGap.widened
@@ -89,6 +123,9 @@ export function detectSilence(
         : early && weekendGap && (weekendLonger || weekendGap.minutes >= usual)
           ? "; no event yet in today's usual traffic, so a holiday (weekend pace) is still plausible"
           : "") +
+      (anchor > lastEvent
+        ? `; measured from ${new Date(anchor).toISOString().slice(11, 16)} UTC, when the pace changed (${Math.round(since)} min into the gap)`
+        : "") +
       `; threshold ${threshold} min (×${margin.toFixed(2)} head-room for ${samples} samples; floor ${s.silenceMinMinutes}, ceiling ${s.silenceMaxMinutes})`;
   }
   return {
