@@ -32,6 +32,8 @@ export interface Baseline {
   pastOutages: PastOutage[];
   /** Mean events per hour for each hour of a weekday (0-23) and of a weekend day (24-47), past outages left out. */
   activity: number[];
+  /** The same samples, each measured from its gap's start (the whole gap). */
+  whole: BucketStats[];
   /** Where the pace changes: gaps are learned (and judged) from the last pace change. */
   pace: PaceProfile;
   /** HOLIDAYS: listed holidays were learned (and are judged) as Sunday's hours. */
@@ -106,11 +108,13 @@ export function learnBaseline(rows: readonly HourlyRow[], options: BaselineOptio
   const cal = options.holidays;
   const withCalendar = cal ? { holidays: cal } : {};
   const buckets: BucketStats[] = Array.from({ length: 168 }, () => ({ staleness: [], openedIn: [], counts: [] }));
+  const whole: BucketStats[] = Array.from({ length: 168 }, () => ({ staleness: [], openedIn: [], counts: [] }));
   if (rows.length === 0)
     return {
       historyDays: 0,
       ready: false,
       buckets,
+      whole,
       pastOutages: [],
       activity: [],
       pace: paceProfile([], []),
@@ -165,12 +169,15 @@ export function learnBaseline(rows: readonly HourlyRow[], options: BaselineOptio
         openedIn = kindHourOf(weekBucket(anchor, cal));
       }
     }
+    whole[s.bucket]!.staleness.push(s.staleness);
+    whole[s.bucket]!.openedIn.push(s.openedIn);
+    whole[s.bucket]!.counts.push(s.count);
     buckets[s.bucket]!.staleness.push(staleness);
     buckets[s.bucket]!.openedIn.push(openedIn);
     buckets[s.bucket]!.counts.push(s.count);
   }
   const historyDays = (lastRow.lastEvent - first) / DAY;
-  return { historyDays, ready: historyDays >= minDays, buckets, pastOutages, activity, pace, ...withCalendar };
+  return { historyDays, ready: historyDays >= minDays, buckets, whole, pastOutages, activity, pace, ...withCalendar };
 }
 
 /** Events and hours seen for each hour of a weekday (0-23) and of a weekend day (24-47). */
@@ -277,13 +284,19 @@ function findPastOutages(samples: readonly Sample[], activity: readonly number[]
  * same hour on every day of the same kind (weekday with weekday, weekend with weekend) and the
  * neighbouring hours' gaps that speak for it, past outages left out.
  */
-export function usualMaxGap(baseline: Baseline, now: number, dayKind: "own" | "weekend" = "own"): UsualGap | undefined {
+export function usualMaxGap(
+  baseline: Baseline,
+  now: number,
+  dayKind: "own" | "weekend" = "own",
+  measured: "sincePaceChange" | "whole" = "sincePaceChange",
+): UsualGap | undefined {
   const b = weekBucket(now, baseline.holidays);
   const k = (dayKind === "weekend" || isWeekendDay(Math.floor(b / 24)) ? 24 : 0) + (b % 24);
   let max: number | undefined;
   let samples = 0;
+  const all = measured === "whole" ? baseline.whole : baseline.buckets;
   for (const bucket of poolBuckets(k)) {
-    const stats = baseline.buckets[bucket]!;
+    const stats = all[bucket]!;
     stats.staleness.forEach((v, i) => {
       if (!speaksFor(k, bucket, stats.openedIn[i]!, baseline.activity)) return;
       max = Math.max(max ?? 0, v);
@@ -296,7 +309,7 @@ export function usualMaxGap(baseline: Baseline, now: number, dayKind: "own" | "w
   // the fixed fallback, which is far too short for a night.
   for (const d of daysOfKind(k))
     for (let h = 0; h < 24; h++)
-      for (const v of baseline.buckets[d * 24 + h]!.staleness) {
+      for (const v of all[d * 24 + h]!.staleness) {
         max = Math.max(max ?? 0, v);
         samples++;
       }

@@ -29,6 +29,8 @@ export interface SilenceVerdict {
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+/** How far past the longest gap since a pace change a gap must run before its whole length may call it silent. */
+export const WHOLE_GAP_CONFIRM = 1.25;
 
 /**
  * Is the current gap longer than is plausible for this hour of the week? Pure: the clock is `now`.
@@ -110,6 +112,25 @@ function judgeAt(
     threshold = Math.round(
       Math.min(since + clamp(usual * margin, s.silenceMinMinutes, s.silenceMaxMinutes), s.silenceMaxMinutes),
     );
+    // A gap that crossed a pace change is also judged whole, against past gaps measured from their
+    // start: silent once it outlasts them (with the margin) while its part since the change already
+    // runs WHOLE_GAP_CONFIRM × the longest seen since a change. Either view alone errs: the part
+    // since the change forgets that the night was already long (a night outage is caught hours late),
+    // and a few weekend mornings of whole gaps mistake a quiet night running into the morning for one.
+    let whole: number | undefined;
+    if (anchor > lastEvent) {
+      const own = usualMaxGap(baseline, now, "own", "whole");
+      const weekend = weekendGap ? usualMaxGap(baseline, now, "weekend", "whole") : undefined;
+      const g = weekend && own && weekend.minutes > own.minutes ? weekend : own;
+      if (g) {
+        const wholeThreshold = clamp(g.minutes * marginFor(g.samples), s.silenceMinMinutes, s.silenceMaxMinutes);
+        const confirmed = Math.max(wholeThreshold, since + usual * WHOLE_GAP_CONFIRM);
+        if (confirmed < threshold) {
+          threshold = Math.round(confirmed);
+          whole = Math.ceil(g.minutes);
+        }
+      }
+    }
     learned = "baseline";
     why =
       (usualGap.widened
@@ -125,6 +146,10 @@ function judgeAt(
           : "") +
       (anchor > lastEvent
         ? `; measured from ${new Date(anchor).toISOString().slice(11, 16)} UTC, when the pace changed (${Math.round(since)} min into the gap)`
+        : "") +
+      (whole !== undefined
+        ? `; judged whole as well: silent once longer than gaps at this hour from their start (≤ ${whole} min, with head-room) ` +
+          `and ${WHOLE_GAP_CONFIRM}× ${usual} min past the pace change`
         : "") +
       `; threshold ${threshold} min (×${margin.toFixed(2)} head-room for ${samples} samples; floor ${s.silenceMinMinutes}, ceiling ${s.silenceMaxMinutes})`;
   }

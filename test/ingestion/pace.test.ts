@@ -150,4 +150,26 @@ describe("pace changes", () => {
     const late = detectSilence(rows, baseline, SATURDAY + 11 * HOUR, SETTINGS);
     expect(late.silent, late.why).toBe(true);
   });
+
+  it("catches a night outage running into the weekend morning once the morning is clearly late, judging the gap whole too", () => {
+    for (const day of [SATURDAY, SATURDAY + DAY]) {
+      let alarm: { at: number; why: string } | undefined;
+      for (let t = day + 3 * HOUR; t <= day + 12 * HOUR && !alarm; t += 5 * MINUTE) {
+        const events = shapedTraffic(t - 15 * DAY, t).filter((x) => x < day + 3 * HOUR);
+        const rows = aggregateHourly(
+          events.map((x) => ({ timeGenerated: x, timestamp: x - MINUTE })),
+          t - 14 * DAY,
+          t,
+        );
+        const v = detectSilence(rows, learnBaseline(rows), t, SETTINGS);
+        if (v.silent) alarm = { at: t, why: v.why };
+      }
+      expect(alarm, new Date(day).toISOString()).toBeDefined();
+      // mornings' first events come by 07:50 and later gaps last ≤ 100 min: 09:50 would be a full margin
+      // after the pace changed, while the whole gap has long outlasted every night's
+      expect((alarm!.at - day) / HOUR, alarm!.why).toBeGreaterThanOrEqual(8.75);
+      expect((alarm!.at - day) / HOUR, alarm!.why).toBeLessThanOrEqual(9.25);
+      expect(alarm!.why).toMatch(/judged whole as well/);
+    }
+  });
 });
