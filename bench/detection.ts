@@ -27,7 +27,7 @@ const SETTINGS: SilenceSettings = {
 const BASELINE_DAYS = 14;
 /**
  * The judged traces. BENCH_SEEDS=N runs N traces (these first, then others) to see whether a change
- * generalizes; with BENCH_FIRST=K, N others from the K-th on (a set no change was tuned on).
+ * generalizes; with BENCH_FIRST=K, N others from the K-th on (another set, to check a change tuned on the first).
  */
 const JUDGED_SEEDS = [11, 23, 37, 41, 53, 67];
 const SEEDS = seedsFor(process.env["BENCH_SEEDS"]);
