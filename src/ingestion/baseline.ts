@@ -1,6 +1,6 @@
 import { DAY, HOUR, hourStart, MINUTE, type HourlyRow } from "./history.js";
-import { weekBucket, type HolidayCalendar } from "./holidays.js";
-import { gapAnchor, kindHourOf, paceProfile, type PaceProfile } from "./pace.js";
+import { isWeekendDay, kindHourOf, weekBucket, type HolidayCalendar } from "./holidays.js";
+import { gapAnchor, paceProfile, type PaceProfile } from "./pace.js";
 
 /** What the traffic of the last weeks says about one hour of the week. */
 export interface BucketStats {
@@ -81,8 +81,6 @@ export const NEIGHBOUR_ACTIVITY_RATIO = 0.5;
 /** Neighbouring hours pooled with the hour itself: a few weeks give few samples per hour. */
 export const POOL_HOURS = 2;
 
-const isWeekendDay = (d: number) => d === 0 || d === 6;
-
 interface Sample {
   hour: number;
   bucket: number;
@@ -145,11 +143,10 @@ export function learnBaseline(rows: readonly HourlyRow[], options: BaselineOptio
     const openedIn = gap < 0 ? kindHourOf(bucket) : kindHourOf(weekBucket(gap, cal));
     samples.push({ hour: h, bucket, staleness, count: r?.events ?? 0, gap, openedIn });
   }
-  const outageGaps = findPastOutages(samples, activityOf(samples));
-  const normal = samples.filter((x) => !outageGaps.has(x.gap));
-  const activity = activityOf(normal);
-  const [events, hours] = totalsOf(normal);
-  const pace = paceProfile(events, hours);
+  const outageGaps = findPastOutages(samples, activityOf(totalsOf(samples)));
+  const normalTotals = totalsOf(samples.filter((x) => !outageGaps.has(x.gap)));
+  const activity = activityOf(normalTotals);
+  const pace = paceProfile(...normalTotals);
   const pastOutages: PastOutage[] = [];
   for (const s of samples) {
     if (outageGaps.has(s.gap)) {
@@ -169,15 +166,17 @@ export function learnBaseline(rows: readonly HourlyRow[], options: BaselineOptio
         openedIn = kindHourOf(weekBucket(anchor, cal));
       }
     }
-    whole[s.bucket]!.staleness.push(s.staleness);
-    whole[s.bucket]!.openedIn.push(s.openedIn);
-    whole[s.bucket]!.counts.push(s.count);
-    buckets[s.bucket]!.staleness.push(staleness);
-    buckets[s.bucket]!.openedIn.push(openedIn);
-    buckets[s.bucket]!.counts.push(s.count);
+    addSample(whole[s.bucket]!, s.staleness, s.openedIn, s.count);
+    addSample(buckets[s.bucket]!, staleness, openedIn, s.count);
   }
   const historyDays = (lastRow.lastEvent - first) / DAY;
   return { historyDays, ready: historyDays >= minDays, buckets, whole, pastOutages, activity, pace, ...withCalendar };
+}
+
+function addSample(stats: BucketStats, staleness: number, openedIn: number, count: number): void {
+  stats.staleness.push(staleness);
+  stats.openedIn.push(openedIn);
+  stats.counts.push(count);
 }
 
 /** Events and hours seen for each hour of a weekday (0-23) and of a weekend day (24-47). */
@@ -192,8 +191,7 @@ function totalsOf(samples: readonly Sample[]): [events: number[], hours: number[
 }
 
 /** Mean events per hour for each hour of a weekday (0-23) and of a weekend day (24-47). */
-function activityOf(samples: readonly Sample[]): number[] {
-  const [sum, n] = totalsOf(samples);
+function activityOf([sum, n]: [events: number[], hours: number[]]): number[] {
   return sum.map((v, i) => (n[i] ? v / n[i] : 0));
 }
 

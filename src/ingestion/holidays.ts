@@ -32,10 +32,9 @@ export function holidayCalendar(entries: readonly string[] | undefined): Holiday
 export const holidayEntriesOfDays = (days: Iterable<number>): string[] =>
   [...days].map((d) => new Date(d * DAY).toISOString().slice(0, 10));
 
-const isWeekend = (t: number) => {
-  const d = new Date(t).getUTCDay();
-  return d === 0 || d === 6;
-};
+/** Is day d of the week (0 = Sunday) a weekend day? */
+export const isWeekendDay = (d: number): boolean => d === 0 || d === 6;
+const isWeekend = (t: number) => isWeekendDay(new Date(t).getUTCDay());
 
 /** Is t on a weekday that HOLIDAYS lists (a listed weekend day changes nothing)? */
 export const isListedHoliday = (t: number, calendar: HolidayCalendar | undefined): boolean =>
@@ -49,3 +48,6 @@ export function weekBucket(t: number, calendar: HolidayCalendar | undefined): nu
   const b = hourOfWeek(t);
   return isListedHoliday(t, calendar) ? b % 24 : b;
 }
+
+/** The weekday (0-23) or weekend (24-47) hour of an hour-of-the-week bucket: the same hour on days of the same kind. */
+export const kindHourOf = (bucket: number): number => (isWeekendDay(Math.floor(bucket / 24)) ? 24 : 0) + (bucket % 24);

@@ -1,5 +1,5 @@
 import { HOUR } from "./history.js";
-import { weekBucket, type HolidayCalendar } from "./holidays.js";
+import { kindHourOf, weekBucket, type HolidayCalendar } from "./holidays.js";
 
 /**
  * Keeper's pace through the day: events per hour, piecewise constant over the hours of a weekday
@@ -22,10 +22,6 @@ export const PACE_CHANGE_RATIO = 1.5;
 export const SEGMENT_PENALTY = 3;
 /** Rates below this (events per hour) count as this, so an hour never seen busy is not infinitely slower. */
 const MIN_RATE = 0.02;
-
-const isWeekendDay = (d: number) => d === 0 || d === 6;
-/** The weekday (0-23) or weekend (24-47) hour of an hour-of-the-week bucket. */
-export const kindHourOf = (bucket: number): number => (isWeekendDay(Math.floor(bucket / 24)) ? 24 : 0) + (bucket % 24);
 
 /** −log-likelihood of `events` in `hours` hours at their own best rate (Poisson). */
 function cost(events: number, hours: number): number {
