@@ -146,19 +146,29 @@ const adaptive = (name: string, mode: CalendarMode): DetectorSpec => ({
   name,
   calendar: mode,
   make: (holidays) => {
-    const days = [...holidays].sort((a, b) => a - b);
-    const cal = mode === "none" ? undefined : calendarOf(mode === "all" ? days : days.slice(0, -1));
+    const cal = calendarFor(holidays, mode);
     const baselineFor = baselineCache();
     return (rows, _l, now) => detectSilence(rows, baselineFor(rows, now, cal), now, SETTINGS).silent;
   },
 });
+/** The HOLIDAYS calendar a detector runs with: none, every holiday of the trace, or all but the last one. */
+function calendarFor(holidays: ReadonlySet<number>, mode: CalendarMode): HolidayCalendar | undefined {
+  const days = [...holidays].sort((a, b) => a - b);
+  return mode === "none" ? undefined : calendarOf(mode === "all" ? days : days.slice(0, -1));
+}
+/** BENCH_DEBUG, BENCH_TRACE: the verdict learned afresh (no cache), with its baseline. */
+function verdictFor(rows: HourlyRow[], now: number, holidays: ReadonlySet<number>, mode: CalendarMode) {
+  const cal = calendarFor(holidays, mode);
+  const baseline = learnBaseline(rows, cal ? { holidays: cal } : {});
+  return { verdict: detectSilence(rows, baseline, now, SETTINGS), baseline };
+}
 /** BENCH_DEBUG: the verdict's explanation. */
 function explain(rows: HourlyRow[], now: number, holidays: ReadonlySet<number>, mode: CalendarMode): string {
-  const days = [...holidays].sort((a, b) => a - b);
-  const cal = mode === "none" ? undefined : calendarOf(mode === "all" ? days : days.slice(0, -1));
-  const b = learnBaseline(rows, cal ? { holidays: cal } : {});
-  const past = b.pastOutages.map((o) => `${new Date(o.from).toISOString()}+${((o.to - o.from) / HOUR).toFixed(1)}h`);
-  return `${detectSilence(rows, b, now, SETTINGS).why}; past outages ${past.join(" ")}`;
+  const { verdict, baseline } = verdictFor(rows, now, holidays, mode);
+  const past = baseline.pastOutages.map(
+    (o) => `${new Date(o.from).toISOString()}+${((o.to - o.from) / HOUR).toFixed(1)}h`,
+  );
+  return `${verdict.why}; past outages ${past.join(" ")}`;
 }
 const ALL_DETECTORS: DetectorSpec[] = [
   adaptive("adaptive, no HOLIDAYS", "none"),
@@ -238,21 +248,14 @@ function run(): void {
       const lastIdx = i1 - 1;
       const lastEvent = lastIdx >= 0 ? events[lastIdx]!.timeGenerated : undefined;
       if (traceWindow && traceWindow.seed === seed && now >= traceWindow.from && now <= traceWindow.to) {
-        const cal = calendarOf(holidays);
-        const v = detectSilence(rows, learnBaseline(rows, cal ? { holidays: cal } : {}), now, SETTINGS);
+        const v = verdictFor(rows, now, holidays, "all").verdict;
         console.log(`trace ${new Date(now).toISOString()} silent=${v.silent} gap ${v.gapMinutes}: ${v.why}`);
       }
       if (process.env["BENCH_DEBUG"]) {
         const k = oInfo.findIndex((x) => x.last === lastEvent && now >= x.o.start);
         if (k >= 0 && !state[JUDGED]!.detected.has(k) && oInfo[k]!.o.minutes <= 24 * 60) {
           // the last verdict before the next event (multi-day outages are always caught: skipped, they are slow to explain)
-          const holidaysSet = calendarOf(holidays);
-          const v = detectSilence(
-            rows,
-            learnBaseline(rows, holidaysSet ? { holidays: holidaysSet } : {}),
-            now,
-            SETTINGS,
-          );
+          const v = verdictFor(rows, now, holidays, "all").verdict;
           debugMiss.set(k, `gap ${v.gapMinutes} at ${new Date(now).toISOString()}: ${v.why}`);
         }
       }
