@@ -1,18 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { learnBaseline } from "../../src/ingestion/baseline.js";
-import { detectSilence, type SilenceSettings } from "../../src/ingestion/silence.js";
+import { detectSilence } from "../../src/ingestion/silence.js";
+import { SILENCE_SETTINGS as SETTINGS } from "./silenceSettings.js";
 import { analyzeLatency } from "../../src/ingestion/latency.js";
 import { analyzeVolume } from "../../src/ingestion/volume.js";
 import { analyzeFreshness } from "../../src/checks/freshness.js";
 import { DAY, HOUR, MINUTE, type HourlyRow } from "../../src/ingestion/history.js";
 import { aggregateHourly, generateTrace, latestNextEvent, type TraceEvent } from "../../bench/trafficModel.js";
 
-const SETTINGS: SilenceSettings = {
-  silenceMinMinutes: 20,
-  silenceMaxMinutes: 720,
-  fixedThresholdMinutes: undefined,
-  fallbackThresholdMinutes: 60,
-};
 const SUNDAY_3AM = Date.parse("2026-03-08T03:00:00Z");
 const WEDNESDAY_11AM = Date.parse("2026-03-04T11:00:00Z");
 const NO_HOLIDAYS = new Set<number>();

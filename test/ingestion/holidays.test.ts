@@ -2,18 +2,13 @@ import { describe, expect, it } from "vitest";
 import { SettingReader } from "../../src/config/settingReader.js";
 import { parseIngestionSettings } from "../../src/config/ingestionSettings.js";
 import { learnBaseline, marginFor, THIN_SAMPLES } from "../../src/ingestion/baseline.js";
-import { detectSilence, type SilenceSettings } from "../../src/ingestion/silence.js";
+import { detectSilence } from "../../src/ingestion/silence.js";
+import { SILENCE_SETTINGS as SETTINGS } from "./silenceSettings.js";
 import { holidayCalendar, holidayEntriesOfDays, weekBucket } from "../../src/ingestion/holidays.js";
 import { analyzeFreshness } from "../../src/checks/freshness.js";
 import { DAY, HOUR, MINUTE, hourOfWeek } from "../../src/ingestion/history.js";
 import { aggregateHourly, generateTrace } from "../../bench/trafficModel.js";
 
-const SETTINGS: SilenceSettings = {
-  silenceMinMinutes: 20,
-  silenceMaxMinutes: 720,
-  fixedThresholdMinutes: undefined,
-  fallbackThresholdMinutes: 60,
-};
 /** A Wednesday that the traces below make a holiday. */
 const HOLIDAY = Date.parse("2026-03-04T00:00:00Z");
 const HOLIDAY_DAY = Math.floor(HOLIDAY / DAY);

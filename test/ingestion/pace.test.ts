@@ -1,16 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { learnBaseline } from "../../src/ingestion/baseline.js";
 import { gapAnchor, paceChanges, paceProfile } from "../../src/ingestion/pace.js";
-import { detectSilence, type SilenceSettings } from "../../src/ingestion/silence.js";
+import { detectSilence } from "../../src/ingestion/silence.js";
+import { SILENCE_SETTINGS as SETTINGS } from "./silenceSettings.js";
 import { DAY, HOUR, MINUTE } from "../../src/ingestion/history.js";
 import { aggregateHourly, generateTrace, type TraceEvent } from "../../bench/trafficModel.js";
 
-const SETTINGS: SilenceSettings = {
-  silenceMinMinutes: 20,
-  silenceMaxMinutes: 720,
-  fixedThresholdMinutes: undefined,
-  fallbackThresholdMinutes: 60,
-};
 const WEDNESDAY = Date.parse("2026-03-04T00:00:00Z");
 const SATURDAY = Date.parse("2026-03-07T00:00:00Z");
 const NO_HOLIDAYS = new Set<number>();
