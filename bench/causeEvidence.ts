@@ -13,6 +13,22 @@ export const INJECTED_CAUSES = [
 ] as const satisfies readonly CauseId[];
 export type InjectedCause = (typeof INJECTED_CAUSES)[number];
 
+/**
+ * How the DCR answers Keeper's pushes while the cause lasts (ApiCallReceived_Count's ResponseCode);
+ * undefined when no push reaches it (Keeper stopped, or has no token).
+ */
+export function pushCodeFor(cause: InjectedCause): string | undefined {
+  const codes: Record<InjectedCause, string | undefined> = {
+    "keeper-stopped": undefined,
+    "secret-expired": undefined,
+    "role-missing": "403",
+    "dcr-changed": "400",
+    "daily-cap": "204",
+    throttled: "429",
+  };
+  return codes[cause];
+}
+
 const healthyDrift = (): Finding[] =>
   ["app.exists", "app.servicePrincipal", "dcr.exists", "dcr.stream", "role.assignment", "secret.expiry"].map((c) =>
     ok(c, "fine"),

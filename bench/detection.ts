@@ -13,9 +13,10 @@ import { parseHolidays } from "../src/config/ingestionSettings.js";
 import { SettingReader } from "../src/config/settingReader.js";
 import { detectSilence, type SilenceSettings } from "../src/ingestion/silence.js";
 import { diagnose } from "../src/ingestion/diagnosis.js";
+import { needsPushCheck, pushLoss, withPushLoss, type CallMinute } from "../src/ingestion/pushes.js";
 import { DAY, HOUR, MINUTE, WEEK, type HourlyRow } from "../src/ingestion/history.js";
 import { aggregateHourly, generateTrace, latestNextEvent, type TraceEvent } from "./trafficModel.js";
-import { evidenceFor, INJECTED_CAUSES, type InjectedCause } from "./causeEvidence.js";
+import { evidenceFor, INJECTED_CAUSES, pushCodeFor, type InjectedCause } from "./causeEvidence.js";
 
 const CHECK = 5 * MINUTE;
 const SETTINGS: SilenceSettings = {
@@ -89,12 +90,13 @@ function holidaysFor(seedIndex: number): Set<number> {
   return new Set([1 + 7 + (seedIndex % 3), 3 + 35].map((d) => Math.floor((evalStart + d * DAY) / DAY)));
 }
 
-function lowerBound(events: readonly TraceEvent[], t: number): number {
+function lowerBound(events: ReadonlyArray<TraceEvent | Push>, t: number): number {
   let lo = 0;
   let hi = events.length;
+  const at = (e: TraceEvent | Push) => ("at" in e ? e.at : e.timeGenerated);
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (events[mid]!.timeGenerated < t) lo = mid + 1;
+    if (at(events[mid]!) < t) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -134,21 +136,46 @@ function baselineCache(): (rows: HourlyRow[], now: number, holidays: HolidayCale
 }
 
 type Detector = (rows: HourlyRow[], lastEvent: number | undefined, now: number) => boolean;
+/** A push Keeper made during an outage (the DCR metric ApiCallReceived_Count), by response code. */
+interface Push {
+  at: number;
+  code: string;
+}
+/** DCR metrics show a call about this long after it. */
+const METRICS_DELAY = 3 * MINUTE;
+/** BENCH_NO_PUSHES=1: the detector as before it read Keeper's pushes (the gaps alone). */
+const READ_PUSHES = !process.env["BENCH_NO_PUSHES"];
+/** The per-minute calls the metrics API shows at `now` for the pushes after `after` (sorted by time). */
+function callMinutes(pushes: readonly Push[], after: number, now: number): CallMinute[] {
+  const out = new Map<number, Record<string, number>>();
+  for (let i = lowerBound(pushes, after); i < pushes.length && pushes[i]!.at + METRICS_DELAY <= now; i++) {
+    const p = pushes[i]!;
+    const at = Math.floor(p.at / MINUTE) * MINUTE;
+    const m = out.get(at) ?? {};
+    m[p.code] = (m[p.code] ?? 0) + 1;
+    out.set(at, m);
+  }
+  return [...out].map(([at, byCode]) => ({ at, byCode }));
+}
 /** HOLIDAYS for the adaptive detector: none, every holiday of the trace, or all but the last one. */
 type CalendarMode = "none" | "all" | "missing one";
 interface DetectorSpec {
   name: string;
   calendar?: CalendarMode;
-  /** Built per trace: the adaptive detector needs the trace's holidays for its calendar. */
-  make: (holidays: ReadonlySet<number>) => Detector;
+  /** Built per trace: the adaptive detector needs the trace's holidays for its calendar and Keeper's pushes. */
+  make: (holidays: ReadonlySet<number>, pushes: readonly Push[]) => Detector;
 }
 const adaptive = (name: string, mode: CalendarMode): DetectorSpec => ({
   name,
   calendar: mode,
-  make: (holidays) => {
+  make: (holidays, pushes) => {
     const cal = calendarFor(holidays, mode);
     const baselineFor = baselineCache();
-    return (rows, _l, now) => detectSilence(rows, baselineFor(rows, now, cal), now, SETTINGS).silent;
+    return (rows, last, now) => {
+      const v = detectSilence(rows, baselineFor(rows, now, cal), now, SETTINGS);
+      if (!READ_PUSHES || last === undefined || !needsPushCheck(v, SETTINGS)) return v.silent;
+      return withPushLoss(v, pushLoss(callMinutes(pushes, last, now), last, now)).silent;
+    };
   },
 });
 /** The HOLIDAYS calendar a detector runs with: none, every holiday of the trace, or all but the last one. */
@@ -210,9 +237,17 @@ function run(): void {
     const end = T0 + (WARMUP_WEEKS + EVAL_WEEKS) * WEEK;
     const outages = outagesFor(si);
     const all = generateTrace(seed, T0 - DAY, end, holidays);
-    const events = all.filter(
-      (e) => !outages.some((o) => e.timeGenerated >= o.start && e.timeGenerated < o.start + o.minutes * MINUTE),
-    );
+    const outageOf = (e: TraceEvent) =>
+      outages.find((o) => e.timeGenerated >= o.start && e.timeGenerated < o.start + o.minutes * MINUTE);
+    const events = all.filter((e) => !outageOf(e));
+    // each event lost to an outage is a push Keeper made, answered as its cause answers it (none when
+    // Keeper stopped or cannot get a token)
+    const pushes: Push[] = [];
+    for (const e of all) {
+      const o = outageOf(e);
+      const code = o && pushCodeFor(o.cause);
+      if (code) pushes.push({ at: e.timeGenerated, code });
+    }
     const fullRows = aggregateHourly(events, T0 - DAY, end);
     const rowIndex = new Map(fullRows.map((r, i) => [r.hour, i]));
     const oInfo = outages.map((o) => {
@@ -231,7 +266,7 @@ function run(): void {
     outageCount += outages.length;
     weeks += EVAL_WEEKS;
     const state = DETECTORS.map(() => ({ alarm: false, detected: new Set<number>() }));
-    const detectors = DETECTORS.map((d) => d.make(holidays));
+    const detectors = DETECTORS.map((d) => d.make(holidays, pushes));
     const debugMiss = new Map<number, string>();
     for (let now = T0 + WARMUP_WEEKS * WEEK; now < end; now += CHECK) {
       const hs = Math.floor(now / HOUR) * HOUR;

@@ -34,9 +34,12 @@ export const LOG_OPERATION_COLUMNS: Column[] = [
   { name: "Detail", type: "string" },
 ];
 
-/** Keeper stopped reaching the table OUTAGE_MS ago: its rows (and its sign-ins) since then are gone. */
-function silence(s: EmulatorState, now: number): number {
-  const from = now - OUTAGE_MS;
+/** Minutes ago the "-recent" scenarios' cause began: a gap every hour of a quiet night allows. */
+export const RECENT_OUTAGE_MINUTES = 45;
+
+/** Keeper stopped reaching the table `ms` ago: its rows (and its sign-ins) since then are gone. */
+function silence(s: EmulatorState, now: number, ms = OUTAGE_MS): number {
+  const from = now - ms;
   const keep = (rows: Array<Record<string, unknown>>) => rows.filter((r) => (r["TimeGenerated"] as number) < from);
   const t = s.tables[TABLE_NAME];
   if (t) t.rows = keep(t.rows);
@@ -87,6 +90,17 @@ function pushesAnswered(s: EmulatorState, from: number, now: number, status: (i:
   attempts(from, now, (t, newHour) => {
     if (newHour) signIn(s, t - 4000, "0", "");
     push(s, t, status(i++), 3);
+  });
+}
+
+/** The workspace's own record of the cap, in _LogOperation. */
+function capReached(s: EmulatorState, at: number): void {
+  s.tables["_LogOperation"]?.rows.push({
+    TimeGenerated: at,
+    Category: "Ingestion",
+    Operation: "Data collection stopped",
+    Level: "Warning",
+    Detail: "Data collection stopped due to daily limit of free data reached. Ingestion status = OverQuota.",
   });
 }
 
@@ -157,13 +171,31 @@ export const INGESTION_SCENARIOS: ScenarioDefinition[] = [
       const ws = s.resources[IDS.workspace]!.properties;
       ws["workspaceCapping"] = { ...ws["workspaceCapping"], dailyQuotaGb: 0.5, dataIngestionStatus: "OverQuota" };
       pushesAnswered(s, from, c.now, () => 204);
-      s.tables["_LogOperation"]?.rows.push({
-        TimeGenerated: from,
-        Category: "Ingestion",
-        Operation: "Data collection stopped",
-        Level: "Warning",
-        Detail: "Data collection stopped due to daily limit of free data reached. Ingestion status = OverQuota.",
-      });
+      capReached(s, from);
+    },
+  },
+  {
+    name: "role-removed-recent",
+    description: `Keeper's role was removed ${RECENT_OUTAGE_MINUTES} minutes ago: its pushes get 403, a gap quiet hours still allow.`,
+    breaks: ["role.assignment", "ingestion.freshness", "ingestion.diagnosis"],
+    apply: (s, c) => {
+      const from = silence(s, c.now, RECENT_OUTAGE_MINUTES * MIN);
+      s.roleAssignments = s.roleAssignments.filter(
+        (a) => !(a.principalId === KEEPER_SP_ID && a.roleDefinitionGuid === ROLE.monitoringMetricsPublisher),
+      );
+      pushesAnswered(s, from, c.now, () => 403);
+    },
+  },
+  {
+    name: "daily-cap-recent",
+    description: `The workspace hit its daily cap ${RECENT_OUTAGE_MINUTES} minutes ago: pushes are accepted (204), nothing is stored.`,
+    breaks: ["ingestion.freshness", "ingestion.diagnosis"],
+    apply: (s, c) => {
+      const from = silence(s, c.now, RECENT_OUTAGE_MINUTES * MIN);
+      const ws = s.resources[IDS.workspace]!.properties;
+      ws["workspaceCapping"] = { ...ws["workspaceCapping"], dailyQuotaGb: 0.5, dataIngestionStatus: "OverQuota" };
+      pushesAnswered(s, from, c.now, () => 204);
+      capReached(s, from);
     },
   },
   {

@@ -32,6 +32,7 @@ export function ingestionReader(
   return {
     hourly: (days) => withWorkspace((id) => a.logs.hourly(id, k.tableName, days, ctx)),
     callsSince: (since, now) => metrics.callsSince(k.dcr, since, now, ctx),
+    callMinutesSince: (since, now) => metrics.callMinutesSince(k.dcr, since, now, ctx),
     signInsSince: (since, now) => withWorkspace((id) => a.logs.signIns(id, k.appId, since, now, ctx)),
     dcrErrorsSince: (since, now) => withWorkspace((id) => a.logs.dcrErrors(id, k.streamName, since, now, ctx)),
     dailyCapSince: (since, now) => withWorkspace((id) => a.logs.dailyCap(id, since, now, ctx)),

@@ -20,6 +20,7 @@ export function analyzeFreshness(v: SilenceVerdict, resource: string, windowDays
     hourOfWeek: v.hourOfWeek,
     historyDays: v.historyDays,
     ...(v.quietFactor > 1 ? { quietFactor: v.quietFactor } : {}),
+    ...(v.lostPushes ? { lostPushes: v.lostPushes } : {}),
     how: v.why,
   };
   if (v.lastEvent === undefined)

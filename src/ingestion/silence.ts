@@ -25,6 +25,8 @@ export interface SilenceVerdict {
   historyDays: number;
   /** > 1 when the hours before the last event were much quieter than usual (a holiday). */
   quietFactor: number;
+  /** Set when Keeper's pushes since the last event were refused or never reached the table (see pushes.ts). */
+  lostPushes?: { refused: number; unlanded: number };
   why: string;
 }
 

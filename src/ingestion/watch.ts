@@ -15,6 +15,7 @@ import {
   type LogErrorGroup,
   type SignInGroup,
 } from "./diagnosis.js";
+import { callCountsOf, firstMinuteAfter, needsPushCheck, pushLoss, withPushLoss, type CallMinute } from "./pushes.js";
 import { DAY, eventsPerHour, lastEventOf, type HourlyRow } from "./history.js";
 
 /** The reads of one ingestion run; the Azure adapters implement it, tests pass plain objects. */
@@ -23,6 +24,8 @@ export interface IngestionReader {
   hourly(days: number): Promise<Observation<HourlyRow[]>>;
   /** Diagnosis only: DCR ApiCallReceived_Count by ResponseCode in [since, now). */
   callsSince(since: Date, now: Date): Promise<Observation<CallCounts>>;
+  /** The same per minute: Keeper's pushes since its last event, read while a gap is open (see pushes.ts). */
+  callMinutesSince(since: Date, now: Date): Promise<Observation<CallMinute[]>>;
   signInsSince(since: Date, now: Date): Promise<Observation<SignInGroup[]>>;
   dcrErrorsSince(since: Date, now: Date): Promise<Observation<LogErrorGroup[]>>;
   dailyCapSince(since: Date, now: Date): Promise<Observation<CapEvent[]>>;
@@ -64,9 +67,11 @@ async function settle<T>(what: string, p: () => Promise<Observation<T>>): Promis
 }
 
 /**
- * One ingestion run: one aggregated query; freshness, latency and volume from it; and, only when
- * freshness is a problem, the evidence (DCR metrics, sign-ins, DCRLogErrors, daily cap, drift
- * findings) and the ranked causes. Never throws for an Azure failure.
+ * One ingestion run: one aggregated query; freshness, latency and volume from it. While a gap longer
+ * than SILENCE_MIN_MINUTES is open but still plausible, Keeper's pushes since the last event (the DCR
+ * metrics, per minute): refused pushes, or accepted ones that never reached the table, make it silence.
+ * Only when freshness is a problem, the evidence (DCR metrics, sign-ins, DCRLogErrors, daily cap,
+ * drift findings) and the ranked causes. Never throws for an Azure failure.
  */
 export async function runIngestionWatch(deps: WatchDeps): Promise<WatchResult> {
   const startedAt = deps.now();
@@ -88,7 +93,24 @@ export async function runIngestionWatch(deps: WatchDeps): Promise<WatchResult> {
   const now = deps.now().getTime();
   const holidays = holidayCalendar(s.holidays);
   const baseline = learnBaseline(rows, holidays ? { holidays } : {});
-  const verdict = detectSilence(rows, baseline, now, s);
+  let verdict = detectSilence(rows, baseline, now, s);
+  // the pushes read for this gap, kept for the diagnosis (no second metrics read)
+  let pushCalls: Observation<CallCounts> | undefined;
+  if (needsPushCheck(verdict, s) && verdict.lastEvent !== undefined) {
+    const last = verdict.lastEvent;
+    const minutes = await settle("read the DCR metrics", () =>
+      deps.reader.callMinutesSince(new Date(firstMinuteAfter(last)), new Date(now)),
+    );
+    // unreadable metrics leave the verdict to the gaps alone (this read can only add an alarm), and say so
+    if (minutes.kind === "found") {
+      verdict = withPushLoss(verdict, pushLoss(minutes.value, last, now));
+      pushCalls = found(callCountsOf(minutes.value));
+    } else
+      verdict = {
+        ...verdict,
+        why: `${verdict.why}; Keeper's pushes since the last event could not be read (${minutes.kind === "missing" ? "the DCR does not exist" : minutes.reason})`,
+      };
+  }
   const findings: Finding[] = [
     analyzeFreshness(verdict, deps.resource, s.baselineDays),
     analyzeLatency(rows, now, s.latencyWarnMinutes, deps.resource),
@@ -102,7 +124,9 @@ export async function runIngestionWatch(deps: WatchDeps): Promise<WatchResult> {
       .then((f): Observation<Finding[]> => found(f))
       .catch((e: unknown) => notKnown<Finding[]>(`the drift checks failed: ${e instanceof Error ? e.name : "error"}`));
     const [calls, signIns, dcrErrors, dailyCap, driftObs] = await Promise.all([
-      settle("read the DCR metrics", () => deps.reader.callsSince(since, end)),
+      pushCalls && since.getTime() === verdict.lastEvent
+        ? Promise.resolve(pushCalls)
+        : settle("read the DCR metrics", () => deps.reader.callsSince(since, end)),
       settle("query the sign-ins", () => deps.reader.signInsSince(since, end)),
       settle("query DCRLogErrors", () => deps.reader.dcrErrorsSince(since, end)),
       settle("query _LogOperation", () => deps.reader.dailyCapSince(since, end)),

@@ -80,6 +80,74 @@ describe("ingestion watch against the emulator (real SDKs), clock at 03:00 on a 
     expect(leaks(clockEmu, lines.join("\n") + JSON.stringify(records))).toEqual([]);
   });
 
+  it("calls a gap quiet hours allow silence once the DCR refuses Keeper's pushes (role removed 45 min ago)", async () => {
+    clockEmu.applyScenario("role-removed-recent");
+    clockEmu.resetCalls();
+    const run = await at(clockEmu, SUNDAY_3AM).runIngestionWatch();
+    const f = find(run.findings, "ingestion.freshness");
+    expect(f).toMatchObject({ status: "problem", severity: "critical" });
+    expect(f.summary).toMatch(
+      /Keeper is sending but its events are lost since the last event at \S+Z: the DCR refused [1-9]\d* push\(es\) \(403: /,
+    );
+    // the usual gaps alone would have waited longer
+    expect(f.evidence?.["gapMinutes"] as number).toBeLessThan(f.evidence?.["thresholdMinutes"] as number);
+    expect(f.evidence?.["lostPushes"]).toMatchObject({ unlanded: 0 });
+    expect(find(run.findings, "ingestion.diagnosis").evidence?.["cause"]).toBe("role-missing");
+    // one per-minute metrics read, which the diagnosis reuses
+    expect(clockEmu.calls.filter((c) => /metrics/i.test(c.path))).toHaveLength(1);
+  });
+
+  it("calls it silence when the DCR accepted pushes 20+ min ago and none reached the table (daily cap 45 min ago)", async () => {
+    clockEmu.applyScenario("daily-cap-recent");
+    const run = await at(clockEmu, SUNDAY_3AM).runIngestionWatch();
+    const f = find(run.findings, "ingestion.freshness");
+    expect(f.status, f.summary).toBe("problem");
+    expect(f.summary).toMatch(/it accepted 2 push\(es\) more than 20 min ago and none reached the table/);
+    expect(find(run.findings, "ingestion.diagnosis").evidence?.["cause"]).toBe("daily-cap");
+  });
+
+  it("is no alarm on a quiet night whose last push was throttled once and then accepted (same minute)", async () => {
+    clockEmu.applyScenario("healthy");
+    const store = clockEmu.state.tables[ids.TABLE_NAME]!;
+    const last = SUNDAY_3AM.getTime() - 100 * 60_000 + 30_000;
+    store.rows = store.rows.filter((r) => (r["TimeGenerated"] as number) < last);
+    store.rows.push({ ...store.rows.at(-1)!, TimeGenerated: last });
+    const call = (at: number, status: number) =>
+      clockEmu.state.ingestionCalls.push({
+        at: new Date(at).toISOString(),
+        immutableId: ids.DCR_IMMUTABLE_ID,
+        stream: ids.STREAM_NAME,
+        status,
+        rowsReceived: 3,
+        rowsDropped: 0,
+        principalId: ids.KEEPER_SP_ID,
+      });
+    call(last - 20_000, 429);
+    call(last, 204);
+    clockEmu.resetCalls();
+    const run = await at(clockEmu, SUNDAY_3AM).runIngestionWatch();
+    const f = find(run.findings, "ingestion.freshness");
+    expect(f.status, f.summary).toBe("ok");
+    expect(f.evidence?.["lostPushes"]).toBeUndefined();
+    expect(clockEmu.calls.filter((c) => /metrics/i.test(c.path))).toHaveLength(1);
+  });
+
+  it("leaves a gap to the usual gaps when the DCR metrics cannot be read, and says so", async () => {
+    clockEmu.applyScenario("role-removed-recent");
+    const fault = { path: /metrics/i, status: 403 };
+    clockEmu.faults.add(fault);
+    try {
+      const run = await at(clockEmu, SUNDAY_3AM).runIngestionWatch();
+      const f = find(run.findings, "ingestion.freshness");
+      expect(f.status, f.summary).toBe("ok");
+      expect(f.summary).toMatch(
+        /Keeper's pushes since the last event could not be read \(the monitor's identity may not read the DCR's metrics/,
+      );
+    } finally {
+      clockEmu.faults.remove(fault);
+    }
+  });
+
   it("says when AADServicePrincipalSignInLogs is not in the workspace, and how to enable it", async () => {
     clockEmu.applyScenario("keeper-stopped");
     delete clockEmu.state.tables["AADServicePrincipalSignInLogs"];
