@@ -20,6 +20,13 @@ export const PACE_CHANGE_RATIO = 1.5;
  * noisy (a weekend hour has 4 samples in 14 days): without a price every hour would be its own pace.
  */
 export const SEGMENT_PENALTY = 3;
+/**
+ * What a weekend day's pace change costs at an hour where the weekday pace changes: nothing. People
+ * wake and go to bed at about the same hours every day, and 4 weekend days in 14 hold too few events
+ * to place the morning on their own (at SEGMENT_PENALTY the weekend fit often has no morning at all).
+ * Whether the pace changes there is still PACE_CHANGE_RATIO's to decide.
+ */
+export const SHARED_CHANGE_PENALTY = 0;
 /** Rates below this (events per hour) count as this, so an hour never seen busy is not infinitely slower. */
 const MIN_RATE = 0.02;
 
@@ -31,11 +38,15 @@ function cost(events: number, hours: number): number {
 
 /**
  * The pace profile from per-hour event totals and the number of hours each total covers (48 each):
- * the piecewise-constant fit with the best likelihood net of SEGMENT_PENALTY per segment.
+ * the piecewise-constant fit with the best likelihood net of SEGMENT_PENALTY per segment (for a
+ * weekend segment that starts where the weekday pace changes, SHARED_CHANGE_PENALTY).
  */
 export function paceProfile(events: readonly number[], hours: readonly number[]): PaceProfile {
   const rate = new Array<number>(48).fill(0);
+  // hours at which the weekday pace changes (weekdays are fitted first): a weekend day may change there for less
+  const weekdayChanges = new Set<number>();
   for (const base of [0, 24]) {
+    const penalty = (h: number) => (base === 24 && weekdayChanges.has(h) ? SHARED_CHANGE_PENALTY : SEGMENT_PENALTY);
     // the day is a cycle (a night runs from 22:00 into 07:00): fit from every starting hour, keep the best
     let bestFit: { total: number; start: number; cuts: number[] } | undefined;
     for (let start = 0; start < 24; start++) {
@@ -50,7 +61,7 @@ export function paceProfile(events: readonly number[], hours: readonly number[])
         for (let i = j - 1; i >= 0; i--) {
           c += events[at(i)] ?? 0;
           e += hours[at(i)] ?? 0;
-          const total = best[i]! + cost(c, e) + SEGMENT_PENALTY;
+          const total = best[i]! + cost(c, e) + penalty((start + i) % 24);
           if (total < best[j]!) {
             best[j] = total;
             from[j] = i;
@@ -73,6 +84,12 @@ export function paceProfile(events: readonly number[], hours: readonly number[])
       }
       for (let i = from; i < to; i++) rate[base + ((start + i) % 24)] = e ? c / e : 0;
     });
+    if (base === 0)
+      for (let h = 0; h < 24; h++) {
+        const a = Math.max(rate[h]!, MIN_RATE);
+        const b = Math.max(rate[(h + 23) % 24]!, MIN_RATE);
+        if (Math.max(a / b, b / a) >= PACE_CHANGE_RATIO) weekdayChanges.add(h);
+      }
   }
   return { rate };
 }

@@ -32,7 +32,7 @@ export interface SilenceVerdict {
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 /** How far past the longest gap since a pace change a gap must run before its whole length may call it silent. */
-export const WHOLE_GAP_CONFIRM = 1.25;
+export const WHOLE_GAP_CONFIRM = 1.5;
 
 /**
  * Is the current gap longer than is plausible for this hour of the week? Pure: the clock is `now`.
