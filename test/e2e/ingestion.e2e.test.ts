@@ -170,6 +170,8 @@ describe("keeper-monitor check --json names the injected cause first (real SDKs,
     ["dcr-changed-silent", "dcr-changed"],
     ["daily-cap-reached", "daily-cap"],
     ["throttled", "throttled"],
+    ["role-removed-recent", "role-missing"],
+    ["daily-cap-recent", "daily-cap"],
   ])("%s → %s", async (scenario, cause) => {
     emu.applyScenario(scenario);
     let stdout = "";
