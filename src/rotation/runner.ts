@@ -223,6 +223,8 @@ export async function runRotation(d: RunnerDeps): Promise<RunOutcome> {
           }
           if (outcome.kind === "pending") {
             d.log.info("rotation probe pending", { reason: outcome.reason });
+            // this run got past whatever failed before (it added or adopted the secret it now proves)
+            if (state.lastError) await save(without(state, ["lastError"]));
             return finish();
           }
           // Refused after the propagation window: the new secret does not work; take it back.

@@ -338,6 +338,24 @@ describe("secret rotation end to end (emulator + Azurite, simulated clock)", () 
     expect(g.remediation).toContain("owner of the Keeper app");
   });
 
+  it("a failed step's error is gone once a later run gets past it, also while the new secret's proof is pending", async () => {
+    const cap = capture();
+    const m = rotationMonitor(emu, clock, cap, freshTable());
+    setDaysLeft(emu, clock, 29);
+    emu.faults.add({ service: "graph", method: "POST", path: /addPassword$/, status: 503, times: 20 });
+    expect((await m.rotation.run(cap.log)).state?.lastError).toMatchObject({ step: "addPassword" });
+    emu.faults.clear();
+    // the next run adds the secret; the app is disabled meanwhile, so its proof is pending
+    keeperApp(emu).servicePrincipal!.accountEnabled = false;
+    clock.advance(600_000);
+    const out = await m.rotation.run(cap.log);
+    expect(out.state?.stage).toBe("proving");
+    expect(out.state?.lastError).toBeUndefined();
+    const f = (await m.runDriftChecks()).findings.find((x) => x.check === "rotation.state")!;
+    expect(f.summary).not.toMatch(/Last step failed/);
+    expect(f.status).toBe("ok");
+  });
+
   it("a new secret still refused after the 5-minute propagation window is taken back, and the next run tries again", async () => {
     const cap = capture();
     const m = rotationMonitor(emu, clock, cap, freshTable());
