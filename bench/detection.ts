@@ -141,6 +141,8 @@ interface Push {
   at: number;
   code: string;
 }
+/** How long a throttled push waits before Keeper sends it again (one retry; Keeper's own policy is not published). */
+const RETRY_AFTER = 5 * MINUTE;
 /** DCR metrics show a call about this long after it. */
 const METRICS_DELAY = 3 * MINUTE;
 /** BENCH_NO_PUSHES=1: the detector as before it read Keeper's pushes (the gaps alone). */
@@ -241,13 +243,18 @@ function run(): void {
       outages.find((o) => e.timeGenerated >= o.start && e.timeGenerated < o.start + o.minutes * MINUTE);
     const events = all.filter((e) => !outageOf(e));
     // each event lost to an outage is a push Keeper made, answered as its cause answers it (none when
-    // Keeper stopped or cannot get a token)
+    // Keeper stopped or cannot get a token); a throttled push is sent once more RETRY_AFTER later, as
+    // a client honouring Retry-After does, and refused again while the outage lasts
     const pushes: Push[] = [];
     for (const e of all) {
       const o = outageOf(e);
       const code = o && pushCodeFor(o.cause);
-      if (code) pushes.push({ at: e.timeGenerated, code });
+      if (!o || !code) continue;
+      pushes.push({ at: e.timeGenerated, code });
+      const retry = e.timeGenerated + RETRY_AFTER;
+      if (code === "429" && retry < o.start + o.minutes * MINUTE) pushes.push({ at: retry, code });
     }
+    pushes.sort((a, b) => a.at - b.at);
     const fullRows = aggregateHourly(events, T0 - DAY, end);
     const rowIndex = new Map(fullRows.map((r, i) => [r.hour, i]));
     const oInfo = outages.map((o) => {

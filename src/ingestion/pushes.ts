@@ -21,6 +21,15 @@ export interface CallMinute {
  */
 export const LANDING_GRACE_MINUTES = 20;
 
+/**
+ * Refusals that a retry may get past (throttling, timeouts, service errors): one of them is not yet
+ * an event lost, Keeper may send it again; a second one since the last event is. Any other 4xx (a
+ * removed role, a changed DCR) refuses the same push every time.
+ */
+const isTransient = (status: number): boolean => status === 408 || status === 429 || status >= 500;
+/** Transient refusals since the last event that make a loss. */
+export const TRANSIENT_REFUSALS = 2;
+
 export interface PushLoss {
   /** Pushes the DCR refused (HTTP ≥ 400) after the last event. */
   refused: number;
@@ -61,6 +70,7 @@ export function pushLoss(minutes: readonly CallMinute[], lastEvent: number, now:
   const after = firstMinuteAfter(lastEvent);
   const refusedByCode: Record<string, number> = {};
   let refused = 0;
+  let transient = 0;
   let unlanded = 0;
   const landBy = now - LANDING_GRACE_MINUTES * MINUTE;
   for (const m of minutes) {
@@ -70,12 +80,15 @@ export function pushLoss(minutes: readonly CallMinute[], lastEvent: number, now:
       if (s === undefined || n <= 0) continue;
       if (s >= 400) {
         refused += n;
+        if (isTransient(s)) transient += n;
         refusedByCode[code] = (refusedByCode[code] ?? 0) + n;
       } else if (s >= 200 && s < 300 && m.at + MINUTE <= landBy) unlanded += n;
     }
   }
   const parts: string[] = [];
-  if (refused > 0) {
+  // one throttled or failed push alone may yet be retried: not a loss
+  const lost = refused - transient > 0 || transient >= TRANSIENT_REFUSALS;
+  if (lost) {
     const codes = Object.entries(refusedByCode)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([c, n]) => `${c}: ${n}`)

@@ -34,6 +34,15 @@ describe("pushLoss: Keeper's pushes since its last event", () => {
     );
   });
 
+  it("lets one throttled or failed push be (Keeper may send it again); a second, or any other refusal, is a loss", () => {
+    const at = (codes: Record<string, number>) => pushLoss([minute("2026-03-08T01:40:00Z", codes)], LAST, NOW);
+    expect(at({ "429": 1 })).toMatchObject({ refused: 1, why: undefined });
+    expect(at({ "503": 1 }).why).toBeUndefined();
+    expect(at({ "429": 2 }).why).toMatch(/refused 2 push\(es\) \(429: 2\)$/);
+    expect(at({ "408": 1, "500": 1 }).why).toMatch(/refused 2 push\(es\) \(408: 1, 500: 1\)$/);
+    expect(at({ "401": 1 }).why).toMatch(/refused 1 push\(es\) \(401: 1\)$/);
+  });
+
   it(`counts an accepted push as lost only once it is ${LANDING_GRACE_MINUTES} min old with nothing in the table`, () => {
     const young = minute(new Date(NOW - LANDING_GRACE_MINUTES * MINUTE).toISOString(), { "204": 3 });
     const old = minute(new Date(NOW - (LANDING_GRACE_MINUTES + 1) * MINUTE).toISOString(), { "204": 2 });
