@@ -48,12 +48,11 @@ export interface PushLoss {
  */
 export const firstMinuteAfter = (lastEvent: number): number => Math.floor(lastEvent / MINUTE) * MINUTE + MINUTE;
 
-/** Sums the minutes in [from, to) into the diagnosis' call counts. */
-export function callCountsOf(minutes: readonly CallMinute[], from = -Infinity, to = Infinity): CallCounts {
+/** Sums the minutes into the diagnosis' call counts. */
+export function callCountsOf(minutes: readonly CallMinute[]): CallCounts {
   const byCode: Record<string, number> = {};
   let total = 0;
   for (const m of minutes) {
-    if (m.at < from || m.at >= to) continue;
     for (const [code, n] of Object.entries(m.byCode)) {
       if (n <= 0) continue;
       byCode[code] = (byCode[code] ?? 0) + n;
