@@ -93,16 +93,33 @@ function pushesAnswered(s: EmulatorState, from: number, now: number, status: (i:
   });
 }
 
-/** The workspace's own record of the cap, in _LogOperation. */
-function capReached(s: EmulatorState, at: number): void {
-  s.tables["_LogOperation"]?.rows.push({
-    TimeGenerated: at,
-    Category: "Ingestion",
-    Operation: "Data collection stopped",
-    Level: "Warning",
-    Detail: "Data collection stopped due to daily limit of free data reached. Ingestion status = OverQuota.",
-  });
-}
+/** Keeper's Monitoring Metrics Publisher role was removed `ms` ago: every push since gets 403. */
+const roleRemoved =
+  (ms: number): ScenarioDefinition["apply"] =>
+  (s, c) => {
+    const from = silence(s, c.now, ms);
+    s.roleAssignments = s.roleAssignments.filter(
+      (a) => !(a.principalId === KEEPER_SP_ID && a.roleDefinitionGuid === ROLE.monitoringMetricsPublisher),
+    );
+    pushesAnswered(s, from, c.now, () => 403);
+  };
+
+/** The workspace hit its daily cap `ms` ago: pushes are accepted (204), nothing is stored, _LogOperation says so. */
+const dailyCapReached =
+  (ms: number): ScenarioDefinition["apply"] =>
+  (s, c) => {
+    const from = silence(s, c.now, ms);
+    const ws = s.resources[IDS.workspace]!.properties;
+    ws["workspaceCapping"] = { ...ws["workspaceCapping"], dailyQuotaGb: 0.5, dataIngestionStatus: "OverQuota" };
+    pushesAnswered(s, from, c.now, () => 204);
+    s.tables["_LogOperation"]?.rows.push({
+      TimeGenerated: from,
+      Category: "Ingestion",
+      Operation: "Data collection stopped",
+      Level: "Warning",
+      Detail: "Data collection stopped due to daily limit of free data reached. Ingestion status = OverQuota.",
+    });
+  };
 
 /** One scenario per real cause of "events stopped", each with the evidence Azure would hold. */
 export const INGESTION_SCENARIOS: ScenarioDefinition[] = [
@@ -132,13 +149,7 @@ export const INGESTION_SCENARIOS: ScenarioDefinition[] = [
     name: "role-removed-silent",
     description: "Keeper's Monitoring Metrics Publisher role was removed 13 hours ago: every push gets 403.",
     breaks: ["role.assignment", "ingestion.freshness", "ingestion.diagnosis"],
-    apply: (s, c) => {
-      const from = silence(s, c.now);
-      s.roleAssignments = s.roleAssignments.filter(
-        (a) => !(a.principalId === KEEPER_SP_ID && a.roleDefinitionGuid === ROLE.monitoringMetricsPublisher),
-      );
-      pushesAnswered(s, from, c.now, () => 403);
-    },
+    apply: roleRemoved(OUTAGE_MS),
   },
   {
     name: "dcr-changed-silent",
@@ -166,37 +177,19 @@ export const INGESTION_SCENARIOS: ScenarioDefinition[] = [
     name: "daily-cap-reached",
     description: "The workspace hit its daily cap 13 hours ago: pushes are accepted (204) but nothing is stored.",
     breaks: ["ingestion.freshness", "ingestion.diagnosis"],
-    apply: (s, c) => {
-      const from = silence(s, c.now);
-      const ws = s.resources[IDS.workspace]!.properties;
-      ws["workspaceCapping"] = { ...ws["workspaceCapping"], dailyQuotaGb: 0.5, dataIngestionStatus: "OverQuota" };
-      pushesAnswered(s, from, c.now, () => 204);
-      capReached(s, from);
-    },
+    apply: dailyCapReached(OUTAGE_MS),
   },
   {
     name: "role-removed-recent",
     description: `Keeper's role was removed ${RECENT_OUTAGE_MINUTES} minutes ago: its pushes get 403, a gap quiet hours still allow.`,
     breaks: ["role.assignment", "ingestion.freshness", "ingestion.diagnosis"],
-    apply: (s, c) => {
-      const from = silence(s, c.now, RECENT_OUTAGE_MINUTES * MIN);
-      s.roleAssignments = s.roleAssignments.filter(
-        (a) => !(a.principalId === KEEPER_SP_ID && a.roleDefinitionGuid === ROLE.monitoringMetricsPublisher),
-      );
-      pushesAnswered(s, from, c.now, () => 403);
-    },
+    apply: roleRemoved(RECENT_OUTAGE_MINUTES * MIN),
   },
   {
     name: "daily-cap-recent",
     description: `The workspace hit its daily cap ${RECENT_OUTAGE_MINUTES} minutes ago: pushes are accepted (204), nothing is stored.`,
     breaks: ["ingestion.freshness", "ingestion.diagnosis"],
-    apply: (s, c) => {
-      const from = silence(s, c.now, RECENT_OUTAGE_MINUTES * MIN);
-      const ws = s.resources[IDS.workspace]!.properties;
-      ws["workspaceCapping"] = { ...ws["workspaceCapping"], dailyQuotaGb: 0.5, dataIngestionStatus: "OverQuota" };
-      pushesAnswered(s, from, c.now, () => 204);
-      capReached(s, from);
-    },
+    apply: dailyCapReached(RECENT_OUTAGE_MINUTES * MIN),
   },
   {
     name: "throttled",
