@@ -110,7 +110,10 @@ export function pushLoss(minutes: readonly CallMinute[], lastEvent: number, now:
 }
 
 /** Whether a run should read Keeper's pushes: the gap is past the floor and the usual gaps still allow it. */
-export function needsPushCheck(v: SilenceVerdict, s: Pick<SilenceSettings, "silenceMinMinutes">): boolean {
+export function needsPushCheck(
+  v: SilenceVerdict,
+  s: Pick<SilenceSettings, "silenceMinMinutes">,
+): v is SilenceVerdict & { lastEvent: number } {
   return !v.silent && v.lastEvent !== undefined && v.gapMinutes !== undefined && v.gapMinutes >= s.silenceMinMinutes;
 }
 

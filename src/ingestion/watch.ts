@@ -96,7 +96,7 @@ export async function runIngestionWatch(deps: WatchDeps): Promise<WatchResult> {
   let verdict = detectSilence(rows, baseline, now, s);
   // the pushes read for this gap, kept for the diagnosis (no second metrics read)
   let pushCalls: Observation<CallCounts> | undefined;
-  if (needsPushCheck(verdict, s) && verdict.lastEvent !== undefined) {
+  if (needsPushCheck(verdict, s)) {
     const last = verdict.lastEvent;
     const minutes = await settle("read the DCR metrics", () =>
       deps.reader.callMinutesSince(new Date(firstMinuteAfter(last)), new Date(now)),
