@@ -39,6 +39,8 @@ export interface FaultRule {
   delayMs?: number;
   hang?: boolean;
   malformed?: boolean;
+  /** Serve this reply body with status 200 (a string as is, anything else as JSON): a 200 of the wrong shape. */
+  body?: unknown;
   times?: number;
 }
 
@@ -355,6 +357,18 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
                   status: 200,
                   headers: { "Content-Type": "application/json; charset=utf-8" },
                   body: '{"value":[{"id":"/subscriptions/trunc',
+                },
+                rec,
+              );
+              return;
+            }
+            if (f.body !== undefined) {
+              send(
+                res,
+                {
+                  status: 200,
+                  headers: { "Content-Type": "application/json; charset=utf-8" },
+                  body: typeof f.body === "string" ? f.body : JSON.stringify(f.body),
                 },
                 rec,
               );

@@ -10,6 +10,23 @@ import { found, type Observation } from "../checks/observation.js";
 import type { Dce, Dcr, RoleAssignment, Table, Workspace } from "../connector/types.js";
 import { MalformedReplyError, observeError } from "./errors.js";
 import { toDce, toDcr, toRoleAssignment, toTable, toWorkspace } from "./armMappers.js";
+import { checkBody, dceBody, dcrBody, tableBody, workspaceBody } from "./armSchemas.js";
+import type { z } from "zod";
+
+/**
+ * Call options that keep the raw JSON body, and a check of that body against its documented shape
+ * (run before the SDK's deserialised object is mapped).
+ */
+function readingBody(ctx: CallContext): {
+  options: { abortSignal: AbortSignal; onResponse: (r: { parsedBody?: unknown }) => void };
+  check: (schema: z.ZodType, what: string) => void;
+} {
+  let body: unknown;
+  return {
+    options: { abortSignal: callSignal(ctx), onResponse: (r) => (body = r.parsedBody) },
+    check: (schema, what) => checkBody(schema, body, what),
+  };
+}
 
 /** Reads of the connector's ARM resources. Clients are created per subscription, once. */
 export class ArmAdapter {
@@ -78,9 +95,9 @@ export class ArmAdapter {
 
   async getDcr(id: ArmId, ctx: CallContext): Promise<Observation<Dcr>> {
     try {
-      const r = await this.monitor(id.subscriptionId).dataCollectionRules.get(id.resourceGroup, id.name, {
-        abortSignal: callSignal(ctx),
-      });
+      const b = readingBody(ctx);
+      const r = await this.monitor(id.subscriptionId).dataCollectionRules.get(id.resourceGroup, id.name, b.options);
+      b.check(dcrBody, "DCR");
       return found(toDcr(r));
     } catch (e) {
       return observeError(e, { action: "read the DCR", permission: `Monitoring Reader on ${id.id}` }, ctx);
@@ -96,9 +113,9 @@ export class ArmAdapter {
         ctx,
       );
     try {
-      const r = await this.monitor(id.subscriptionId).dataCollectionEndpoints.get(id.resourceGroup, id.name, {
-        abortSignal: callSignal(ctx),
-      });
+      const b = readingBody(ctx);
+      const r = await this.monitor(id.subscriptionId).dataCollectionEndpoints.get(id.resourceGroup, id.name, b.options);
+      b.check(dceBody, "DCE");
       return found(toDce(r));
     } catch (e) {
       return observeError(e, { action: "read the DCE", permission: `Monitoring Reader on ${id.id}` }, ctx);
@@ -107,9 +124,9 @@ export class ArmAdapter {
 
   async getWorkspace(id: ArmId, ctx: CallContext): Promise<Observation<Workspace>> {
     try {
-      const r = await this.insightsClient(id.subscriptionId).workspaces.get(id.resourceGroup, id.name, {
-        abortSignal: callSignal(ctx),
-      });
+      const b = readingBody(ctx);
+      const r = await this.insightsClient(id.subscriptionId).workspaces.get(id.resourceGroup, id.name, b.options);
+      b.check(workspaceBody, "workspace");
       return found(toWorkspace(r));
     } catch (e) {
       return observeError(e, { action: "read the workspace", permission: `Log Analytics Reader on ${id.id}` }, ctx);
@@ -118,12 +135,14 @@ export class ArmAdapter {
 
   async getTable(workspace: ArmId, tableName: string, ctx: CallContext): Promise<Observation<Table>> {
     try {
+      const b = readingBody(ctx);
       const r = await this.insightsClient(workspace.subscriptionId).tables.get(
         workspace.resourceGroup,
         workspace.name,
         tableName,
-        { abortSignal: callSignal(ctx) },
+        b.options,
       );
+      b.check(tableBody, "table");
       return found(toTable(r));
     } catch (e) {
       return observeError(
