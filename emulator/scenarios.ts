@@ -158,6 +158,16 @@ export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
     },
   },
   {
+    name: "tampered-transform",
+    description:
+      "Someone appended a filter to the DCR's transform: one user's events no longer reach the table (every check still fits).",
+    breaks: ["dcr.dataFlow"],
+    apply: (s) => {
+      const f = res(s, IDS.dcr).properties["dataFlows"][0];
+      f.transformKql = `${String(f.transformKql)} | where Username != "admin@example.com"`;
+    },
+  },
+  {
     name: "dcr-destination-changed",
     description: "The DCR's Log Analytics destination points at another workspace.",
     breaks: ["dcr.dataFlow"],

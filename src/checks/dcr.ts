@@ -2,7 +2,7 @@ import { ok, problem, unknown, type Finding } from "./finding.js";
 import type { Expected, Observed } from "./expected.js";
 import { unknownFrom } from "./resources.js";
 import { changedFields, describeDiff, diffColumns } from "./columns.js";
-import { analyzeTransform } from "./transform.js";
+import { analyzeTransform, tamperingOf } from "./transform.js";
 import { sameArmId } from "../azure/armId.js";
 import { normalizeType } from "../connector/profile.js";
 import type { Column, Dcr } from "../connector/types.js";
@@ -112,9 +112,14 @@ function dataFlow(e: Expected, o: Observed, dcr: Dcr): Finding {
     changed.add("transformKql");
     issues.push("the transform does not output TimeGenerated (every row is dropped)");
   }
-  const notFilled = tableColumns.filter(
-    (c) => !produced.has(c.name) && e.profile.tableColumns.some((p) => p.name === c.name),
+  const solution = analyzeTransform(e.profile.transformKql, e.profile.streamColumns);
+  const tampering = tamperingOf(
+    solution,
+    tr,
+    e.profile.tableColumns.map((c) => c.name).filter((c) => c !== "TimeGenerated" || produced.has(c)),
   );
+  const tampered = [...tampering.unreadable, ...tampering.rows, ...tampering.columns];
+  if (tampered.length) changed.add("transformKql");
 
   const evidence = {
     expected: {
@@ -130,23 +135,29 @@ function dataFlow(e: Expected, o: Observed, dcr: Dcr): Finding {
       transformKql: f.transformKql,
     },
   };
-  if (issues.length)
-    return problem(check, "critical", `The DCR's data flow is broken: ${issues.join("; ")}.`, {
+  if (issues.length || tampered.length) {
+    const parts = [
+      ...(tampered.length ? [`the transform hides or alters Keeper's events: ${tampered.join("; ")}`] : []),
+      ...issues,
+    ];
+    return problem(check, "critical", `The DCR's data flow is broken: ${parts.join("; ")}.`, {
       resource: dcr.id,
-      evidence: { ...evidence, changed: [...changed].sort() },
+      evidence: {
+        ...evidence,
+        changed: [...changed].sort(),
+        ...(tampered.length
+          ? {
+              affected: {
+                rows: tampering.rows,
+                columns: tampering.affectedColumns,
+                unreadable: tampering.unreadable,
+              },
+            }
+          : {}),
+      },
       remediation: `${fix} The expected transform is: ${e.profile.transformKql}`,
     });
-  if (notFilled.length)
-    return problem(
-      check,
-      "warning",
-      `The transform no longer fills ${notFilled.map((c) => c.name).join(", ")}: those columns arrive empty.`,
-      {
-        resource: dcr.id,
-        evidence: { ...evidence, changed: ["transformKql"] },
-        remediation: `Expected transform: ${e.profile.transformKql}`,
-      },
-    );
+  }
   const customised = (f.transformKql ?? "").replace(/\s+/g, " ").trim() !== e.profile.transformKql;
   const note = tr.unverified.length ? ` (not interpreted: ${tr.unverified.join("; ")})` : "";
   return ok(

@@ -304,6 +304,50 @@ describe("analyze", () => {
     expect(f.remediation).toContain("Keeper Admin Console");
   });
 
+  it.each([
+    ["filters one user out", ` | where Username != "attacker@example.com"`, /keeps only the rows that match/, [], 1],
+    ["blanks Username", ` | extend Username = ""`, /Username is blanked/, ["Username"], 0],
+    ["removes RemoteAddress", ` | project-away RemoteAddress`, /RemoteAddress is removed/, ["RemoteAddress"], 0],
+  ])(
+    "reports a transform that %s as critical, the solution's transform beside the live one",
+    (_name, suffix, text, columns, rows) => {
+      const solution = expected().profile.transformKql;
+      const f = analyze(
+        expected(),
+        mutate((o) => (dcrOf(o).dataFlows[0]!.transformKql = `${solution}${suffix}`)),
+      ).find((x) => x.check === "dcr.dataFlow")!;
+      expect(`${f.status}:${f.severity}`).toBe("problem:critical");
+      expect(f.summary).toMatch(/hides or alters Keeper's events/);
+      expect(f.summary).toMatch(text);
+      expect(f.evidence?.changed).toEqual(["transformKql"]);
+      expect(f.evidence?.expected).toMatchObject({ transformKql: solution });
+      expect(f.evidence?.actual).toMatchObject({ transformKql: `${solution}${suffix}` });
+      const affected = f.evidence?.["affected"] as { rows: string[]; columns: string[] };
+      expect(affected.columns).toEqual(columns);
+      expect(affected.rows).toHaveLength(rows);
+    },
+  );
+
+  it("keeps a harmless customisation (comments, spacing, an extra column) ok", () => {
+    const solution = expected().profile.transformKql;
+    const f = analyze(
+      expected(),
+      mutate(
+        (o) =>
+          (dcrOf(o).dataFlows[0]!.transformKql =
+            `// Keeper\n${solution.replace(/ \| /g, "\n| ")}\n| extend Source = "keeper"`),
+      ),
+    ).find((x) => x.check === "dcr.dataFlow")!;
+    // the table lacks Source: that is a fit problem of its own, not tampering
+    expect(f.summary).not.toMatch(/hides or alters/);
+    const g = analyze(
+      expected(),
+      mutate((o) => (dcrOf(o).dataFlows[0]!.transformKql = `// Keeper\n${solution.replace(/ \| /g, "\n| ")}`)),
+    ).find((x) => x.check === "dcr.dataFlow")!;
+    expect(g.status, g.summary).toBe("ok");
+    expect(g.summary).toMatch(/\(customised\)/);
+  });
+
   it("lists missing and retyped table columns in the evidence", () => {
     const f = analyze(
       expected(),

@@ -68,6 +68,21 @@ describe("keeper-monitor check (separate process, real SDKs, emulator)", () => {
     expect(f.remediation).toMatch(/az role assignment create/);
   });
 
+  it("exits 1 when the DCR's transform was tampered with, naming the filter and both transforms", async () => {
+    emu.applyScenario("tampered-transform");
+    const r = await runCli(["check", "--json"], emu.settings);
+    all.push(r.stdout, r.stderr);
+    expect(r.code, r.stderr).toBe(1);
+    const report = JSON.parse(r.stdout) as {
+      findings: Array<{ check: string; status: string; severity: string; summary: string; evidence?: any }>;
+    };
+    const f = report.findings.find((x) => x.check === "dcr.dataFlow")!;
+    expect(`${f.status}:${f.severity}`).toBe("problem:critical");
+    expect(f.summary).toContain('where Username != "admin@example.com"');
+    expect(f.evidence.actual.transformKql).toMatch(/\| where Username != "admin@example.com"$/);
+    expect(f.evidence.expected.transformKql).not.toMatch(/where/);
+  });
+
   it("exits 2 naming every bad setting and calls nothing", async () => {
     emu.resetCalls();
     const r = await runCli(["check"], {
