@@ -13,6 +13,11 @@ export interface CloudProfile {
   portalUrl: string;
   /** Whether the authority is one MSAL knows; otherwise instance discovery must be off. */
   knownAuthority: boolean;
+  /**
+   * DNS suffix of the cloud's Key Vaults (".vault.azure.net"); undefined for a Custom cloud, where
+   * the vault may be any https host. https://learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates
+   */
+  keyVaultDnsSuffix?: string;
 }
 
 const PUBLIC_AUDIENCES = {
@@ -33,6 +38,7 @@ export const CLOUD_PROFILES: Record<Exclude<CloudName, "Custom">, CloudProfile> 
     audiences: PUBLIC_AUDIENCES,
     portalUrl: "https://portal.azure.com",
     knownAuthority: true,
+    keyVaultDnsSuffix: ".vault.azure.net",
   },
   AzureUSGovernment: {
     name: "AzureUSGovernment",
@@ -49,6 +55,7 @@ export const CLOUD_PROFILES: Record<Exclude<CloudName, "Custom">, CloudProfile> 
     },
     portalUrl: "https://portal.azure.us",
     knownAuthority: true,
+    keyVaultDnsSuffix: ".vault.usgovcloudapi.net",
   },
   AzureChinaCloud: {
     name: "AzureChinaCloud",
@@ -65,6 +72,7 @@ export const CLOUD_PROFILES: Record<Exclude<CloudName, "Custom">, CloudProfile> 
     },
     portalUrl: "https://portal.azure.cn",
     knownAuthority: true,
+    keyVaultDnsSuffix: ".vault.azure.cn",
   },
 };
 

@@ -58,7 +58,8 @@ export function loadConfig(env: Env): Config {
   const required = (name: string, what: string) => r.required(name, what);
   const guid = (name: string, what: string) => r.guid(name, what);
   const armId = (name: string, provider: string, type: string, what: string) => r.armId(name, provider, type, what);
-  const httpsUrl = (name: string, value: string | undefined) => r.httpsUrl(name, value);
+  const httpsUrl = (name: string, value: string | undefined, originOnly?: string) =>
+    r.httpsUrl(name, value, originOnly === undefined ? {} : { originOnly });
   const int = (name: string, min: number, max: number) => r.int(name, min, max);
 
   const tenantId = guid("KEEPER_TENANT_ID", "the Entra tenant ID");
@@ -69,8 +70,11 @@ export function loadConfig(env: Env): Config {
   if (dcrImmutableId && !DCR_IMMUTABLE_ID.test(dcrImmutableId))
     fail("KEEPER_DCR_IMMUTABLE_ID", 'not a DCR immutable id: expected "dcr-" followed by 32 hex digits');
   const dceUri =
-    httpsUrl("KEEPER_DCE_URI", required("KEEPER_DCE_URI", "the DCE logs-ingestion URI Keeper is configured with")) ??
-    "";
+    httpsUrl(
+      "KEEPER_DCE_URI",
+      required("KEEPER_DCE_URI", "the DCE logs-ingestion URI Keeper is configured with"),
+      "the logs-ingestion URI is a host only (https://<dce>.<region>-1.ingest.monitor.azure.com); Keeper's path is built from it",
+    ) ?? "";
   const workspace = armId(
     "KEEPER_WORKSPACE_RESOURCE_ID",
     "Microsoft.OperationalInsights",
@@ -84,7 +88,6 @@ export function loadConfig(env: Env): Config {
   if (!/^[A-Za-z][A-Za-z0-9_]*_CL$/.test(tableName))
     fail("KEEPER_TABLE_NAME", 'not a custom table name: expected letters, digits or _ ending in "_CL"');
 
-  const vaultUri = httpsUrl("KEY_VAULT_URI", raw("KEY_VAULT_URI"));
   const secretName = get("KEY_VAULT_SECRET_NAME") ?? "";
   if (!/^[0-9A-Za-z-]{1,127}$/.test(secretName))
     fail("KEY_VAULT_SECRET_NAME", "not a Key Vault secret name: 1–127 letters, digits or dashes");
@@ -103,18 +106,44 @@ export function loadConfig(env: Env): Config {
   if (!(CLOUD_NAMES as readonly string[]).includes(cloudName)) {
     fail("AZURE_CLOUD", `unknown cloud "${cloudName}": expected one of ${CLOUD_NAMES.join(", ")}`);
   } else if (cloudName === "Custom") {
-    const endpoint = (name: string): string =>
-      httpsUrl(name, required(name, "an https endpoint (required when AZURE_CLOUD=Custom)")) ?? "";
+    // each SDK appends its own paths (Graph /v1.0, Log Analytics /v1, ARM /subscriptions, Entra /<tenant>)
+    const endpoint = (name: string, path: string): string =>
+      httpsUrl(name, required(name, "an https endpoint (required when AZURE_CLOUD=Custom)"), path) ?? "";
     cloud = customCloud({
-      authorityHost: endpoint("AZURE_AUTHORITY_HOST"),
-      resourceManagerEndpoint: endpoint("AZURE_RESOURCE_MANAGER_ENDPOINT"),
-      graphEndpoint: endpoint("MICROSOFT_GRAPH_ENDPOINT"),
-      logAnalyticsEndpoint: endpoint("LOG_ANALYTICS_ENDPOINT"),
+      authorityHost: endpoint("AZURE_AUTHORITY_HOST", "the tenant is added to the host by the SDK"),
+      resourceManagerEndpoint: endpoint("AZURE_RESOURCE_MANAGER_ENDPOINT", "the SDK adds /subscriptions/…"),
+      graphEndpoint: endpoint("MICROSOFT_GRAPH_ENDPOINT", "give the host without /v1.0; the SDK adds it"),
+      logAnalyticsEndpoint: endpoint("LOG_ANALYTICS_ENDPOINT", "give the host without /v1; the SDK adds it"),
     });
   } else {
     cloud = CLOUD_PROFILES[cloudName as Exclude<CloudName, "Custom">];
-    for (const name of ["AZURE_RESOURCE_MANAGER_ENDPOINT", "MICROSOFT_GRAPH_ENDPOINT", "LOG_ANALYTICS_ENDPOINT"])
-      if (raw(name) !== undefined) fail(name, `only used when AZURE_CLOUD=Custom (it is ${cloudName}); remove it`);
+    for (const name of [
+      "AZURE_AUTHORITY_HOST",
+      "AZURE_RESOURCE_MANAGER_ENDPOINT",
+      "MICROSOFT_GRAPH_ENDPOINT",
+      "LOG_ANALYTICS_ENDPOINT",
+    ]) {
+      const v = raw(name);
+      // the cloud's own authority host is harmless (az and azd environments often carry it)
+      if (v === undefined || (name === "AZURE_AUTHORITY_HOST" && v.replace(/\/+$/, "") === cloud.authorityHost))
+        continue;
+      fail(name, `only used when AZURE_CLOUD=Custom (it is ${cloudName}, which ignores it); remove it`);
+    }
+  }
+  const vaultUri = httpsUrl(
+    "KEY_VAULT_URI",
+    raw("KEY_VAULT_URI"),
+    `a vault URI is https://<vault-name>${cloud.keyVaultDnsSuffix ?? ".vault.azure.net"}/`,
+  );
+  if (vaultUri !== undefined && cloud.keyVaultDnsSuffix !== undefined) {
+    const u = new URL(vaultUri);
+    const suffix = cloud.keyVaultDnsSuffix;
+    const name = u.hostname.toLowerCase().endsWith(suffix) ? u.hostname.slice(0, -suffix.length) : undefined;
+    if (name === undefined || !/^[a-z][a-z0-9-]{1,22}[a-z0-9]$/i.test(name) || u.port !== "")
+      fail(
+        "KEY_VAULT_URI",
+        `not a Key Vault of ${cloudName}: the host must be <vault-name>${suffix} (it is ${u.host}); the monitor sends its tokens there`,
+      );
   }
 
   const identity: Config["identity"] = {};

@@ -43,3 +43,28 @@ export function isValidSchedule(schedule: string): boolean {
     return validField(f, range, i === 4 ? MONTHS : i === 5 ? DAYS : undefined);
   });
 }
+
+/** The values of one numeric NCRONTAB field, e.g. "*\/15" in 0–59 → 0, 15, 30, 45. */
+function fieldValues(field: string, [min, max]: [number, number]): Set<number> {
+  const out = new Set<number>();
+  for (const part of field.split(",")) {
+    const [base = "*", step = "1"] = part.split("/");
+    const [lo, hi] = base === "*" ? [min, max] : (base.split("-").map(Number) as [number, number?]);
+    const end = hi ?? (part.includes("/") ? max : lo);
+    for (let v = lo; v <= end; v += Number(step)) out.add(v);
+  }
+  return out;
+}
+
+/**
+ * Whether a valid schedule fires more than once in some minute: a TimeSpan below one minute, or an
+ * NCRONTAB seconds field with more than one value. The monitor's timers read Azure on every tick;
+ * one a second would spend the ARM and Graph budgets (see "Limits" in the README).
+ */
+export function firesMoreThanOncePerMinute(schedule: string): boolean {
+  const s = schedule.trim();
+  const span = /^(\d{1,2}):(\d{2}):(\d{2})$/.exec(s);
+  if (span) return Number(span[1]) * 3600 + Number(span[2]) * 60 + Number(span[3]) < 60;
+  const seconds = s.split(/\s+/)[0] ?? "*";
+  return fieldValues(seconds, [0, 59]).size > 1;
+}

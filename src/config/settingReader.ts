@@ -1,5 +1,5 @@
 import { parseArmId, type ArmId } from "../azure/armId.js";
-import { isValidSchedule } from "./schedule.js";
+import { firesMoreThanOncePerMinute, isValidSchedule } from "./schedule.js";
 import { settingDefault } from "./settings.js";
 
 export interface SettingProblem {
@@ -58,6 +58,16 @@ export class SettingReader {
   armId(name: string, provider: string, type: string, what: string): ArmId | undefined {
     const v = this.required(name, what);
     if (v === undefined) return undefined;
+    const stray = /[\s?#%]/.exec(v);
+    if (stray) {
+      // a query, fragment or space is never part of an ARM id; the SDK would send it along and the
+      // resource would read as missing
+      this.fail(
+        name,
+        `must not contain ${stray[0].trim() ? `"${stray[0]}"` : "whitespace"}: an ARM resource ID has no query, fragment or space`,
+      );
+      return undefined;
+    }
     const id = parseArmId(v);
     if (!id) {
       this.fail(
@@ -75,8 +85,11 @@ export class SettingReader {
     return id;
   }
 
-  /** An https URL without query or fragment, returned without a trailing slash. */
-  httpsUrl(name: string, value: string | undefined): string | undefined {
+  /**
+   * An https URL without user info, query or fragment, returned without a trailing slash.
+   * `originOnly`: also without a path (an endpoint the SDK appends its own paths to).
+   */
+  httpsUrl(name: string, value: string | undefined, options: { originOnly?: string } = {}): string | undefined {
     if (value === undefined) return undefined;
     let u: URL;
     try {
@@ -89,8 +102,20 @@ export class SettingReader {
       this.fail(name, `not an https URL (${u.protocol.replace(":", "")}): bearer tokens are only sent over https`);
       return undefined;
     }
-    if (u.search || u.hash) {
+    if (u.search || u.hash || /[?#]/.test(value)) {
       this.fail(name, "must not carry a query string or fragment");
+      return undefined;
+    }
+    if (u.username || u.password) {
+      this.fail(name, "must not carry user info (user:password@): credentials never go in a URL");
+      return undefined;
+    }
+    if (/\s/.test(value)) {
+      this.fail(name, "must not contain whitespace");
+      return undefined;
+    }
+    if (options.originOnly !== undefined && u.pathname !== "/") {
+      this.fail(name, `must not carry a path (${u.pathname}): ${options.originOnly}`);
       return undefined;
     }
     return u.toString().replace(/\/+$/, "");
@@ -122,6 +147,11 @@ export class SettingReader {
     if (v === "" && options.optional) return undefined;
     if (!isValidSchedule(v))
       this.fail(name, `not an NCRONTAB schedule of six fields (sec min hour day month weekday): "${v}"`);
+    else if (firesMoreThanOncePerMinute(v))
+      this.fail(
+        name,
+        `fires more than once a minute ("${v}"): the shortest interval is one minute, e.g. "0 */5 * * * *" (the seconds field must name one second)`,
+      );
     return v;
   }
 

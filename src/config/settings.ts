@@ -24,7 +24,8 @@ const DRIFT_SETTINGS: readonly SettingSpec[] = [
   {
     name: "KEEPER_DCR_RESOURCE_ID",
     required: true,
-    description: "ARM resource ID of the Data Collection Rule (Microsoft.Insights/dataCollectionRules).",
+    description:
+      "ARM resource ID of the Data Collection Rule (Microsoft.Insights/dataCollectionRules); no query, fragment or space.",
   },
   {
     name: "KEEPER_DCR_IMMUTABLE_ID",
@@ -34,12 +35,13 @@ const DRIFT_SETTINGS: readonly SettingSpec[] = [
   {
     name: "KEEPER_DCE_URI",
     required: true,
-    description: "The DCE logs-ingestion URI Keeper is configured with (https://…ingest.monitor.azure.com).",
+    description:
+      "The DCE logs-ingestion URI Keeper is configured with (https://…ingest.monitor.azure.com: a host, without path or user info).",
   },
   {
     name: "KEEPER_WORKSPACE_RESOURCE_ID",
     required: true,
-    description: "ARM resource ID of the Sentinel Log Analytics workspace.",
+    description: "ARM resource ID of the Sentinel Log Analytics workspace; no query, fragment or space.",
   },
   {
     name: "KEEPER_STREAM_NAME",
@@ -57,7 +59,7 @@ const DRIFT_SETTINGS: readonly SettingSpec[] = [
     name: "KEY_VAULT_URI",
     required: false,
     description:
-      "Vault that holds the Keeper client secret (https://<name>.vault.azure.net/). Unset: secret.vault reports ok, not configured.",
+      "Vault that holds the Keeper client secret (https://<name>.vault.azure.net/, no path; the host must be under the cloud's Key Vault suffix, any https host under Custom). Unset: secret.vault reports ok, not configured.",
   },
   {
     name: "KEY_VAULT_SECRET_NAME",
@@ -88,7 +90,8 @@ const DRIFT_SETTINGS: readonly SettingSpec[] = [
     name: "DRIFT_CHECK_SCHEDULE",
     required: false,
     default: "0 */15 * * * *",
-    description: "NCRONTAB schedule (UTC, six fields) of the driftCheck timer.",
+    description:
+      "NCRONTAB schedule (UTC, six fields) of the driftCheck timer; at most once a minute, like every schedule.",
   },
   {
     name: "CALL_TIMEOUT_SECONDS",
@@ -111,22 +114,23 @@ const DRIFT_SETTINGS: readonly SettingSpec[] = [
   {
     name: "AZURE_AUTHORITY_HOST",
     required: "custom-cloud",
-    description: "Custom cloud only: Entra authority host (https URL).",
+    description:
+      "Custom cloud only: Entra authority host (https URL, no path). Under another cloud it is refused unless it is that cloud's own host.",
   },
   {
     name: "AZURE_RESOURCE_MANAGER_ENDPOINT",
     required: "custom-cloud",
-    description: "Custom cloud only: Azure Resource Manager endpoint (https URL).",
+    description: "Custom cloud only: Azure Resource Manager endpoint (https URL, no path).",
   },
   {
     name: "MICROSOFT_GRAPH_ENDPOINT",
     required: "custom-cloud",
-    description: "Custom cloud only: Microsoft Graph endpoint (https URL, without /v1.0).",
+    description: "Custom cloud only: Microsoft Graph endpoint (https URL, no path: without /v1.0).",
   },
   {
     name: "LOG_ANALYTICS_ENDPOINT",
     required: "custom-cloud",
-    description: "Custom cloud only: Log Analytics query endpoint (https URL, without /v1).",
+    description: "Custom cloud only: Log Analytics query endpoint (https URL, no path: without /v1).",
   },
   {
     name: "AZURE_CLIENT_ID",

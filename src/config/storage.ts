@@ -11,8 +11,17 @@ export type StorageConfig =
 export function parseStorage(r: SettingReader): StorageConfig | undefined {
   const cs = r.raw("AzureWebJobsStorage");
   if (cs !== undefined) {
-    if (cs === "UseDevelopmentStorage=true" || /AccountName=[^;]+/i.test(cs) || /TableEndpoint=[^;]+/i.test(cs))
+    if (cs === "UseDevelopmentStorage=true" || /AccountName=[^;]+/i.test(cs) || /TableEndpoint=[^;]+/i.test(cs)) {
+      const plain = plainHttpHost(cs);
+      if (plain !== undefined) {
+        r.fail(
+          "AzureWebJobsStorage",
+          `plain http to ${plain}: the account key signs every request, so only https (or http to a loopback emulator such as Azurite) is accepted`,
+        );
+        return undefined;
+      }
       return { kind: "connectionString", connectionString: cs };
+    }
     r.fail(
       "AzureWebJobsStorage",
       "not a storage connection string (expected AccountName=…;AccountKey=… or UseDevelopmentStorage=true)",
@@ -32,5 +41,39 @@ export function parseStorage(r: SettingReader): StorageConfig | undefined {
     }
     return { kind: "identity", tableServiceUri: `https://${account}.table.core.windows.net` };
   }
+  return undefined;
+}
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+/**
+ * The first non-loopback host a connection string would reach over plain http: an explicit
+ * `*Endpoint=http://…`, or `DefaultEndpointsProtocol=http` for an account's own endpoints
+ * (https://learn.microsoft.com/azure/storage/common/storage-configure-connection-string).
+ */
+function plainHttpHost(cs: string): string | undefined {
+  const parts = new Map<string, string>();
+  for (const kv of cs.split(";")) {
+    const i = kv.indexOf("=");
+    if (i > 0) parts.set(kv.slice(0, i).trim().toLowerCase(), kv.slice(i + 1).trim());
+  }
+  for (const [k, v] of parts) {
+    if (!k.endsWith("endpoint") || !/^http:/i.test(v)) continue;
+    let host: string;
+    try {
+      host = new URL(v).hostname.toLowerCase();
+    } catch {
+      return v;
+    }
+    if (!LOOPBACK.has(host)) return host;
+  }
+  const account = parts.get("accountname");
+  // the monitor itself reads Table storage: its endpoint is derived from the account when not given
+  if (
+    /^http$/i.test(parts.get("defaultendpointsprotocol") ?? "") &&
+    account !== undefined &&
+    !parts.has("tableendpoint")
+  )
+    return `${account}.table.${parts.get("endpointsuffix") ?? "core.windows.net"}`;
   return undefined;
 }

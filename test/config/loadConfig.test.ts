@@ -79,6 +79,163 @@ describe("loadConfig", () => {
     expect(p[name]).toMatch(message);
   });
 
+  const DCR = VALID_ENV.KEEPER_DCR_RESOURCE_ID;
+  const AZURITE =
+    "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=<redacted>;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;";
+  const CUSTOM = {
+    AZURE_CLOUD: "Custom",
+    AZURE_AUTHORITY_HOST: "https://login.example.test",
+    AZURE_RESOURCE_MANAGER_ENDPOINT: "https://arm.example.test",
+    MICROSOFT_GRAPH_ENDPOINT: "https://graph.example.test",
+    LOG_ANALYTICS_ENDPOINT: "https://logs.example.test",
+  };
+  it.each<[string, Record<string, string>, string, RegExp]>([
+    [
+      "a query on the DCR id",
+      { KEEPER_DCR_RESOURCE_ID: `${DCR}?x=1` },
+      "KEEPER_DCR_RESOURCE_ID",
+      /must not contain "\?"/,
+    ],
+    [
+      "a fragment on the DCR id",
+      { KEEPER_DCR_RESOURCE_ID: `${DCR}#x` },
+      "KEEPER_DCR_RESOURCE_ID",
+      /must not contain "#"/,
+    ],
+    [
+      "a trailing word on the DCR id",
+      { KEEPER_DCR_RESOURCE_ID: `${DCR} x` },
+      "KEEPER_DCR_RESOURCE_ID",
+      /must not contain whitespace/,
+    ],
+    [
+      "a query on the workspace id",
+      { KEEPER_WORKSPACE_RESOURCE_ID: `${VALID_ENV.KEEPER_WORKSPACE_RESOURCE_ID}?api-version=1` },
+      "KEEPER_WORKSPACE_RESOURCE_ID",
+      /no query, fragment or space/,
+    ],
+    [
+      "a vault on a foreign host",
+      { KEY_VAULT_URI: "https://vault.example.com/" },
+      "KEY_VAULT_URI",
+      /not a Key Vault of AzureCloud: the host must be <vault-name>\.vault\.azure\.net/,
+    ],
+    [
+      "a vault of another cloud",
+      { KEY_VAULT_URI: "https://kv-keeper.vault.azure.cn/" },
+      "KEY_VAULT_URI",
+      /\.vault\.azure\.net \(it is kv-keeper\.vault\.azure\.cn\)/,
+    ],
+    [
+      "a vault host that only starts like one",
+      { KEY_VAULT_URI: "https://kv.vault.azure.net.example.com/" },
+      "KEY_VAULT_URI",
+      /not a Key Vault/,
+    ],
+    [
+      "a vault URI with a path",
+      { KEY_VAULT_URI: "https://kv-keeper.vault.azure.net/secrets/x" },
+      "KEY_VAULT_URI",
+      /must not carry a path/,
+    ],
+    [
+      "a Graph endpoint with /v1.0",
+      { ...CUSTOM, MICROSOFT_GRAPH_ENDPOINT: "https://graph.example.test/v1.0" },
+      "MICROSOFT_GRAPH_ENDPOINT",
+      /must not carry a path \(\/v1\.0\)/,
+    ],
+    [
+      "a Log Analytics endpoint with /v1",
+      { ...CUSTOM, LOG_ANALYTICS_ENDPOINT: "https://logs.example.test/v1" },
+      "LOG_ANALYTICS_ENDPOINT",
+      /must not carry a path \(\/v1\)/,
+    ],
+    [
+      "a DCE URI with a path",
+      { KEEPER_DCE_URI: `${VALID_ENV.KEEPER_DCE_URI}/dataCollectionRules/x` },
+      "KEEPER_DCE_URI",
+      /must not carry a path/,
+    ],
+    [
+      "a DCE URI with user info",
+      { KEEPER_DCE_URI: "https://keeper:pw@law-sentinel-abcd.eastus-1.ingest.monitor.azure.com" },
+      "KEEPER_DCE_URI",
+      /must not carry user info/,
+    ],
+    [
+      "a schedule every second",
+      { DRIFT_CHECK_SCHEDULE: "* * * * * *" },
+      "DRIFT_CHECK_SCHEDULE",
+      /fires more than once a minute/,
+    ],
+    [
+      "a schedule every 10 seconds",
+      { INGESTION_CHECK_SCHEDULE: "*/10 * * * * *" },
+      "INGESTION_CHECK_SCHEDULE",
+      /shortest interval is one minute/,
+    ],
+    [
+      "a TimeSpan of 30 seconds",
+      { ALERT_DELIVERY_SCHEDULE: "00:00:30" },
+      "ALERT_DELIVERY_SCHEDULE",
+      /fires more than once a minute/,
+    ],
+    [
+      "an http authority host under AzureCloud",
+      { AZURE_AUTHORITY_HOST: "http://login.example.test" },
+      "AZURE_AUTHORITY_HOST",
+      /only used when AZURE_CLOUD=Custom \(it is AzureCloud, which ignores it\)/,
+    ],
+    [
+      "another authority host under AzureCloud",
+      { AZURE_AUTHORITY_HOST: "https://login.example.test" },
+      "AZURE_AUTHORITY_HOST",
+      /only used when AZURE_CLOUD=Custom/,
+    ],
+    [
+      "an http authority host under Custom",
+      { ...CUSTOM, AZURE_AUTHORITY_HOST: "http://login.example.test" },
+      "AZURE_AUTHORITY_HOST",
+      /not an https URL/,
+    ],
+    [
+      "storage over http to a remote host",
+      { AzureWebJobsStorage: AZURITE.replace("127.0.0.1", "storage.example.com") },
+      "AzureWebJobsStorage",
+      /plain http to storage\.example\.com/,
+    ],
+    [
+      "storage over http to the account's own endpoint",
+      {
+        AzureWebJobsStorage:
+          "DefaultEndpointsProtocol=http;AccountName=stkeeper;AccountKey=<redacted>;EndpointSuffix=core.windows.net",
+      },
+      "AzureWebJobsStorage",
+      /plain http to stkeeper\.table\.core\.windows\.net/,
+    ],
+  ])("refuses %s, naming the setting and why", (_name, change, setting, message) => {
+    const p = problemsOf({ ...VALID_ENV, ...change });
+    expect(Object.keys(p)).toEqual([setting]);
+    expect(p[setting]).toMatch(message);
+  });
+
+  it.each<[string, Record<string, string>]>([
+    ["a vault of the public cloud", { KEY_VAULT_URI: "https://kv-keeper.vault.azure.net/" }],
+    ["a vault without the trailing slash", { KEY_VAULT_URI: "https://KV-Keeper.vault.azure.net" }],
+    [
+      "a US Government vault",
+      { AZURE_CLOUD: "AzureUSGovernment", KEY_VAULT_URI: "https://kv-keeper.vault.usgovcloudapi.net/" },
+    ],
+    ["any https vault host under Custom", { ...CUSTOM, KEY_VAULT_URI: "https://127.0.0.1:8443/" }],
+    ["the cloud's own authority host", { AZURE_AUTHORITY_HOST: "https://login.microsoftonline.com/" }],
+    ["a schedule once a minute", { DRIFT_CHECK_SCHEDULE: "0 * * * * *", ALERT_DELIVERY_SCHEDULE: "00:01:00" }],
+    ["Azurite over loopback http", { AzureWebJobsStorage: AZURITE }],
+    ["a DCE URI with a trailing slash", { KEEPER_DCE_URI: `${VALID_ENV.KEEPER_DCE_URI}/` }],
+    ["a DCR id with a trailing slash", { KEEPER_DCR_RESOURCE_ID: `${DCR}/` }],
+  ])("accepts %s", (_name, change) => {
+    expect(problemsOf({ ...VALID_ENV, ...change })).toEqual({});
+  });
+
   it("lists several bad settings together, each with its reason", () => {
     const p = problemsOf({ ...VALID_ENV, KEEPER_APP_ID: "x", AZURE_CLOUD: "Mars", SECRET_WARN_DAYS: "-1" });
     expect(Object.keys(p).sort()).toEqual(["AZURE_CLOUD", "KEEPER_APP_ID", "SECRET_WARN_DAYS"]);
