@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { ensureCertificate, startEmulator, type Emulator, type EmulatorOptions } from "../../emulator/index.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
 import { createMonitor, type Monitor } from "../../src/wiring.js";
@@ -26,4 +27,24 @@ export function leakedShapes(output: string): string[] {
   if (/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/.test(output)) found.push("a JWT");
   if (/[?&]sig=[^&\s<]+/i.test(output)) found.push("a sig= URL");
   return found;
+}
+
+/**
+ * One emulator for the test file: started before its tests, stopped after, reset to the healthy
+ * scenario without faults before each test. Read it through the returned function.
+ */
+export function sharedHealthyEmulator(): () => Emulator {
+  let emu: Emulator | undefined;
+  beforeAll(async () => {
+    emu = await startTrustedEmulator();
+  });
+  afterAll(async () => {
+    await emu?.stop();
+  });
+  beforeEach(() => {
+    emu!.applyScenario("healthy");
+    emu!.faults.clear();
+    emu!.resetCalls();
+  });
+  return () => emu!;
 }

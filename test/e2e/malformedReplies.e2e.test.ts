@@ -1,20 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { IDS } from "../../emulator/constants.js";
-import type { Emulator } from "../../emulator/index.js";
 import { exitCodeFor, type Report } from "../../src/report/report.js";
-import { monitorFor, startTrustedEmulator } from "./harness.js";
+import { monitorFor, sharedHealthyEmulator } from "./harness.js";
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startTrustedEmulator();
-});
-afterAll(async () => {
-  await emu?.stop();
-});
-beforeEach(() => {
-  emu.applyScenario("healthy");
-  emu.faults.clear();
-});
+const emulator = sharedHealthyEmulator();
 
 const byCheck = (r: Report, check: string) => r.findings.find((f) => f.check === check)!;
 const problems = (r: Report) => r.findings.filter((f) => f.status === "problem").map((f) => f.check);
@@ -22,7 +11,7 @@ const exact = (id: string) => new RegExp(`${id.replace(/[.*+?^${}()|[\]\\]/g, "\
 
 /** The healthy resource as the emulator serves it, with `edit` applied. */
 function variant(id: string, edit: (r: Record<string, unknown>) => void): Record<string, unknown> {
-  const r = structuredClone(emu.state.resources[id]) as unknown as Record<string, unknown>;
+  const r = structuredClone(emulator().state.resources[id]) as unknown as Record<string, unknown>;
   edit(r);
   return r;
 }
@@ -48,8 +37,8 @@ describe("a 200 reply of the wrong shape is unknown, never a change", () => {
       "properties.dataFlows.0.transformKql",
     ],
   ])("%s", async (_name, edit, field) => {
-    emu.faults.add({ service: "arm", path: exact(IDS.dcr), body: variant(IDS.dcr, edit) });
-    const r = await monitorFor(emu).runDriftChecks({ withIngestion: false });
+    emulator().faults.add({ service: "arm", path: exact(IDS.dcr), body: variant(IDS.dcr, edit) });
+    const r = await monitorFor(emulator()).runDriftChecks({ withIngestion: false });
     for (const check of ["dcr.exists", "dcr.stream", "dcr.dataFlow", "dce.exists"]) {
       expect(byCheck(r, check).status, check).toBe("unknown");
     }
@@ -59,21 +48,21 @@ describe("a 200 reply of the wrong shape is unknown, never a change", () => {
   });
 
   it("a DCE without properties", async () => {
-    const dceId = String(props(emu.state.resources[IDS.dcr] as never)["dataCollectionEndpointId"]);
-    emu.faults.add({ service: "arm", path: exact(dceId), body: variant(dceId, (r) => delete r["properties"]) });
-    const r = await monitorFor(emu).runDriftChecks({ withIngestion: false });
+    const dceId = String(props(emulator().state.resources[IDS.dcr] as never)["dataCollectionEndpointId"]);
+    emulator().faults.add({ service: "arm", path: exact(dceId), body: variant(dceId, (r) => delete r["properties"]) });
+    const r = await monitorFor(emulator()).runDriftChecks({ withIngestion: false });
     expect(byCheck(r, "dce.exists").status).toBe("unknown");
     expect(byCheck(r, "dce.exists").summary).toContain("properties");
     expect(problems(r)).toEqual([]);
   });
 
   it("a workspace whose customerId is a number", async () => {
-    emu.faults.add({
+    emulator().faults.add({
       service: "arm",
       path: exact(IDS.workspace),
       body: variant(IDS.workspace, (r) => (props(r)["customerId"] = 7)),
     });
-    const r = await monitorFor(emu).runDriftChecks({ withIngestion: false });
+    const r = await monitorFor(emulator()).runDriftChecks({ withIngestion: false });
     expect(byCheck(r, "workspace.exists").status).toBe("unknown");
     expect(byCheck(r, "workspace.exists").summary).toContain("properties.customerId");
     expect(problems(r)).toEqual([]);
@@ -87,10 +76,10 @@ describe("a 200 reply of the wrong shape is unknown, never a change", () => {
       "properties.schema",
     ],
   ])("a table %s", async (_name, edit, field) => {
-    const tableId = `${IDS.workspace}/tables/${emu.settings["KEEPER_TABLE_NAME"] ?? "KeeperSecurityEventNewLogs_CL"}`;
-    const id = Object.keys(emu.state.resources).find((k) => k.toLowerCase() === tableId.toLowerCase())!;
-    emu.faults.add({ service: "arm", path: exact(id), body: variant(id, edit) });
-    const r = await monitorFor(emu).runDriftChecks({ withIngestion: false });
+    const tableId = `${IDS.workspace}/tables/${emulator().settings["KEEPER_TABLE_NAME"] ?? "KeeperSecurityEventNewLogs_CL"}`;
+    const id = Object.keys(emulator().state.resources).find((k) => k.toLowerCase() === tableId.toLowerCase())!;
+    emulator().faults.add({ service: "arm", path: exact(id), body: variant(id, edit) });
+    const r = await monitorFor(emulator()).runDriftChecks({ withIngestion: false });
     expect(byCheck(r, "table.exists").status).toBe("unknown");
     expect(byCheck(r, "table.schema").status).toBe("unknown");
     expect(byCheck(r, "table.exists").summary).toContain(field);
