@@ -192,7 +192,7 @@ describe("ARM", () => {
     expect(byPrincipal.length).toBe(4);
   });
 
-  it("metrics: ApiCallReceived_Count and RowsReceived_Count from recorded ingestion calls", async () => {
+  it("metrics: ApiCallReceived_Count (Count) and RowsReceived_Count (Total) from recorded ingestion calls", async () => {
     const r1 = await emu.keeperPush();
     expect(r1.status).toBe(204);
     await emu.keeperPush([
@@ -200,18 +200,38 @@ describe("ARM", () => {
     ]);
     const now = Date.now();
     const timespan = `${new Date(now - 10 * 60_000).toISOString()}/${new Date(now + 60_000).toISOString()}`;
-    const res = await monitor().metrics.list(ids.IDS.dcr, {
-      metricnames: "ApiCallReceived_Count,RowsReceived_Count",
-      timespan,
-      interval: "PT1M",
-      aggregation: "Total",
-      filter: "ResponseCode eq '*'",
-    });
-    const calls = res.value.find((m) => m.name.value === "ApiCallReceived_Count")!;
-    const total = (m: typeof calls) =>
-      m.timeseries.flatMap((t) => t.data ?? []).reduce((s, d) => s + (d.total ?? 0), 0);
-    expect(total(calls)).toBe(2);
-    expect(calls.timeseries?.[0]?.metadatavalues?.[0]?.value).toBe("204");
-    expect(total(res.value.find((m) => m.name.value === "RowsReceived_Count")!)).toBe(3);
+    const ask = (metricnames: string, aggregation: string) =>
+      monitor().metrics.list(ids.IDS.dcr, {
+        metricnames,
+        timespan,
+        interval: "PT1M",
+        aggregation,
+        filter: "ResponseCode eq '*'",
+      });
+    const sum = (r: Awaited<ReturnType<typeof ask>>, field: "count" | "total") =>
+      r.value[0]!.timeseries.flatMap((t) => t.data ?? []).reduce((s, d) => s + (d[field] ?? 0), 0);
+    const calls = await ask("ApiCallReceived_Count", "Count");
+    expect(sum(calls, "count")).toBe(2);
+    expect(calls.value[0]!.timeseries?.[0]?.metadatavalues?.[0]?.value).toBe("204");
+    expect(sum(await ask("RowsReceived_Count", "Total"), "total")).toBe(3);
+  });
+
+  it("metrics: a metric asked for an aggregation it does not support refuses the whole request", async () => {
+    const q = "timespan=PT1H&interval=PT1M&api-version=2018-01-01";
+    const token = await bearer(emu, "https://management.azure.com");
+    for (const [names, aggregation] of [
+      ["ApiCallReceived_Count", "Total"],
+      ["ApiCallReceived_Count,RowsReceived_Count", "Count"],
+      ["TransformationErrors_Count", "Average"],
+    ] as const) {
+      const r = await getJson(
+        emu,
+        `${ids.IDS.dcr}/providers/Microsoft.Insights/metrics?metricnames=${names}&aggregation=${aggregation}&${q}`,
+        token,
+      );
+      expect(r.status).toBe(501);
+      expect(r.body.code).toBe("NotImplemented");
+      expect(r.body.message).toMatch(/not supported/);
+    }
   });
 });
