@@ -1,7 +1,7 @@
 import { MonitorClient } from "@azure/arm-monitor";
 import type { TokenCredential } from "@azure/core-auth";
 import type { CloudProfile } from "../config/clouds.js";
-import type { ArmId } from "./armId.js";
+import { sdkScope, type ArmId } from "./armId.js";
 import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "./callContext.js";
 import { found, type Observation } from "../checks/observation.js";
 import type { CallCounts } from "../ingestion/diagnosis.js";
@@ -89,7 +89,7 @@ export class MetricsAdapter {
     ctx: CallContext,
   ): Promise<Observation<T>> {
     try {
-      const reply = await this.client(dcr.subscriptionId).metrics.list(dcr.id, {
+      const reply = await this.client(dcr.subscriptionId).metrics.list(sdkScope(dcr.id), {
         metricnames: CALLS_METRIC,
         metricnamespace: "Microsoft.Insights/datacollectionrules",
         timespan: `${since.toISOString()}/${now.toISOString()}`,

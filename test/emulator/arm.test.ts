@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Emulator } from "../../emulator/index.js";
 import { ids } from "../../emulator/index.js";
 import { bearer, getJson, monitorCredential, startTrusted } from "./helpers.js";
+import { sdkScope } from "../../src/azure/armId.js";
 
 let emu: Emulator;
 const ARM = ["https://management.azure.com/.default"];
@@ -153,7 +154,9 @@ describe("ARM", () => {
     const client = authz();
     const keeperSp = ids.KEEPER_SP_ID;
     const items = [];
-    for await (const a of client.roleAssignments.listForScope(ids.IDS.dcr, { filter: `assignedTo('${keeperSp}')` }))
+    for await (const a of client.roleAssignments.listForScope(sdkScope(ids.IDS.dcr), {
+      filter: `assignedTo('${keeperSp}')`,
+    }))
       items.push(a);
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({
@@ -166,7 +169,9 @@ describe("ARM", () => {
 
     emu.applyScenario("role-inherited");
     const inh = [];
-    for await (const a of authz().roleAssignments.listForScope(ids.IDS.dcr, { filter: `assignedTo('${keeperSp}')` }))
+    for await (const a of authz().roleAssignments.listForScope(sdkScope(ids.IDS.dcr), {
+      filter: `assignedTo('${keeperSp}')`,
+    }))
       inh.push(a);
     expect(inh.map((a) => a.scope)).toEqual([ids.IDS.resourceGroup]);
   });
@@ -174,18 +179,20 @@ describe("ARM", () => {
   it("role assignments: unfiltered listing at the RG pages (page size 2)", async () => {
     emu.resetCalls();
     const all = [];
-    for await (const a of authz().roleAssignments.listForScope(ids.IDS.resourceGroup)) all.push(a);
+    for await (const a of authz().roleAssignments.listForScope(sdkScope(ids.IDS.resourceGroup))) all.push(a);
     expect(all.length).toBe(emu.state.roleAssignments.length);
     const pages = emu.calls.filter((c) => c.service === "arm" && /roleAssignments$/i.test(c.path));
     expect(pages.length).toBe(Math.ceil(all.length / 2));
     expect(pages[1]?.query).toContain("skiptoken");
     const atScope = [];
-    for await (const a of authz().roleAssignments.listForScope(ids.IDS.resourceGroup, { filter: "atScope()" }))
+    for await (const a of authz().roleAssignments.listForScope(sdkScope(ids.IDS.resourceGroup), {
+      filter: "atScope()",
+    }))
       atScope.push(a);
     expect(atScope.every((a) => ids.IDS.resourceGroup.toLowerCase().startsWith(a.scope!.toLowerCase()))).toBe(true);
     expect(atScope.length).toBe(4);
     const byPrincipal = [];
-    for await (const a of authz().roleAssignments.listForScope(ids.IDS.subscription, {
+    for await (const a of authz().roleAssignments.listForScope(sdkScope(ids.IDS.subscription), {
       filter: `principalId eq '${ids.MONITOR_SP_ID}'`,
     }))
       byPrincipal.push(a);
@@ -201,7 +208,7 @@ describe("ARM", () => {
     const now = Date.now();
     const timespan = `${new Date(now - 10 * 60_000).toISOString()}/${new Date(now + 60_000).toISOString()}`;
     const ask = (metricnames: string, aggregation: string) =>
-      monitor().metrics.list(ids.IDS.dcr, {
+      monitor().metrics.list(sdkScope(ids.IDS.dcr), {
         metricnames,
         timespan,
         interval: "PT1M",
@@ -232,6 +239,17 @@ describe("ARM", () => {
       expect(r.status).toBe(501);
       expect(r.body.code).toBe("NotImplemented");
       expect(r.body.message).toMatch(/not supported/);
+    }
+  });
+
+  it("refuses a non-canonical path with a doubled slash instead of collapsing it", async () => {
+    const token = await bearer(emu, "https://management.azure.com");
+    const ok = await getJson(emu, `${ids.IDS.dcr}?api-version=2023-03-11`, token);
+    expect(ok.status).toBe(200);
+    for (const path of [`/${ids.IDS.dcr}`, ids.IDS.dcr.replace("/resourceGroups", "//resourceGroups")]) {
+      const r = await getJson(emu, `${path}?api-version=2023-03-11`, token);
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe("InvalidRequestUri");
     }
   });
 });
