@@ -268,6 +268,14 @@ export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
     },
   },
   {
+    name: "vault-version-disabled",
+    description: "The vault's current version of the Keeper secret is disabled (a GET answers 403 SecretDisabled).",
+    breaks: ["secret.vault"],
+    apply: (s) => {
+      s.vault.secrets[KEY_VAULT_SECRET_NAME]!.versions.at(-1)!.enabled = false;
+    },
+  },
+  {
     name: "keeper-silent",
     // 13 hours: beyond the default 12-hour silence ceiling, so the scenario is silent at any hour of
     // the week (a 3-hour gap can be a normal night, and the scenario must not depend on the clock).

@@ -5,6 +5,11 @@ import type { PasswordCredential } from "../connector/types.js";
 
 const DAY_MS = 86_400_000;
 
+/** The vault's name, the first label of its host (https://<name>.vault.azure.net/). */
+export function vaultName(uri: string): string {
+  return new URL(uri).hostname.split(".")[0] ?? uri;
+}
+
 export function daysLeft(end: Date, now: Date): number {
   return Math.floor((end.getTime() - now.getTime()) / DAY_MS);
 }
@@ -107,7 +112,7 @@ export function analyzeSecretVault(e: Expected, o: Observed): Finding[] {
       problem(check, "warning", "The current Key Vault version of the Keeper secret is disabled.", {
         resource,
         evidence,
-        remediation: fix,
+        remediation: `Enable it again if it holds the secret Keeper uses: az keyvault secret set-attributes --vault-name ${vaultName(e.keyVault.uri)} --name ${e.keyVault.secretName} --enabled true (otherwise: ${fix})`,
       }),
     ];
   if (version.expiresOn !== undefined && version.expiresOn <= o.now)
