@@ -49,6 +49,15 @@ const newestEnds = (s: EmulatorState, endMs: number) => {
 export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
   { name: "healthy", description: "A healthy Keeper connector deployment.", breaks: [], apply: () => {} },
   {
+    name: "no-signin-logs",
+    description:
+      "A healthy deployment whose workspace does not collect AADServicePrincipalSignInLogs (no Entra ID P1/P2 or no diagnostic setting): optional, so still healthy.",
+    breaks: [],
+    apply: (s) => {
+      delete s.tables["AADServicePrincipalSignInLogs"];
+    },
+  },
+  {
     name: "workspace-deleted",
     description: "The Sentinel workspace was deleted (its tables with it).",
     breaks: ["workspace.exists"],

@@ -85,7 +85,12 @@ export function analyzeSecretExpiry(e: Expected, o: Observed): Finding[] {
 export function analyzeSecretVault(e: Expected, o: Observed): Finding[] {
   const check = "secret.vault";
   if (e.keyVault === undefined || o.vaultSecret === undefined)
-    return [ok(check, "Key Vault not configured (KEY_VAULT_URI unset): nothing to compare.")];
+    return [
+      ok(
+        check,
+        "Key Vault not configured (KEY_VAULT_URI unset, optional): nothing to compare. With it, the monitor checks the vault holds the secret Keeper uses and rotates that secret before it expires. To enable it: set KEY_VAULT_URI (and KEY_VAULT_SECRET_NAME) to the monitor's own vault, where its identity holds Key Vault Secrets Officer.",
+      ),
+    ];
   const resource = `${e.keyVault.uri}secrets/${e.keyVault.secretName}`;
   const v = o.vaultSecret;
   const fix = `Store the secret Keeper uses: az keyvault secret set --vault-name <vault> --name ${e.keyVault.secretName} --file <file with the secret> --tags appId=${e.appId} keyId=<keyId of that credential>.`;
