@@ -49,6 +49,15 @@ const newestEnds = (s: EmulatorState, endMs: number) => {
 export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
   { name: "healthy", description: "A healthy Keeper connector deployment.", breaks: [], apply: () => {} },
   {
+    name: "no-signin-logs",
+    description:
+      "A healthy deployment whose workspace does not collect AADServicePrincipalSignInLogs (no Entra ID P1/P2 or no diagnostic setting): optional, so still healthy.",
+    breaks: [],
+    apply: (s) => {
+      delete s.tables["AADServicePrincipalSignInLogs"];
+    },
+  },
+  {
     name: "workspace-deleted",
     description: "The Sentinel workspace was deleted (its tables with it).",
     breaks: ["workspace.exists"],
@@ -275,6 +284,14 @@ export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
     breaks: ["secret.vault"],
     apply: (s) => {
       delete s.vault.secrets[KEY_VAULT_SECRET_NAME];
+    },
+  },
+  {
+    name: "vault-version-disabled",
+    description: "The vault's current version of the Keeper secret is disabled (a GET answers 403 SecretDisabled).",
+    breaks: ["secret.vault"],
+    apply: (s) => {
+      s.vault.secrets[KEY_VAULT_SECRET_NAME]!.versions.at(-1)!.enabled = false;
     },
   },
   {

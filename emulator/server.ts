@@ -97,6 +97,25 @@ function classify(path: string): Service {
   return "token";
 }
 
+/**
+ * ARM request paths are canonical: every official example in Azure/azure-rest-api-specs
+ * (specification/<service>/resource-manager/.../examples) has single slashes, and nothing documents that ARM
+ * accepts "//subscriptions/...". Refused, so a client that doubles a slash fails a test here instead
+ * of in somebody's tenant.
+ */
+function nonCanonicalPath(rawUrl: string): EmuResponse {
+  const path = rawUrl.split("?")[0]!;
+  return {
+    status: 400,
+    body: {
+      error: {
+        code: "InvalidRequestUri",
+        message: `The request URI '${path}' is not valid: it has an empty path segment.`,
+      },
+    },
+  };
+}
+
 function faultBody(
   service: Service,
   status: number,
@@ -305,8 +324,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       void (async () => {
-        // SDKs that take a scope ("/subscriptions/...") send "//subscriptions/..."; ARM tolerates repeated slashes
-        const u = new URL(`${url}${(req.url ?? "/").replace(/^\/+/, "/")}`);
+        const rawUrl = req.url ?? "/";
+        const u = new URL(`${url}${rawUrl.replace(/^\/+/, "/")}`);
         let path: string;
         try {
           path = decodeURIComponent(u.pathname);
@@ -383,7 +402,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
             }
           }
           if (stopping) return;
-          send(res, route(ereq), rec);
+          send(
+            res,
+            service === "arm" && /\/\//.test(rawUrl.split("?")[0]!) ? nonCanonicalPath(rawUrl) : route(ereq),
+            rec,
+          );
         } catch (e) {
           send(
             res,

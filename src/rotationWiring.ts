@@ -53,6 +53,7 @@ export function createRotationWiring(
       return rotationPorts(clients, config, ctx, { arm, clock: now, sleep, customerId });
     },
     store,
+    vaultConfigured: config.keyVault !== undefined,
     notifier: options.notifier ?? consoleNotifier,
     settings: config.rotation,
     target: {

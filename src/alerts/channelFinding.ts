@@ -5,17 +5,17 @@ import type { ChannelHealth, ChannelName } from "./store.js";
 const LABEL: Record<ChannelName, string> = { teams: "Teams", email: "email" };
 
 /**
- * Where alerts go, as a finding: a warning when no channel is configured (alerts go nowhere) or
- * when a channel failed DEGRADED_AFTER times in a row; ok otherwise. Pure.
+ * Where alerts go, as a finding: a warning when a channel failed DEGRADED_AFTER times in a row; ok
+ * otherwise, including when no channel is configured (optional; the finding says how to add one). Pure.
  */
 export function channelFindings(configured: readonly ChannelName[], health: readonly ChannelHealth[]): Finding[] {
   const check = "alerts.channel";
   if (configured.length === 0)
     return [
-      problem(check, "warning", "No alert channel is configured: alerts go nowhere.", {
-        remediation:
-          "Set ALERT_TEAMS_WEBHOOK_URL (a Key Vault reference to the Teams Workflows webhook URL) and/or ALERT_EMAIL_FROM and ALERT_EMAIL_TO.",
-      }),
+      ok(
+        check,
+        "No alert channel is configured (optional): findings show only in keeper-monitor check and GET /api/health. With one, a problem reaches Teams or email when it opens and when it closes. To enable it: set ALERT_TEAMS_WEBHOOK_URL (a Key Vault reference to the Teams Workflows webhook URL) and/or ALERT_EMAIL_FROM and ALERT_EMAIL_TO.",
+      ),
     ];
   return configured.map((c) => {
     const h = health.find((x) => x.channel === c);

@@ -3,8 +3,7 @@ import { OperationalInsightsManagementClient } from "@azure/arm-operationalinsig
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import type { TokenCredential } from "@azure/core-auth";
 import type { CloudProfile } from "../config/clouds.js";
-import type { ArmId } from "./armId.js";
-import { parseArmId } from "./armId.js";
+import { parseArmId, sdkScope, type ArmId } from "./armId.js";
 import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "./callContext.js";
 import { found, type Observation } from "../checks/observation.js";
 import type { Dce, Dcr, RoleAssignment, Table, Workspace } from "../connector/types.js";
@@ -166,7 +165,7 @@ export class ArmAdapter {
     try {
       const out: RoleAssignment[] = [];
       const signal = callSignal(ctx);
-      for await (const a of this.authzClient(subscriptionId).roleAssignments.listForScope(scopeId, {
+      for await (const a of this.authzClient(subscriptionId).roleAssignments.listForScope(sdkScope(scopeId), {
         filter: `assignedTo('${principalId}')`,
         abortSignal: signal,
       })) {

@@ -3,7 +3,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "./callContext.js";
 import { found, type Observation } from "../checks/observation.js";
 import type { VaultSecretVersion } from "../connector/types.js";
-import { observeError } from "./errors.js";
+import { errorCode, observeError, statusOf } from "./errors.js";
 
 /**
  * Key Vault checks that the challenge's resource matches the vault's host. Only a vault on a
@@ -28,6 +28,20 @@ export function toVaultSecretVersion(s: KeyVaultSecret): VaultSecretVersion {
   };
 }
 
+/**
+ * Key Vault answers a GET of a disabled version with 403 Forbidden, message "Operation get is not
+ * allowed on a disabled secret.", inner error code SecretDisabled (Azure/azure-sdk-for-js issue 24756,
+ * Azure/azure-powershell issue 15378). It is a fact about the secret, not a missing permission.
+ */
+export function isDisabledSecret(e: unknown): boolean {
+  if (statusOf(e) !== 403) return false;
+  const details = (e as { details?: { error?: Record<string, unknown> } }).details?.error;
+  const inner = (details?.["innererror"] ?? details?.["innerError"]) as { code?: unknown } | undefined;
+  if (inner?.code === "SecretDisabled") return true;
+  const message = e instanceof Error ? e.message : "";
+  return errorCode(e) === "Forbidden" && /not allowed on a disabled secret/i.test(message);
+}
+
 export class KeyVaultAdapter {
   private readonly client: SecretClient;
 
@@ -46,6 +60,7 @@ export class KeyVaultAdapter {
       const secret = await this.client.getSecret(secretName, { abortSignal: callSignal(ctx) });
       return found(toVaultSecretVersion(secret));
     } catch (e) {
+      if (isDisabledSecret(e)) return this.disabledVersion(secretName, ctx);
       return observeError(
         e,
         {
@@ -54,6 +69,22 @@ export class KeyVaultAdapter {
         },
         ctx,
       );
+    }
+  }
+
+  /** The current (newest) version's properties from "list versions", which lists disabled ones too. */
+  private async disabledVersion(secretName: string, ctx: CallContext): Promise<Observation<VaultSecretVersion>> {
+    const disabled: Observation<VaultSecretVersion> = found({ name: secretName, enabled: false, tags: {} });
+    try {
+      let newest: VaultSecretVersion | undefined;
+      for await (const p of this.client.listPropertiesOfSecretVersions(secretName, { abortSignal: callSignal(ctx) })) {
+        const v = toVaultSecretVersion({ name: p.name, properties: p });
+        if (!newest || (v.createdOn?.getTime() ?? 0) >= (newest.createdOn?.getTime() ?? 0)) newest = v;
+      }
+      // the GET said the current version is disabled: that stands even if the list is odd
+      return newest ? found({ ...newest, enabled: false }) : disabled;
+    } catch {
+      return disabled;
     }
   }
 }

@@ -1,7 +1,7 @@
 import { MonitorClient } from "@azure/arm-monitor";
 import type { TokenCredential } from "@azure/core-auth";
 import type { CloudProfile } from "../config/clouds.js";
-import type { ArmId } from "./armId.js";
+import { sdkScope, type ArmId } from "./armId.js";
 import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "./callContext.js";
 import { found, type Observation } from "../checks/observation.js";
 import type { CallCounts } from "../ingestion/diagnosis.js";
@@ -12,7 +12,10 @@ export const CALLS_METRIC = "ApiCallReceived_Count";
 
 /**
  * Our shape of the metrics reply: ApiCallReceived_Count per time grain and ResponseCode. Pure, tested
- * with literals. A grain without a total (no call) is left out.
+ * with literals. The metric supports only the Count aggregation ("Supported metrics for
+ * Microsoft.Insights/datacollectionrules", MicrosoftDocs/azure-reference-other
+ * azure-monitor-ref/supported-metrics/includes/microsoft-insights-datacollectionrules-metrics-include.md),
+ * so each data point carries `count`. A grain without a count (no call) is left out.
  */
 export function toCallMinutes(reply: unknown): CallMinute[] {
   const value = (reply as { value?: unknown })?.value;
@@ -28,14 +31,14 @@ export function toCallMinutes(reply: unknown): CallMinute[] {
       ? (ts.metadatavalues as Array<{ name?: { value?: string }; value?: string }>)
       : [];
     const code = meta.find((m) => m.name?.value?.toLowerCase() === "responsecode")?.value ?? "unknown";
-    const data = Array.isArray(ts.data) ? (ts.data as Array<{ timeStamp?: unknown; total?: unknown }>) : [];
+    const data = Array.isArray(ts.data) ? (ts.data as Array<{ timeStamp?: unknown; count?: unknown }>) : [];
     for (const d of data) {
-      if (typeof d.total !== "number" || d.total <= 0) continue;
+      if (typeof d.count !== "number" || d.count <= 0) continue;
       // the SDK turns timeStamp into a Date; the raw reply (and a malformed one) holds a string
       const at = d.timeStamp instanceof Date ? d.timeStamp.getTime() : Date.parse(String(d.timeStamp));
       if (Number.isNaN(at)) throw new MalformedReplyError(`metrics data point has no valid timeStamp`);
       const m = byMinute.get(at) ?? {};
-      m[code] = (m[code] ?? 0) + d.total;
+      m[code] = (m[code] ?? 0) + d.count;
       byMinute.set(at, m);
     }
   }
@@ -86,12 +89,13 @@ export class MetricsAdapter {
     ctx: CallContext,
   ): Promise<Observation<T>> {
     try {
-      const reply = await this.client(dcr.subscriptionId).metrics.list(dcr.id, {
+      const reply = await this.client(dcr.subscriptionId).metrics.list(sdkScope(dcr.id), {
         metricnames: CALLS_METRIC,
         metricnamespace: "Microsoft.Insights/datacollectionrules",
         timespan: `${since.toISOString()}/${now.toISOString()}`,
         interval,
-        aggregation: "Total",
+        // the only aggregation the metric supports: Azure refuses the whole request for any other
+        aggregation: "Count",
         filter: "ResponseCode eq '*'",
         abortSignal: callSignal(ctx),
       });

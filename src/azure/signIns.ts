@@ -2,7 +2,7 @@ import type { CallContext } from "./callContext.js";
 import { MalformedReplyError } from "./errors.js";
 import type { LogsAdapter } from "./logs.js";
 import type { SignInSummary } from "../rotation/model.js";
-import { StepFailure } from "../rotation/ports.js";
+import { SourceAbsent, StepFailure } from "../rotation/ports.js";
 
 /** Long enough to cover a rotation's wait (the old secret is due 30 days before expiry). */
 export const SIGNIN_WINDOW = "P30D";
@@ -38,10 +38,10 @@ export class SignInReader {
     const o = await this.logs.query(customerId, table, signInQuery(appId), { duration: SIGNIN_WINDOW }, ctx, toSignIns);
     if (o.kind === "found") return o.value;
     if (o.kind === "missing")
-      throw new StepFailure(
-        "unknown",
-        `${table} is not in the workspace`,
-        "Send Entra ID ServicePrincipalSignInLogs to the Sentinel workspace (Entra ID → Diagnostic settings), or confirm cut-overs with POST /api/rotation/confirm.",
+      throw new SourceAbsent(
+        `${table} is not in the workspace (optional: it needs Entra ID P1/P2 and a diagnostic setting). ` +
+          "It would show which secret Keeper signs in with, so a rotation's cut-over is proven instead of confirmed by hand (POST /api/rotation/confirm). " +
+          "To enable it: Entra admin center → Monitoring → Diagnostic settings → Add diagnostic setting → ServicePrincipalSignInLogs → Send to the Sentinel Log Analytics workspace.",
       );
     throw new StepFailure("unknown", o.reason, o.remediation);
   }

@@ -5,6 +5,11 @@ import type { PasswordCredential } from "../connector/types.js";
 
 const DAY_MS = 86_400_000;
 
+/** The vault's name, the first label of its host (https://<name>.vault.azure.net/). */
+export function vaultName(uri: string): string {
+  return new URL(uri).hostname.split(".")[0] ?? uri;
+}
+
 export function daysLeft(end: Date, now: Date): number {
   return Math.floor((end.getTime() - now.getTime()) / DAY_MS);
 }
@@ -80,7 +85,12 @@ export function analyzeSecretExpiry(e: Expected, o: Observed): Finding[] {
 export function analyzeSecretVault(e: Expected, o: Observed): Finding[] {
   const check = "secret.vault";
   if (e.keyVault === undefined || o.vaultSecret === undefined)
-    return [ok(check, "Key Vault not configured (KEY_VAULT_URI unset): nothing to compare.")];
+    return [
+      ok(
+        check,
+        "Key Vault not configured (KEY_VAULT_URI unset, optional): nothing to compare. With it, the monitor checks the vault holds the secret Keeper uses and rotates that secret before it expires. To enable it: set KEY_VAULT_URI (and KEY_VAULT_SECRET_NAME) to the monitor's own vault, where its identity holds Key Vault Secrets Officer.",
+      ),
+    ];
   const resource = `${e.keyVault.uri}secrets/${e.keyVault.secretName}`;
   const v = o.vaultSecret;
   const fix = `Store the secret Keeper uses: az keyvault secret set --vault-name <vault> --name ${e.keyVault.secretName} --file <file with the secret> --tags appId=${e.appId} keyId=<keyId of that credential>.`;
@@ -107,7 +117,7 @@ export function analyzeSecretVault(e: Expected, o: Observed): Finding[] {
       problem(check, "warning", "The current Key Vault version of the Keeper secret is disabled.", {
         resource,
         evidence,
-        remediation: fix,
+        remediation: `Enable it again if it holds the secret Keeper uses: az keyvault secret set-attributes --vault-name ${vaultName(e.keyVault.uri)} --name ${e.keyVault.secretName} --enabled true (otherwise: ${fix})`,
       }),
     ];
   if (version.expiresOn !== undefined && version.expiresOn <= o.now)

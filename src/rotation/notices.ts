@@ -1,5 +1,6 @@
 import type { Notice } from "../alerts/notifier.js";
 import type { RotationState } from "./model.js";
+import { vaultName } from "../checks/secret.js";
 
 /** Where the new secret can be read and where Keeper must be pointed; never the secret itself. */
 export interface HandoffTarget {
@@ -14,10 +15,6 @@ export interface HandoffTarget {
 
 export function endpointUrl(dceUri: string, immutableId: string, stream: string): string {
   return `${dceUri.replace(/\/+$/, "")}/dataCollectionRules/${immutableId}/streams/${stream}?api-version=2023-01-01`;
-}
-
-function vaultName(uri: string): string {
-  return new URL(uri).hostname.split(".")[0] ?? uri;
 }
 
 function facts(s: RotationState, t: HandoffTarget, deadline: string): Notice["facts"] {

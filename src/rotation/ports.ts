@@ -14,6 +14,17 @@ export class StepFailure extends Error {
   }
 }
 
+/**
+ * An optional source that is not there (a table the workspace does not collect): a fact to state,
+ * not a failure to read. `summary` says what is missing, what it would add and how to enable it.
+ */
+export class SourceAbsent extends Error {
+  constructor(readonly summary: string) {
+    super(summary);
+    this.name = "SourceAbsent";
+  }
+}
+
 export interface NewSecret {
   keyId: string;
   /** Returned once by Graph; held in memory only until it is in Key Vault. */

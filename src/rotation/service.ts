@@ -6,7 +6,7 @@ import { confirmationConflict, type Confirmation } from "./confirm.js";
 import { describeStage } from "./describe.js";
 import type { PlannerSettings, RotationState, SignInSummary } from "./model.js";
 import type { HandoffTarget } from "./notices.js";
-import { StepFailure, type RotationPorts } from "./ports.js";
+import { SourceAbsent, StepFailure, type RotationPorts } from "./ports.js";
 import { runRotation, type RunOutcome } from "./runner.js";
 import { ConflictError, type RotationStore } from "./stateStore.js";
 
@@ -15,6 +15,8 @@ export interface RotationServiceDeps {
   ports: () => RotationPorts;
   /** Undefined when no state storage is configured. */
   store: RotationStore | undefined;
+  /** False when KEY_VAULT_URI is unset: rotation needs a vault to keep the new secret in. */
+  vaultConfigured: boolean;
   notifier: Notifier;
   settings: PlannerSettings;
   target: HandoffTarget;
@@ -33,6 +35,13 @@ export type ConfirmResult =
   | { status: "notConfigured"; reason: string };
 
 const NOT_CONFIGURED = "not configured: no state storage (AzureWebJobsStorage)";
+const NO_VAULT =
+  "Rotation is off: KEY_VAULT_URI is not set (optional). With the monitor's own Key Vault the monitor rotates the Keeper client secret before it expires and hands the new one over; without it, renew the secret by hand (see secret.expiry). " +
+  "To enable it: set KEY_VAULT_URI (and KEY_VAULT_SECRET_NAME) to a vault where the monitor's identity holds Key Vault Secrets Officer.";
+
+/** Why rotation cannot run here, or undefined when it can. */
+const offReason = (d: RotationServiceDeps): string | undefined =>
+  !d.store ? NOT_CONFIGURED : !d.vaultConfigured ? NO_VAULT : undefined;
 
 export interface RotationService {
   run(log: Logger, options?: { afterStep?: (step: string) => void | Promise<void> }): Promise<RunOutcome>;
@@ -87,8 +96,9 @@ export function createRotationService(d: RotationServiceDeps): RotationService {
   const load = async () => (d.store ? (await d.store.load()).state : undefined);
   return {
     async run(log, options = {}) {
-      if (!d.store) {
-        log.warn("rotation skipped", { reason: NOT_CONFIGURED });
+      const off = offReason(d);
+      if (off || !d.store) {
+        log.warn("rotation skipped", { reason: off ?? NOT_CONFIGURED });
         return { ran: false, steps: [] };
       }
       return runRotation({
@@ -105,7 +115,8 @@ export function createRotationService(d: RotationServiceDeps): RotationService {
       });
     },
     async view() {
-      if (!d.store) return { configured: false, reason: NOT_CONFIGURED };
+      const off = offReason(d);
+      if (off || !d.store) return { configured: false, reason: off ?? NOT_CONFIGURED };
       const s = (await d.store.load()).state;
       return { configured: true, ...describeStage(s), ...s };
     },
@@ -140,7 +151,8 @@ export function createRotationService(d: RotationServiceDeps): RotationService {
         );
       const [st, si] = await Promise.all([stateP, signInsP]);
       const findings: Finding[] = [];
-      if (!d.store) findings.push(ok("rotation.state", NOT_CONFIGURED));
+      const off = offReason(d);
+      if (off) findings.push(ok("rotation.state", off));
       else if (!st.ok)
         findings.push(unknown("rotation.state", `could not read the rotation state: ${st.reason.split("\n")[0]}`));
       else findings.push(stateFinding(st.s ?? { stage: "idle", since: new Date(0).toISOString() }));
@@ -148,9 +160,11 @@ export function createRotationService(d: RotationServiceDeps): RotationService {
       else {
         const e = si.e;
         findings.push(
-          e instanceof StepFailure
-            ? unknown("rotation.cutover", e.reason, e.remediation ? { remediation: e.remediation } : {})
-            : unknown("rotation.cutover", "could not read Keeper's sign-ins"),
+          e instanceof SourceAbsent
+            ? ok("rotation.cutover", e.summary)
+            : e instanceof StepFailure
+              ? unknown("rotation.cutover", e.reason, e.remediation ? { remediation: e.remediation } : {})
+              : unknown("rotation.cutover", "could not read Keeper's sign-ins"),
         );
       }
       return findings;

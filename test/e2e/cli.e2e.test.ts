@@ -41,15 +41,18 @@ describe("keeper-monitor check (separate process, real SDKs, emulator)", () => {
     expect(leaks(emu, all.join("\n"))).toEqual([]);
   });
 
-  it("exits 0 and prints a readable table for a healthy deployment", async () => {
-    emu.applyScenario("healthy");
-    const r = await runCli(["check"], emu.settings);
-    all.push(r.stdout, r.stderr);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^Keeper connector: OK/);
-    expect(r.stdout).toMatch(/role\.assignment\s+ok/);
-    expect(r.stdout).toContain("Endpoint URL Keeper must hold:");
-  });
+  it.each(["healthy", "no-signin-logs"])(
+    "exits 0 and prints a readable table for a %s deployment",
+    async (scenario) => {
+      emu.applyScenario(scenario);
+      const r = await runCli(["check"], emu.settings);
+      all.push(r.stdout, r.stderr);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^Keeper connector: OK/);
+      expect(r.stdout).toMatch(/role\.assignment\s+ok/);
+      expect(r.stdout).toContain("Endpoint URL Keeper must hold:");
+    },
+  );
 
   it("exits 1 with the broken check and its fix, as JSON", async () => {
     emu.applyScenario("role-removed");

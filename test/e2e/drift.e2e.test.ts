@@ -74,6 +74,16 @@ describe("drift checks against the emulator, real SDK clients", () => {
     },
   );
 
+  it("reads a disabled current vault version as disabled, with the command that enables it", async () => {
+    emu.applyScenario("vault-version-disabled");
+    const f = byCheck(await monitorFor(emu).runDriftChecks(), "secret.vault");
+    expect(f.status, f.summary).toBe("problem");
+    expect(f.summary).toMatch(/disabled/);
+    expect(f.remediation).toMatch(/az keyvault secret set-attributes --vault-name \S+ --name \S+ --enabled true/);
+    expect(f.remediation).not.toMatch(/Secrets Officer/);
+    expect(f.evidence).toMatchObject({ enabled: false, tags: { keyId: expect.any(String) } });
+  });
+
   it("reads a 403 as unknown with the missing permission, never as missing", async () => {
     emu.applyScenario("monitor-forbidden");
     const r = await monitorFor(emu).runDriftChecks();

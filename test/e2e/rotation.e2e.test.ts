@@ -73,6 +73,28 @@ describe("secret rotation end to end (emulator + Azurite, simulated clock)", () 
     expect(azure().sort()).toEqual(["graph", "vault"]);
   });
 
+  it("optional sources absent (no vault, no sign-in table): rotation is off and the report says so as ok, with how to enable each", async () => {
+    const cap = capture();
+    const table = freshTable();
+    emu.applyScenario("no-signin-logs");
+    const m = rotationMonitor(emu, clock, cap, table, { KEY_VAULT_URI: "" });
+    setDaysLeft(emu, clock, 20);
+    expect((await m.rotation.run(cap.log)).ran).toBe(false);
+    expect(await dumpTable(table).catch(() => "[]")).toBe("[]");
+    const report = await m.runDriftChecks();
+    const of = (check: string) => report.findings.find((f) => f.check === check)!;
+    expect(of("rotation.state")).toMatchObject({ status: "ok", severity: "info" });
+    expect(of("rotation.state").summary).toMatch(
+      /Rotation is off: KEY_VAULT_URI is not set.*To enable it: set KEY_VAULT_URI/,
+    );
+    expect(of("rotation.cutover")).toMatchObject({ status: "ok", severity: "info" });
+    expect(of("rotation.cutover").summary).toMatch(
+      /AADServicePrincipalSignInLogs is not in the workspace.*It would show.*To enable it: .*Diagnostic settings/,
+    );
+    expect(of("secret.vault").status).toBe("ok");
+    expect(report.findings.filter((f) => f.status === "unknown")).toEqual([]);
+  });
+
   it("rotates from 31 days left to the old secret retired, with the hand-off and the cut-over seen in sign-ins", async () => {
     const cap = capture();
     const table = freshTable();

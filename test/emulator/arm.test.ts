@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Emulator } from "../../emulator/index.js";
 import { ids } from "../../emulator/index.js";
 import { bearer, getJson, monitorCredential, startTrusted } from "./helpers.js";
+import { sdkScope } from "../../src/azure/armId.js";
 
 let emu: Emulator;
 const ARM = ["https://management.azure.com/.default"];
@@ -153,7 +154,9 @@ describe("ARM", () => {
     const client = authz();
     const keeperSp = ids.KEEPER_SP_ID;
     const items = [];
-    for await (const a of client.roleAssignments.listForScope(ids.IDS.dcr, { filter: `assignedTo('${keeperSp}')` }))
+    for await (const a of client.roleAssignments.listForScope(sdkScope(ids.IDS.dcr), {
+      filter: `assignedTo('${keeperSp}')`,
+    }))
       items.push(a);
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({
@@ -166,7 +169,9 @@ describe("ARM", () => {
 
     emu.applyScenario("role-inherited");
     const inh = [];
-    for await (const a of authz().roleAssignments.listForScope(ids.IDS.dcr, { filter: `assignedTo('${keeperSp}')` }))
+    for await (const a of authz().roleAssignments.listForScope(sdkScope(ids.IDS.dcr), {
+      filter: `assignedTo('${keeperSp}')`,
+    }))
       inh.push(a);
     expect(inh.map((a) => a.scope)).toEqual([ids.IDS.resourceGroup]);
   });
@@ -174,25 +179,27 @@ describe("ARM", () => {
   it("role assignments: unfiltered listing at the RG pages (page size 2)", async () => {
     emu.resetCalls();
     const all = [];
-    for await (const a of authz().roleAssignments.listForScope(ids.IDS.resourceGroup)) all.push(a);
+    for await (const a of authz().roleAssignments.listForScope(sdkScope(ids.IDS.resourceGroup))) all.push(a);
     expect(all.length).toBe(emu.state.roleAssignments.length);
     const pages = emu.calls.filter((c) => c.service === "arm" && /roleAssignments$/i.test(c.path));
     expect(pages.length).toBe(Math.ceil(all.length / 2));
     expect(pages[1]?.query).toContain("skiptoken");
     const atScope = [];
-    for await (const a of authz().roleAssignments.listForScope(ids.IDS.resourceGroup, { filter: "atScope()" }))
+    for await (const a of authz().roleAssignments.listForScope(sdkScope(ids.IDS.resourceGroup), {
+      filter: "atScope()",
+    }))
       atScope.push(a);
     expect(atScope.every((a) => ids.IDS.resourceGroup.toLowerCase().startsWith(a.scope!.toLowerCase()))).toBe(true);
     expect(atScope.length).toBe(4);
     const byPrincipal = [];
-    for await (const a of authz().roleAssignments.listForScope(ids.IDS.subscription, {
+    for await (const a of authz().roleAssignments.listForScope(sdkScope(ids.IDS.subscription), {
       filter: `principalId eq '${ids.MONITOR_SP_ID}'`,
     }))
       byPrincipal.push(a);
     expect(byPrincipal.length).toBe(4);
   });
 
-  it("metrics: ApiCallReceived_Count and RowsReceived_Count from recorded ingestion calls", async () => {
+  it("metrics: ApiCallReceived_Count (Count) and RowsReceived_Count (Total) from recorded ingestion calls", async () => {
     const r1 = await emu.keeperPush();
     expect(r1.status).toBe(204);
     await emu.keeperPush([
@@ -200,18 +207,49 @@ describe("ARM", () => {
     ]);
     const now = Date.now();
     const timespan = `${new Date(now - 10 * 60_000).toISOString()}/${new Date(now + 60_000).toISOString()}`;
-    const res = await monitor().metrics.list(ids.IDS.dcr, {
-      metricnames: "ApiCallReceived_Count,RowsReceived_Count",
-      timespan,
-      interval: "PT1M",
-      aggregation: "Total",
-      filter: "ResponseCode eq '*'",
-    });
-    const calls = res.value.find((m) => m.name.value === "ApiCallReceived_Count")!;
-    const total = (m: typeof calls) =>
-      m.timeseries.flatMap((t) => t.data ?? []).reduce((s, d) => s + (d.total ?? 0), 0);
-    expect(total(calls)).toBe(2);
-    expect(calls.timeseries?.[0]?.metadatavalues?.[0]?.value).toBe("204");
-    expect(total(res.value.find((m) => m.name.value === "RowsReceived_Count")!)).toBe(3);
+    const ask = (metricnames: string, aggregation: string) =>
+      monitor().metrics.list(sdkScope(ids.IDS.dcr), {
+        metricnames,
+        timespan,
+        interval: "PT1M",
+        aggregation,
+        filter: "ResponseCode eq '*'",
+      });
+    const sum = (r: Awaited<ReturnType<typeof ask>>, field: "count" | "total") =>
+      r.value[0]!.timeseries.flatMap((t) => t.data ?? []).reduce((s, d) => s + (d[field] ?? 0), 0);
+    const calls = await ask("ApiCallReceived_Count", "Count");
+    expect(sum(calls, "count")).toBe(2);
+    expect(calls.value[0]!.timeseries?.[0]?.metadatavalues?.[0]?.value).toBe("204");
+    expect(sum(await ask("RowsReceived_Count", "Total"), "total")).toBe(3);
+  });
+
+  it("metrics: a metric asked for an aggregation it does not support refuses the whole request", async () => {
+    const q = "timespan=PT1H&interval=PT1M&api-version=2018-01-01";
+    const token = await bearer(emu, "https://management.azure.com");
+    for (const [names, aggregation] of [
+      ["ApiCallReceived_Count", "Total"],
+      ["ApiCallReceived_Count,RowsReceived_Count", "Count"],
+      ["TransformationErrors_Count", "Average"],
+    ] as const) {
+      const r = await getJson(
+        emu,
+        `${ids.IDS.dcr}/providers/Microsoft.Insights/metrics?metricnames=${names}&aggregation=${aggregation}&${q}`,
+        token,
+      );
+      expect(r.status).toBe(501);
+      expect(r.body.code).toBe("NotImplemented");
+      expect(r.body.message).toMatch(/not supported/);
+    }
+  });
+
+  it("refuses a non-canonical path with a doubled slash instead of collapsing it", async () => {
+    const token = await bearer(emu, "https://management.azure.com");
+    const ok = await getJson(emu, `${ids.IDS.dcr}?api-version=2023-03-11`, token);
+    expect(ok.status).toBe(200);
+    for (const path of [`/${ids.IDS.dcr}`, ids.IDS.dcr.replace("/resourceGroups", "//resourceGroups")]) {
+      const r = await getJson(emu, `${path}?api-version=2023-03-11`, token);
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe("InvalidRequestUri");
+    }
   });
 });

@@ -107,10 +107,11 @@ describe("toCallMinutes: the metrics reply per minute and code", () => {
 
   it("keeps the minutes with calls, from the SDK's Dates or raw strings", () => {
     const r = reply([
-      { timeStamp: new Date("2026-03-08T01:35:00Z"), total: 2 },
-      { timeStamp: "2026-03-08T01:36:00Z", total: 0 },
+      { timeStamp: new Date("2026-03-08T01:35:00Z"), count: 2 },
+      { timeStamp: "2026-03-08T01:36:00Z", count: 0 },
       { timeStamp: "2026-03-08T01:37:00Z" },
-      { timeStamp: "2026-03-08T01:38:00Z", total: 1 },
+      { timeStamp: "2026-03-08T01:38:00Z", count: 1 },
+      { timeStamp: "2026-03-08T01:39:00Z", total: 5 },
     ]);
     expect(toCallMinutes(r)).toEqual([
       minute("2026-03-08T01:35:00Z", { "403": 2 }),
@@ -120,7 +121,7 @@ describe("toCallMinutes: the metrics reply per minute and code", () => {
   });
 
   it("refuses a data point without a time, or a reply without the metric", () => {
-    expect(() => toCallMinutes(reply([{ timeStamp: "soon", total: 1 }]))).toThrow(MalformedReplyError);
+    expect(() => toCallMinutes(reply([{ timeStamp: "soon", count: 1 }]))).toThrow(MalformedReplyError);
     expect(() => toCallMinutes({ value: [] })).toThrow(/lacks ApiCallReceived_Count/);
     expect(() => toCallMinutes({})).toThrow(/no value array/);
   });
