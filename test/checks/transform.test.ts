@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { analyzeTransform, tamperingOf } from "../../src/checks/transform.js";
 import { keeperProfile } from "../../src/connector/profile.js";
+import { tokenise } from "../../src/checks/kqlTokens.js";
 
 const p = keeperProfile("Custom-KeeperSecurityEventNewLogs", "KeeperSecurityEventNewLogs_CL");
 const types = (cols: Array<{ name: string; type: string }>) => Object.fromEntries(cols.map((c) => [c.name, c.type]));
@@ -154,5 +155,44 @@ describe("tamperingOf: what the live transform does to Keeper's rows and columns
     ["an operator the monitor does not know", `${p.transformKql} | mv-expand Data`, /operator mv-expand/],
   ])("%s is unreadable", (_name, kql, text) => {
     expect(of(kql).unreadable.join("\n")).toMatch(text);
+  });
+});
+
+describe("tokenise", () => {
+  const texts = (kql: string) => {
+    const t = tokenise(kql);
+    if (!t.ok) throw new Error(t.error);
+    return t.tokens.map((x) => x.text);
+  };
+  it.each<[string, string, string[]]>([
+    ["a comment to the end of the line", "source // | where false\n| take 1", ["source", "|", "take", "1"]],
+    ["// inside a string", `extend U = "https://x" // c`, ["extend", "U", "=", `"https://x"`]],
+    [
+      "an escaped quote",
+      String.raw`where a == "x\" | where false"`,
+      ["where", "a", "==", String.raw`"x\" | where false"`],
+    ],
+    ["a verbatim string with a doubled quote", `where a == @"C:\\x""y"`, ["where", "a", "==", `@"C:\\x""y"`]],
+    ["a multi-line string", "print ```a\n| where false```", ["print", "```a\n| where false```"]],
+    ["a negated operator", `where u !has "x"`, ["where", "u", "!has", `"x"`]],
+    ["a datetime literal", "extend T = datetime(2001-01-01 10:00)", ["extend", "T", "=", "datetime(2001-01-01 10:00)"]],
+    [
+      "hyphenated operators, not subtraction",
+      "project-away a | extend b = c-d",
+      ["project-away", "a", "|", "extend", "b", "=", "c", "-", "d"],
+    ],
+  ])("reads %s", (_name, kql, tokens) => {
+    expect(texts(kql)).toEqual(tokens);
+  });
+
+  it.each([
+    [`where a == "x`, /unterminated string/],
+    ["print ```x", /unterminated/],
+    ["extend a = (b", /unclosed/],
+    ["extend a = b)", /unbalanced/],
+  ])("refuses %s", (kql, error) => {
+    const t = tokenise(kql);
+    expect(t.ok).toBe(false);
+    if (!t.ok) expect(t.error).toMatch(error);
   });
 });
