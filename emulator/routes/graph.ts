@@ -343,6 +343,9 @@ function removePassword(req: EmuRequest, app: AppRegistration, body: any): EmuRe
       "Invalid value specified for property 'keyId' of resource 'Application'.",
     );
   const idx = app.passwordCredentials.findIndex((c) => c.keyId.toLowerCase() === keyId.toLowerCase());
+  // Graph documents only 204 (microsoft-graph-docs-contrib api-reference/v1.0/api/application-removepassword.md);
+  // for a key already gone no answer is documented, so this one is a plausible guess, and the monitor
+  // must cope with any 4xx (it reads the app again to decide).
   if (idx < 0)
     return graphError(req, 404, "Request_ResourceNotFound", `No password credential found with keyId ${keyId}.`);
   app.passwordCredentials.splice(idx, 1);

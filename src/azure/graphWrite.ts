@@ -245,13 +245,19 @@ export class GraphWriter {
     }
   }
 
+  /**
+   * Graph documents only 204 for removePassword; what it answers for a key already gone is not
+   * documented (microsoft-graph-docs-contrib api-reference/v1.0/api/application-removepassword.md).
+   * So after any 4xx the app's credentials are read again: the key gone is the goal reached (a
+   * replayed step), the key still there is the error.
+   */
   async removePassword(objectId: string, keyId: string, ctx: CallContext): Promise<void> {
     try {
       await this.send("POST", `/applications/${encodeURIComponent(objectId)}/removePassword`, { keyId }, ctx);
     } catch (e) {
-      // Already gone is the goal reached (a replayed step).
-      if (statusOf(e) === 404) return;
-      if (statusOf(e) === 403)
+      const status = statusOf(e);
+      if (status !== undefined && status >= 400 && status < 500 && !(await this.stillHas(objectId, keyId, ctx))) return;
+      if (status === 403)
         throw new StepFailure(
           "unknown",
           "the monitor's identity may not remove a client secret of the Keeper app (403)",
@@ -263,6 +269,23 @@ export class GraphWriter {
         ctx,
         false,
       );
+    }
+  }
+
+  /** Whether the app still lists the key; true when that cannot be read (the refusal then stands). */
+  private async stillHas(objectId: string, keyId: string, ctx: CallContext): Promise<boolean> {
+    try {
+      const app = toAppView(
+        await this.send(
+          "GET",
+          `/applications/${encodeURIComponent(objectId)}?$select=id,passwordCredentials`,
+          undefined,
+          ctx,
+        ),
+      );
+      return app.credentials.some((c) => c.keyId.toLowerCase() === keyId.toLowerCase());
+    } catch {
+      return true;
     }
   }
 }

@@ -60,6 +60,8 @@ export interface Plan {
   adminDelayHours: number;
   secretPropagationMs: number;
   initialDaysLeft: number;
+  /** False for one seed in three: the workspace does not collect AADServicePrincipalSignInLogs (optional). */
+  signInLogs: boolean;
 }
 
 /** The quiet tail after the chaos: retries and delayed alerts finish (the outbox backs off up to hourly). */
@@ -164,5 +166,6 @@ export function makePlan(seed: number, days: number, start = Date.parse("2026-03
     adminDelayHours: between(0.5, 20),
     secretPropagationMs: Math.round(pick([0, 0, 30_000, 120_000, 600_000])),
     initialDaysLeft: between(30.05, 30.6),
+    signInLogs: seed % 3 !== 0,
   };
 }

@@ -132,6 +132,7 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
   const counts = { ticks: 0, faults: 0, crashes: 0, breaks: 0, pushes: 0 };
   try {
     emu.state.secretPropagationMs = plan.secretPropagationMs;
+    if (!plan.signInLogs) delete emu.state.tables["AADServicePrincipalSignInLogs"];
     for (const x of emu.secrets()) if (!x.startsWith("eyJ")) secrets.add(x);
     const initialSecret = emu.state.keeper.clientSecret;
     setDaysLeft(emu, clock, plan.initialDaysLeft);
@@ -605,7 +606,7 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
     const rotations = keeperApp(emu).passwordCredentials.filter((c) => c.displayName?.startsWith("keeper-monitor:"));
     const summary =
       `seed ${seed}: ${days} d, ${counts.ticks} invocations, ${counts.faults} faults, ${counts.crashes} crashes, ` +
-      `${counts.breaks} breaks, ${gaps.length} gaps, ${notices.filter((x) => x.received).length} notices received, ` +
+      `${counts.breaks} breaks, ${gaps.length} gaps, ${plan.signInLogs ? "" : "no sign-in table, "}${notices.filter((x) => x.received).length} notices received, ` +
       `${rotations.length} rotated credential(s), keeper on ${emu.state.keeper.clientSecret === initialSecret ? "initial" : "rotated"} secret, ` +
       `${emu.calls.length} HTTP calls, ${((performance.now() - wallStart) / 1000).toFixed(1)} s wall, ` +
       `${cpuSeconds(process.cpuUsage(cpuStart)).toFixed(1)} s CPU (${Object.entries(wall)
