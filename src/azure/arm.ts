@@ -112,7 +112,14 @@ export class ArmAdapter {
       });
       return found(toWorkspace(r));
     } catch (e) {
-      return observeError(e, { action: "read the workspace", permission: `Log Analytics Reader on ${id.id}` }, ctx);
+      return observeError(
+        e,
+        {
+          action: "read the workspace",
+          permission: `the workspace query role (Microsoft.OperationalInsights/workspaces/read) on ${id.id}`,
+        },
+        ctx,
+      );
     }
   }
 
@@ -128,7 +135,7 @@ export class ArmAdapter {
     } catch (e) {
       return observeError(
         e,
-        { action: `read table ${tableName}`, permission: `Log Analytics Reader on ${workspace.id}` },
+        { action: `read table ${tableName}`, permission: `Reader on ${workspace.id}/tables/${tableName}` },
         ctx,
       );
     }
