@@ -79,9 +79,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     clientCertEnabled: false
     keyVaultReferenceIdentity: identityId
+    // Flex Consumption routes the app's outbound traffic through the integrated subnet, so the
+    // vault and storage resolve to their private endpoints (the zones are linked to the network).
     virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
-    // With VNet integration, outbound calls to the vault and storage take the private endpoints.
-    vnetRouteAllEnabled: !empty(virtualNetworkSubnetId)
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
