@@ -145,8 +145,11 @@ param azureCloud string = environment().name
 // Alerts
 // ---------------------------------------------------------------------------------------------
 
-@description('Email address for the watchdog alert (the monitor itself stopped running). Empty: no receiver.')
+@description('Email address for the watchdog alert (the monitor itself stopped running). Required unless allowNoWatchdogReceiver.')
 param alertEmail string = ''
+
+@description('true: deploy the watchdog alert without a receiver (nobody hears that the monitor stopped). The WATCHDOG_WARNING output says so.')
+param allowNoWatchdogReceiver bool = false
 
 @description('Consecutive problem runs before an alert opens.')
 @minValue(1)
@@ -174,6 +177,22 @@ param alertEmailTo string = ''
 param teamsWebhookUrl string = ''
 
 // ---------------------------------------------------------------------------------------------
+// Hardening
+// ---------------------------------------------------------------------------------------------
+
+@description('true: Key Vault and storage refuse public network access and are reached through private endpoints in a virtual network the Function App integrates with.')
+param privateNetworking bool = true
+
+@description('Comma-separated public IP ranges (CIDR) still allowed into Key Vault and storage while privateNetworking is on, e.g. the deployer\'s for `azd deploy`. Empty: none.')
+param deployerIpRanges string = ''
+
+@description('Comma-separated public IP ranges (CIDR) allowed to call the Function App. Empty: any caller (the endpoints keep their keys).')
+param allowedInboundIpRanges string = ''
+
+@description('Client id of an Entra app registration: turns on App Service Authentication and ROTATION_CONFIRM_ENTRA_AUTH, so a cut-over confirmation records the signed-in caller. Empty: off.')
+param confirmEntraAuthClientId string = ''
+
+// ---------------------------------------------------------------------------------------------
 // Names
 // ---------------------------------------------------------------------------------------------
 
@@ -186,6 +205,18 @@ var functionAppName = 'func-kcm-${resourceToken}'
 var planName = 'plan-kcm-${resourceToken}'
 var logWorkspaceName = 'log-kcm-${resourceToken}'
 var appInsightsName = 'appi-kcm-${resourceToken}'
+var vnetName = 'vnet-kcm-${resourceToken}'
+var deployerIps = empty(deployerIpRanges) ? [] : map(split(deployerIpRanges, ','), r => trim(r))
+var inboundIps = empty(allowedInboundIpRanges) ? [] : map(split(allowedInboundIpRanges, ','), r => trim(r))
+// The two tables the monitor queries (src/azure/logs.ts): it reads no other table.
+var queriedTables = [
+  keeperTableName
+  'AADServicePrincipalSignInLogs'
+]
+var noReceiver = empty(alertEmail)
+var watchdogWarning = noReceiver
+  ? 'WARNING: the watchdog alert has NO receiver: nobody is told when the monitor stops. Set alertEmail (WATCHDOG_ALERT_EMAIL).'
+  : ''
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}'
 var teamsWebhookSecretName = 'alert-teams-webhook-url'
 // The timer's function name (src/functions): what the watchdog counts in the requests table.
@@ -217,6 +248,8 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: allTags
     deploymentContainerName: deploymentContainerName
+    privateNetworking: privateNetworking
+    deployerIpRanges: deployerIps
     // Role assignment names hash the principal id (not the identity's resource id) so that a
     // re-created identity gets fresh assignments instead of a name clash; What-If is less precise.
     #disable-next-line what-if-short-circuiting
@@ -231,6 +264,10 @@ module monitoring 'modules/monitoring.bicep' = {
     appInsightsName: appInsightsName
     location: location
     tags: allTags
+    // Role assignment names hash the principal id (not the identity's resource id) so that a
+    // re-created identity gets fresh assignments instead of a name clash; What-If is less precise.
+    #disable-next-line what-if-short-circuiting
+    principalId: identity.outputs.principalId
   }
 }
 
@@ -246,7 +283,25 @@ module keyVault 'modules/keyvault.bicep' = {
     principalId: identity.outputs.principalId
     teamsWebhookSecretName: teamsWebhookSecretName
     teamsWebhookUrl: teamsWebhookUrl
+    privateNetworking: privateNetworking
+    deployerIpRanges: deployerIps
+    diagnosticsWorkspaceId: monitoring.outputs.workspaceId
   }
+}
+
+module network 'modules/network.bicep' = if (privateNetworking) {
+  name: 'network'
+  params: {
+    name: vnetName
+    location: location
+    tags: allTags
+    storageAccountName: storageName
+    keyVaultName: keyVaultName
+  }
+  dependsOn: [
+    storage
+    keyVault
+  ]
 }
 
 // Host settings: identity-based AzureWebJobsStorage (no keys exist) and telemetry. Flex
@@ -260,6 +315,8 @@ var platformSettings = [
   { name: 'AzureWebJobsStorage__queueServiceUri', value: storage.outputs.queueEndpoint }
   { name: 'AzureWebJobsStorage__tableServiceUri', value: storage.outputs.tableEndpoint }
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: monitoring.outputs.connectionString }
+  // Local auth is off on the component: the app sends telemetry with its identity.
+  { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.outputs.clientId};Authorization=AAD' }
 ]
 
 // The monitor's settings (src/config/settings.ts); test/infra/settings-consistency.test.ts keeps
@@ -290,6 +347,7 @@ var monitorSettings = [
   { name: 'SECRET_LIFETIME_DAYS', value: string(secretLifetimeDays) }
   { name: 'SECRET_RETIRE_UNMANAGED', value: string(secretRetireUnmanaged) }
   { name: 'CUTOVER_QUIET_HOURS', value: string(cutoverQuietHours) }
+  { name: 'ROTATION_CONFIRM_ENTRA_AUTH', value: string(!empty(confirmEntraAuthClientId)) }
   { name: 'ALERT_OPEN_AFTER', value: string(alertOpenAfter) }
   { name: 'ALERT_RENOTIFY_HOURS', value: string(alertRenotifyHours) }
   { name: 'ALERT_DIGEST_SCHEDULE', value: alertDigestSchedule }
@@ -333,6 +391,10 @@ module functionApp 'modules/functionapp.bicep' = {
     identityId: identity.outputs.id
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
     appSettings: concat(platformSettings, monitorSettings, optionalSettings, secretSettings)
+    virtualNetworkSubnetId: privateNetworking ? network!.outputs.appSubnetId : ''
+    diagnosticsWorkspaceId: monitoring.outputs.workspaceId
+    allowedInboundIpRanges: inboundIps
+    entraAuthClientId: confirmEntraAuthClientId
   }
 }
 
@@ -346,7 +408,9 @@ module watchdog 'modules/watchdog.bicep' = {
     appInsightsId: monitoring.outputs.appInsightsId
     driftCheckFunctionName: driftCheckFunctionName
     driftCheckIntervalMinutes: driftCheckIntervalMinutes
-    alertEmail: alertEmail
+    alertEmail: noReceiver && !allowNoWatchdogReceiver
+      ? fail('alertEmail (WATCHDOG_ALERT_EMAIL) is empty: the watchdog alert would have no receiver. Set it, or set allowNoWatchdogReceiver (WATCHDOG_ALLOW_NO_RECEIVER=true) to deploy without one.')
+      : alertEmail
   }
 }
 
@@ -383,6 +447,7 @@ module workspaceRole 'modules/role-on-workspace.bicep' = {
   scope: resourceGroup(workspaceParts[2], workspaceParts[4])
   params: {
     workspaceName: last(workspaceParts)
+    tableNames: queriedTables
     // Role assignment names hash the principal id (not the identity's resource id) so that a
     // re-created identity gets fresh assignments instead of a name clash; What-If is less precise.
     #disable-next-line what-if-short-circuiting
@@ -406,3 +471,5 @@ output KEY_VAULT_NAME string = keyVault.outputs.name
 output KEY_VAULT_URI string = keyVault.outputs.uri
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
 output WATCHDOG_ALERT_ID string = watchdog.outputs.alertRuleId
+// Empty when the watchdog has a receiver; otherwise a warning azd prints with the outputs.
+output WATCHDOG_WARNING string = watchdogWarning

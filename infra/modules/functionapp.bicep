@@ -24,6 +24,18 @@ param deploymentContainerUrl string
 @description('App settings of the Function App: the platform\'s and the monitor\'s, as {name, value}.')
 param appSettings array
 
+@description('Subnet (delegated to Microsoft.App/environments) the app integrates with; empty: no VNet integration.')
+param virtualNetworkSubnetId string = ''
+
+@description('Resource id of the monitor\'s Log Analytics workspace: the app\'s FunctionAppLogs go there.')
+param diagnosticsWorkspaceId string
+
+@description('Public IP ranges (CIDR) allowed to call the app; empty: no inbound restriction.')
+param allowedInboundIpRanges array = []
+
+@description('Client id of the Entra app registration for App Service Authentication; empty: off.')
+param entraAuthClientId string = ''
+
 @description('Most instances the app scales out to.')
 @minValue(1)
 @maxValue(1000)
@@ -67,11 +79,23 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     clientCertEnabled: false
     keyVaultReferenceIdentity: identityId
+    // Flex Consumption routes the app's outbound traffic through the integrated subnet, so the
+    // vault and storage resolve to their private endpoints (the zones are linked to the network).
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
+      ipSecurityRestrictionsDefaultAction: empty(allowedInboundIpRanges) ? 'Allow' : 'Deny'
+      ipSecurityRestrictions: [
+        for (r, i) in allowedInboundIpRanges: {
+          name: 'allowed-${i}'
+          ipAddress: r
+          action: 'Allow'
+          priority: 100 + i
+        }
+      ]
       appSettings: appSettings
     }
     functionAppConfig: {
@@ -110,6 +134,54 @@ resource scmPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-
   name: 'scm'
   properties: {
     allow: false
+  }
+}
+
+// The Functions host's own log (FunctionAppLogs) in the monitor's workspace.
+resource appLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'logs-to-monitor-workspace'
+  scope: site
+  properties: {
+    workspaceId: diagnosticsWorkspaceId
+    logs: [
+      {
+        category: 'FunctionAppLogs'
+        enabled: true
+      }
+    ]
+  }
+}
+
+// App Service Authentication with Entra: callers of POST /api/rotation/confirm sign in, and the
+// platform passes their identity in X-MS-CLIENT-PRINCIPAL (ROTATION_CONFIRM_ENTRA_AUTH). Anonymous
+// requests still reach the other endpoints, which keep their function keys.
+// https://learn.microsoft.com/azure/app-service/configure-authentication-provider-aad
+resource auth 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(entraAuthClientId)) {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: false
+      unauthenticatedClientAction: 'AllowAnonymous'
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: entraAuthClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            'api://${entraAuthClientId}'
+            entraAuthClientId
+          ]
+        }
+      }
+    }
   }
 }
 

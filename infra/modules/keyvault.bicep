@@ -11,8 +11,17 @@ param location string
 @description('Tags for the vault.')
 param tags object
 
+@description('true: no public network access except deployerIpRanges; reached through private endpoints.')
+param privateNetworking bool
+
+@description('Public IP ranges (CIDR) still allowed in while privateNetworking is on, e.g. the deployer\'s.')
+param deployerIpRanges array
+
 @description('Principal id of the monitor identity.')
 param principalId string
+
+@description('Resource id of the monitor\'s Log Analytics workspace: the vault\'s audit log goes there.')
+param diagnosticsWorkspaceId string
 
 @description('Name of the secret that holds the Teams webhook URL.')
 param teamsWebhookSecretName string
@@ -39,10 +48,11 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableSoftDelete: true
     softDeleteRetentionInDays: 90
     enablePurgeProtection: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking && empty(deployerIpRanges) ? 'Disabled' : 'Enabled'
     networkAcls: {
       bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      defaultAction: privateNetworking ? 'Deny' : 'Allow'
+      ipRules: [for r in deployerIpRanges: { value: r }]
     }
   }
 }
@@ -63,6 +73,21 @@ resource secretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsOfficerRoleId)
     principalId: principalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+// The vault's audit log (every secret read and write, who and from where) in the monitor's workspace.
+resource auditLog 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'audit-to-monitor-workspace'
+  scope: vault
+  properties: {
+    workspaceId: diagnosticsWorkspaceId
+    logs: [
+      {
+        category: 'AuditEvent'
+        enabled: true
+      }
+    ]
   }
 }
 

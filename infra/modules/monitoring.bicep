@@ -12,6 +12,9 @@ param location string
 @description('Tags for the resources.')
 param tags object
 
+@description('Principal id of the monitor identity: the only sender of telemetry (Monitoring Metrics Publisher on the component).')
+param principalId string
+
 @description('Days the monitor\'s own telemetry is kept.')
 @minValue(30)
 @maxValue(730)
@@ -29,8 +32,10 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   }
 }
 
-// Local (connection string) authentication stays on: Entra-only ingestion would need a
-// telemetry-publishing role for the identity, which the monitor must never hold.
+// Entra-only ingestion: the connection string alone cannot send telemetry, so nobody can forge
+// the driftCheck request rows the watchdog counts. The app authenticates with its identity
+// (APPLICATIONINSIGHTS_AUTHENTICATION_STRING), as in the official Flex Consumption samples
+// (Azure-Samples/functions-quickstart-javascript-azd, infra/main.bicep).
 resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
   name: appInsightsName
   location: location
@@ -39,13 +44,26 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
   properties: {
     Application_Type: 'web'
     WorkspaceResourceId: workspace.id
-    DisableLocalAuth: false
+    DisableLocalAuth: true
     IngestionMode: 'LogAnalytics'
+  }
+}
+
+// Monitoring Metrics Publisher, on this component only: send the app's own telemetry.
+var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb'
+
+resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(appInsights.id, principalId, monitoringMetricsPublisherRoleId)
+  scope: appInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisherRoleId)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
   }
 }
 
 output workspaceId string = workspace.id
 output appInsightsId string = appInsights.id
 output appInsightsName string = appInsights.name
-// Not a secret in the Entra sense: it only allows sending telemetry, and ends up in every client.
+// Not a secret: with local auth off it only says where telemetry goes.
 output connectionString string = appInsights.properties.ConnectionString

@@ -14,6 +14,12 @@ param tags object
 @description('Blob container that holds the Flex Consumption deployment package.')
 param deploymentContainerName string
 
+@description('true: no public network access except deployerIpRanges; reached through private endpoints.')
+param privateNetworking bool
+
+@description('Public IP ranges (CIDR) still allowed in while privateNetworking is on, e.g. the deployer\'s.')
+param deployerIpRanges array
+
 @description('Principal id of the monitor identity that gets the storage data roles.')
 param principalId string
 
@@ -39,11 +45,12 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     allowSharedKeyAccess: false
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking && empty(deployerIpRanges) ? 'Disabled' : 'Enabled'
     supportsHttpsTrafficOnly: true
     networkAcls: {
       bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      defaultAction: privateNetworking ? 'Deny' : 'Allow'
+      ipRules: [for r in deployerIpRanges: { value: r, action: 'Allow' }]
     }
   }
 }

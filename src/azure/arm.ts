@@ -128,7 +128,14 @@ export class ArmAdapter {
       b.check(workspaceBody, "workspace");
       return found(toWorkspace(r));
     } catch (e) {
-      return observeError(e, { action: "read the workspace", permission: `Log Analytics Reader on ${id.id}` }, ctx);
+      return observeError(
+        e,
+        {
+          action: "read the workspace",
+          permission: `the workspace query role (Microsoft.OperationalInsights/workspaces/read) on ${id.id}`,
+        },
+        ctx,
+      );
     }
   }
 
@@ -146,7 +153,7 @@ export class ArmAdapter {
     } catch (e) {
       return observeError(
         e,
-        { action: `read table ${tableName}`, permission: `Log Analytics Reader on ${workspace.id}` },
+        { action: `read table ${tableName}`, permission: `Reader on ${workspace.id}/tables/${tableName}` },
         ctx,
       );
     }

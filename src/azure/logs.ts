@@ -203,7 +203,10 @@ export class LogsAdapter {
       if (isMissingTable(e, table)) return missing();
       return observeError(
         e,
-        { action: `query ${table}`, permission: "Log Analytics Reader on the Sentinel workspace" },
+        {
+          action: `query ${table}`,
+          permission: `Reader on the Sentinel workspace's table ${table}, and the workspace query role on the workspace`,
+        },
         ctx,
       );
     }

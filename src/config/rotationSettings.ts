@@ -33,6 +33,13 @@ export const ROTATION_SETTINGS: readonly SettingSpec[] = [
     default: "24",
     description: "Cut-over is complete when Keeper signs in with the new secret and the old one is quiet this long.",
   },
+  {
+    name: "ROTATION_CONFIRM_ENTRA_AUTH",
+    required: false,
+    default: "false",
+    description:
+      "true: POST /api/rotation/confirm requires the caller App Service Authentication signed in (X-MS-CLIENT-PRINCIPAL) and records that caller as the confirmer. Only with App Service Authentication on.",
+  },
 ];
 
 export interface RotationSettings {
@@ -41,6 +48,8 @@ export interface RotationSettings {
   lifetimeDays: number;
   retireUnmanaged: boolean;
   cutoverQuietHours: number;
+  /** The confirmer is the caller App Service Authentication signed in, not a name in the body. */
+  confirmEntraAuth: boolean;
 }
 
 export function parseRotationSettings(r: SettingReader): RotationSettings {
@@ -57,5 +66,6 @@ export function parseRotationSettings(r: SettingReader): RotationSettings {
     lifetimeDays,
     retireUnmanaged: r.bool("SECRET_RETIRE_UNMANAGED"),
     cutoverQuietHours: r.int("CUTOVER_QUIET_HOURS", 1, 24 * 14),
+    confirmEntraAuth: r.bool("ROTATION_CONFIRM_ENTRA_AUTH"),
   };
 }

@@ -9,9 +9,14 @@ export interface Confirmation {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FIELDS = ["rotationId", "keyId", "confirmedBy"] as const;
 
-/** Strict: exactly these three fields, each checked; the error names the field and why. */
+/**
+ * Strict: exactly these three fields, each checked; the error names the field and why. With
+ * `principal` (the caller App Service Authentication signed in) the confirmer is that caller and
+ * `confirmedBy` may be omitted; when given it must name the same caller.
+ */
 export function parseConfirmation(
   body: unknown,
+  options: { principal?: string } = {},
 ): { ok: true; value: Confirmation } | { ok: false; field: string; error: string } {
   if (typeof body !== "object" || body === null || Array.isArray(body))
     return { ok: false, field: "body", error: 'must be a JSON object {"rotationId","keyId","confirmedBy"}' };
@@ -28,18 +33,38 @@ export function parseConfirmation(
     };
   if (typeof keyId !== "string" || !GUID.test(keyId))
     return { ok: false, field: "keyId", error: "required: the new secret's keyId (a GUID) from the hand-off notice" };
+  const who = options.principal ?? confirmedBy;
+  const bad = confirmerProblem(who);
+  if (bad) return { ok: false, field: "confirmedBy", error: bad };
   if (
-    typeof confirmedBy !== "string" ||
-    confirmedBy.trim().length < 1 ||
-    confirmedBy.length > 200 ||
-    /[\p{Cc}]/u.test(confirmedBy)
+    options.principal !== undefined &&
+    confirmedBy !== undefined &&
+    (typeof confirmedBy !== "string" || confirmedBy.trim().toLowerCase() !== options.principal.trim().toLowerCase())
   )
     return {
       ok: false,
       field: "confirmedBy",
-      error: "required: who confirms (1–200 printable characters, e.g. an email)",
+      error: `with Entra authentication the confirmer is the signed-in caller (${options.principal.trim()}); omit confirmedBy`,
     };
-  return { ok: true, value: { rotationId, keyId: keyId.toLowerCase(), confirmedBy: confirmedBy.trim() } };
+  return { ok: true, value: { rotationId, keyId: keyId.toLowerCase(), confirmedBy: (who as string).trim() } };
+}
+
+/** At most this many characters in a confirmer's name (an email address is at most 254). */
+export const CONFIRMER_MAX = 200;
+
+/**
+ * Why a confirmer's name cannot be recorded, or undefined. It reaches the status page, mail, Teams
+ * and log lines, so: bounded, no markup, no control, format (bidi, zero-width) or lone surrogate.
+ */
+export function confirmerProblem(v: unknown): string | undefined {
+  if (typeof v !== "string" || v.trim().length < 1)
+    return "required: who confirms (1–200 printable characters, e.g. an email)";
+  if (v.length > CONFIRMER_MAX) return `too long: ${v.length} characters, at most ${CONFIRMER_MAX}`;
+  if (/[<>]/.test(v)) return "must not contain markup (< or >)";
+  if (/\p{Cc}/u.test(v)) return "must not contain control characters (CR, LF, ESC, …)";
+  if (/[\p{Cf}\p{Cs}]/u.test(v))
+    return "must not contain invisible format characters (bidi controls, zero-width) or lone surrogates";
+  return undefined;
 }
 
 /** Whether a confirmation applies to the recorded state; the reason when it does not. */

@@ -31,6 +31,8 @@ export type RotationView =
 
 export type ConfirmResult =
   | { status: "confirmed"; state: RotationState }
+  /** A confirmation was recorded before: the state is unchanged; who and when, from the state. */
+  | { status: "alreadyConfirmed"; state: RotationState }
   | { status: "conflict"; reason: string }
   | { status: "notConfigured"; reason: string };
 
@@ -126,7 +128,7 @@ export function createRotationService(d: RotationServiceDeps): RotationService {
         const { state, etag } = await d.store.load();
         const conflict = confirmationConflict(state, c);
         if (conflict) return { status: "conflict", reason: conflict };
-        if (state.confirmedBy) return { status: "confirmed", state };
+        if (state.confirmedBy) return { status: "alreadyConfirmed", state };
         const next = { ...state, confirmedBy: c.confirmedBy, confirmedAt: d.clock().toISOString() };
         try {
           await d.store.save(next, etag);

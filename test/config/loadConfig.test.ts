@@ -298,6 +298,7 @@ describe("feature settings", () => {
       lifetimeDays: 180,
       retireUnmanaged: false,
       cutoverQuietHours: 24,
+      confirmEntraAuth: false,
     });
     expect(c.alerts).toMatchObject({
       openAfter: 2,

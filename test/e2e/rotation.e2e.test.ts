@@ -482,9 +482,59 @@ describe("secret rotation end to end (emulator + Azurite, simulated clock)", () 
     expect(keeperApp(emu).passwordCredentials.some((c) => c.keyId === ids.KEEPER_SECRET_KEY_ID)).toBe(true);
     const r = await post(JSON.stringify(good));
     expect(r.status).toBe(200);
+    const recorded = r.jsonBody as { confirmedBy: string; confirmedAt: string };
+    // a replay, by anyone, changes nothing and names who confirmed first, and when
+    const replay = await post(JSON.stringify({ ...good, confirmedBy: "mallory@example.com" }));
+    expect(replay.status).toBe(409);
+    expect((replay.jsonBody as { error: string }).error).toBe(
+      `already confirmed by ann@example.com at ${recorded.confirmedAt}`,
+    );
+    expect((await m.rotation.view()) as { confirmedBy?: string; confirmedAt?: string }).toMatchObject({
+      confirmedBy: "ann@example.com",
+      confirmedAt: recorded.confirmedAt,
+    });
     const done = await m.rotation.run(cap.log);
     expect(done.state?.stage).toBe("idle");
     expect(keeperApp(emu).passwordCredentials.some((c) => c.keyId === ids.KEEPER_SECRET_KEY_ID)).toBe(false);
     expect(leaks(emu, JSON.stringify(r.jsonBody) + cap.lines.join("\n"))).toEqual([]);
+  });
+
+  it("POST /api/rotation/confirm with ROTATION_CONFIRM_ENTRA_AUTH: the signed-in caller is the confirmer", async () => {
+    const cap = capture();
+    const m = rotationMonitor(emu, clock, cap, freshTable(), { ROTATION_CONFIRM_ENTRA_AUTH: "true" });
+    setDaysLeft(emu, clock, 29);
+    const s = (await m.rotation.run(cap.log)).state!;
+    const confirm = rotationConfirmHandler({ getMonitor: () => m });
+    const post = (body: object, headers: Record<string, string> = {}) =>
+      confirm(
+        new func.HttpRequest({
+          method: "POST",
+          url: "https://x/api/rotation/confirm",
+          body: { string: JSON.stringify(body) },
+          headers,
+        }),
+        ctx().c,
+      );
+    // the decoded shape documented for X-MS-CLIENT-PRINCIPAL (configure-authentication-user-identities)
+    const principal = (name: string) => ({
+      "x-ms-client-principal": Buffer.from(
+        JSON.stringify({
+          auth_typ: "aad",
+          claims: [{ typ: "name", val: name }],
+          name_typ: "name",
+          role_typ: "http://schemas.microsoft.com/ws/2008/06/identity/claims/role",
+        }),
+      ).toString("base64"),
+    });
+    const body = { rotationId: s.rotationId, keyId: s.newKeyId };
+    const anon = await post({ ...body, confirmedBy: "ann@example.com" });
+    expect(anon.status).toBe(401);
+    expect((anon.jsonBody as { error: string }).error).toContain("X-MS-CLIENT-PRINCIPAL");
+    expect((await post(body, { "x-ms-client-principal": "%%%" })).status).toBe(401);
+    const spoof = await post({ ...body, confirmedBy: "ann@example.com" }, principal("bob@example.com"));
+    expect(spoof.status).toBe(400);
+    const ok = await post(body, principal("bob@example.com"));
+    expect(ok.status).toBe(200);
+    expect((ok.jsonBody as { confirmedBy: string }).confirmedBy).toBe("bob@example.com");
   });
 });

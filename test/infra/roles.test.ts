@@ -1,11 +1,20 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { allResources, roleAssignments, type JsonObject, type RoleAssignment } from "./arm.js";
+import {
+  allResources,
+  evaluate,
+  resourcesOfType,
+  roleAssignments,
+  textOf,
+  type JsonObject,
+  type RoleAssignment,
+} from "./arm.js";
 
 /** The only roles the monitor's identity may hold (docs: azure-notes.md, "Permissions"). */
 const ALLOWED_ROLES: Readonly<Record<string, string>> = {
   "43d0d8ad-25c7-4714-9337-8ba259a9fe05": "Monitoring Reader",
-  "73c42c96-874c-492b-b04d-ab87d138a893": "Log Analytics Reader",
+  "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
+  "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher",
   "b86a8fe4-44ce-4948-aee5-eccb2c155cd7": "Key Vault Secrets Officer",
   "b7e6dc6d-f1e8-4753-8033-0f276bb0955b": "Storage Blob Data Owner",
   "974c5e8b-45b9-4653-ba55-5f855dd0fb88": "Storage Queue Data Contributor",
@@ -14,16 +23,47 @@ const ALLOWED_ROLES: Readonly<Record<string, string>> = {
 
 /** Never granted by this template, not even mentioned in it. */
 const FORBIDDEN_ROLES: Readonly<Record<string, string>> = {
-  "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher",
+  // Every table of the Sentinel workspace: the monitor reads two (table-level access instead).
+  "73c42c96-874c-492b-b04d-ab87d138a893": "Log Analytics Reader",
   "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
   "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
 };
+
+/**
+ * The one custom role: documented table-level read access
+ * (https://learn.microsoft.com/azure/azure-monitor/logs/manage-table-access) reads the workspace
+ * and runs queries, but no table's data; Reader on each table adds that table.
+ */
+const WORKSPACE_QUERY = "custom: workspace query";
+const WORKSPACE_QUERY_PERMISSIONS = [
+  {
+    actions: ["Microsoft.OperationalInsights/workspaces/read", "Microsoft.OperationalInsights/workspaces/query/read"],
+    notActions: ["Microsoft.OperationalInsights/workspaces/sharedKeys/read"],
+  },
+];
+
+/** Custom role definitions of the template: the name expression (as text) and the permissions. */
+function customRoles(template: JsonObject): { name: string; permissions: unknown }[] {
+  return resourcesOfType(template, "Microsoft.Authorization/roleDefinitions").map(({ resource, scope }) => ({
+    name: textOf(evaluate(resource.name, scope)),
+    permissions: (resource.properties as JsonObject | undefined)?.permissions,
+  }));
+}
+
+/** The custom role an assignment refers to (by its definition's name), if any. */
+function customRoleOf(template: JsonObject, a: RoleAssignment) {
+  return customRoles(template).find(
+    (c) => a.roleDefinitionId === `resourceId('Microsoft.Authorization/roleDefinitions', ${c.name})`,
+  );
+}
 
 /** Each allowed role and the resource type it may be assigned on. */
 const EXPECTED: ReadonlyArray<{ role: string; scopeType: string }> = [
   { role: "Monitoring Reader", scopeType: "Microsoft.Insights/dataCollectionRules" },
   { role: "Monitoring Reader", scopeType: "Microsoft.Insights/dataCollectionEndpoints" },
-  { role: "Log Analytics Reader", scopeType: "Microsoft.OperationalInsights/workspaces" },
+  { role: WORKSPACE_QUERY, scopeType: "Microsoft.OperationalInsights/workspaces" },
+  { role: "Reader", scopeType: "Microsoft.OperationalInsights/workspaces/tables" },
+  { role: "Monitoring Metrics Publisher", scopeType: "Microsoft.Insights/components" },
   { role: "Key Vault Secrets Officer", scopeType: "Microsoft.KeyVault/vaults" },
   { role: "Storage Blob Data Owner", scopeType: "Microsoft.Storage/storageAccounts" },
   { role: "Storage Queue Data Contributor", scopeType: "Microsoft.Storage/storageAccounts" },
@@ -31,7 +71,9 @@ const EXPECTED: ReadonlyArray<{ role: string; scopeType: string }> = [
 ];
 
 function roleName(a: RoleAssignment): string {
-  return a.roleId === undefined ? `<unresolved: ${a.roleDefinitionId}>` : (ALLOWED_ROLES[a.roleId] ?? a.roleId);
+  if (a.roleId === undefined)
+    return customRoleOf(template, a) ? WORKSPACE_QUERY : `<unresolved: ${a.roleDefinitionId}>`;
+  return ALLOWED_ROLES[a.roleId] ?? a.roleId;
 }
 
 /** Every way the template breaks the role policy, as readable lines (empty: compliant). */
@@ -43,7 +85,11 @@ export function rolePolicyViolations(template: JsonObject): string[] {
     if (text.includes(name.toLowerCase()) && name !== "Owner" && name !== "Contributor")
       problems.push(`forbidden role name "${name}" appears in the template`);
   }
+  for (const c of customRoles(template))
+    if (JSON.stringify(c.permissions) !== JSON.stringify(WORKSPACE_QUERY_PERMISSIONS))
+      problems.push(`custom role ${c.name}: permissions ${JSON.stringify(c.permissions)} are not the documented ones`);
   for (const a of roleAssignments(template)) {
+    if (a.roleId === undefined && customRoleOf(template, a)) continue;
     if (a.roleId === undefined)
       problems.push(`role assignment in ${a.deployment}: cannot resolve ${a.roleDefinitionId}`);
     else if (!(a.roleId in ALLOWED_ROLES))

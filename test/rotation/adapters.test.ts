@@ -97,10 +97,41 @@ describe("confirmation body", () => {
     [{ ...good, keyId: "nope" }, "keyId"],
     [{ ...good, confirmedBy: "  " }, "confirmedBy"],
     [{ ...good, confirmedBy: "a\nb" }, "confirmedBy"],
+    [{ ...good, confirmedBy: "a\u001b[2Jb" }, "confirmedBy"],
+    [{ ...good, confirmedBy: "<img src=x onerror=alert(1)>" }, "confirmedBy"],
+    [{ ...good, confirmedBy: "ann\u202e@example.com" }, "confirmedBy"],
+    [{ ...good, confirmedBy: "ann\u2066x\u2069" }, "confirmedBy"],
+    [{ ...good, confirmedBy: "ann\u200b@example.com" }, "confirmedBy"],
+    [{ ...good, confirmedBy: "ann\ud800" }, "confirmedBy"],
+    [{ ...good, confirmedBy: "a".repeat(201) }, "confirmedBy"],
   ])("refuses %j naming %s", (body, field) => {
     const r = parseConfirmation(body);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.field).toBe(field);
+  });
+  it("says why a confirmer's name is refused", () => {
+    const why = (confirmedBy: string) => {
+      const r = parseConfirmation({ ...good, confirmedBy });
+      return r.ok ? "accepted" : r.error;
+    };
+    expect(why("a".repeat(201))).toBe("too long: 201 characters, at most 200");
+    expect(why("<b>x</b>")).toContain("markup");
+    expect(why("a\rb")).toContain("control characters");
+    expect(why("a\u202eb")).toContain("bidi");
+    expect(why("Ann Müller (ann@example.com)")).toBe("accepted");
+  });
+  it("with a signed-in caller, records that caller; a different confirmedBy is refused", () => {
+    const { confirmedBy: _omit, ...noName } = good;
+    const r = parseConfirmation(noName, { principal: "bob@example.com" });
+    expect(r.ok && r.value.confirmedBy).toBe("bob@example.com");
+    const same = parseConfirmation({ ...good, confirmedBy: "BOB@example.com" }, { principal: "bob@example.com" });
+    expect(same.ok && same.value.confirmedBy).toBe("bob@example.com");
+    const other = parseConfirmation(good, { principal: "bob@example.com" });
+    expect(other.ok).toBe(false);
+    if (!other.ok) expect(other.error).toContain("signed-in caller (bob@example.com)");
+    const markup = parseConfirmation(noName, { principal: "<b>bob</b>" });
+    expect(markup.ok).toBe(false);
+    expect(parseConfirmation(noName).ok).toBe(false);
   });
   it("accepts the three fields and applies only to the rotation waiting for cut-over", () => {
     const r = parseConfirmation(good);
