@@ -40,7 +40,3 @@ export function scopeCovers(scope: string, id: string): boolean {
   if (s === "") return true;
   return r === s || r.startsWith(s + "/");
 }
-
-export function resourceGroupId(id: ArmId): string {
-  return `/subscriptions/${id.subscriptionId}/resourceGroups/${id.resourceGroup}`;
-}
