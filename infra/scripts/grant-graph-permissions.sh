@@ -92,6 +92,17 @@ change() {
     "$@"
   fi
 }
+# ensure COUNT DONE DOING COMMAND...: COUNT is how many of the grant already exist; makes it if none.
+ensure() {
+  local count=$1 done_msg=$2 doing_msg=$3
+  shift 3
+  if [[ $count != 0 ]]; then
+    say "ok: $done_msg"
+  else
+    say "$doing_msg"
+    change "$@"
+  fi
+}
 
 # --- 1. Graph app roles -----------------------------------------------------------------------
 graph_sp_id=$(az ad sp show --id "$GRAPH_APP_ID" --query id --output tsv)
@@ -108,16 +119,13 @@ grant_graph_app_role() {
     --uri "$GRAPH_URL/v1.0/servicePrincipals/$principal_id/appRoleAssignments" \
     --query "value[?appRoleId=='$role_id' && resourceId=='$graph_sp_id'] | length(@)" \
     --output tsv)
-  if [[ $existing != 0 ]]; then
-    say "ok: identity $principal_id already has Graph $value"
-  else
-    say "granting Graph $value to identity $principal_id"
-    change az rest --method POST \
-      --uri "$GRAPH_URL/v1.0/servicePrincipals/$principal_id/appRoleAssignments" \
-      --headers "Content-Type=application/json" \
-      --body "{\"principalId\":\"$principal_id\",\"resourceId\":\"$graph_sp_id\",\"appRoleId\":\"$role_id\"}" \
-      --output none
-  fi
+  ensure "$existing" "identity $principal_id already has Graph $value" \
+    "granting Graph $value to identity $principal_id" \
+    az rest --method POST \
+    --uri "$GRAPH_URL/v1.0/servicePrincipals/$principal_id/appRoleAssignments" \
+    --headers "Content-Type=application/json" \
+    --body "{\"principalId\":\"$principal_id\",\"resourceId\":\"$graph_sp_id\",\"appRoleId\":\"$role_id\"}" \
+    --output none
 }
 grant_graph_app_role Application.ReadWrite.OwnedBy
 grant_graph_app_role Policy.Read.ApplicationConfiguration
@@ -127,16 +135,13 @@ app_object_id=$(az ad app show --id "$keeper_app_id" --query id --output tsv)
 owner_count=$(az rest --method GET \
   --uri "$GRAPH_URL/v1.0/applications/$app_object_id/owners?\$select=id" \
   --query "value[?id=='$principal_id'] | length(@)" --output tsv)
-if [[ $owner_count != 0 ]]; then
-  say "ok: identity $principal_id already owns the Keeper app $keeper_app_id"
-else
-  say "adding identity $principal_id as an owner of the Keeper app $keeper_app_id"
-  change az rest --method POST \
-    --uri "$GRAPH_URL/v1.0/applications/$app_object_id/owners/\$ref" \
-    --headers "Content-Type=application/json" \
-    --body "{\"@odata.id\":\"$GRAPH_URL/v1.0/directoryObjects/$principal_id\"}" \
-    --output none
-fi
+ensure "$owner_count" "identity $principal_id already owns the Keeper app $keeper_app_id" \
+  "adding identity $principal_id as an owner of the Keeper app $keeper_app_id" \
+  az rest --method POST \
+  --uri "$GRAPH_URL/v1.0/applications/$app_object_id/owners/\$ref" \
+  --headers "Content-Type=application/json" \
+  --body "{\"@odata.id\":\"$GRAPH_URL/v1.0/directoryObjects/$principal_id\"}" \
+  --output none
 
 # --- 3. Mail.Send for one mailbox only (Exchange Online RBAC for Applications) -----------------
 identity_app_id=$(az ad sp show --id "$principal_id" --query appId --output tsv)

@@ -42,6 +42,7 @@ describe("infra/scripts/grant-graph-permissions.sh", () => {
     expect(out).toContain("granting Graph Application.ReadWrite.OwnedBy");
     expect(out).toContain("granting Graph Policy.Read.ApplicationConfiguration");
     expect(out.match(/would run: az rest --method POST --uri \S+\/appRoleAssignments/g)).toHaveLength(2);
+    expect(out).toMatch(/would run: az rest --method POST --uri \S+\/owners\/\$ref/);
     expect(out).toContain("dry run: nothing was changed");
   });
 });
