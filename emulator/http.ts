@@ -1,3 +1,4 @@
+import type { Grant } from "./rbac.js";
 import type { IncomingMessage } from "node:http";
 import type { EmulatorState, Identity } from "./state.js";
 import type { TokenStore } from "./tokens.js";
@@ -29,6 +30,11 @@ export interface RouteContext {
   identity: Identity;
   tokens: TokenStore;
   now(): number;
+  /**
+   * The monitor identity's role grants (emulator/rbac.ts). Undefined: no RBAC beyond
+   * state.monitorDenied. Tests may remove entries to take a permission away.
+   */
+  monitorGrants?: Grant[];
 }
 
 export const json = (status: number, body: unknown, headers?: Record<string, string>): EmuResponse =>

@@ -14,6 +14,7 @@ import { logsError, logsRoute } from "./routes/logs.js";
 import { teamsError, teamsRoute } from "./routes/teams.js";
 import { vaultError, vaultRoute } from "./routes/vault.js";
 import { findScenario } from "./scenarios.js";
+import type { Grant } from "./rbac.js";
 import { createHealthyState, type EmulatorState, type Identity } from "./state.js";
 import { aadError, TokenStore, tokenRoute } from "./tokens.js";
 import { HOLIDAYS, makeKeeperEvent } from "./traffic.js";
@@ -27,6 +28,8 @@ export interface EmulatorOptions {
   now?: () => Date;
   latencyMs?: number;
   seed?: number;
+  /** Enforce the monitor identity's RBAC: these grants only (see emulator/rbac.ts grantsFromTemplate). */
+  monitorGrants?: Grant[];
 }
 
 export interface FaultRule {
@@ -85,6 +88,8 @@ export interface Emulator {
   teamsWebhookUrl: string;
   /** Extra: revoke every access token issued so far (clients must fetch new ones). */
   expireTokens(): void;
+  /** The grants enforced for the monitor (the array given in the options; edit it to take one away). */
+  monitorGrants: Grant[] | undefined;
 }
 
 function classify(path: string): Service {
@@ -265,7 +270,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     seed,
   };
   const state = createHealthyState(identity, nowMs());
-  const ctx: RouteContext = { url, state, identity, tokens, now: nowMs };
+  const ctx: RouteContext = {
+    url,
+    state,
+    identity,
+    tokens,
+    now: nowMs,
+    ...(opts.monitorGrants ? { monitorGrants: opts.monitorGrants } : {}),
+  };
 
   const applyScenario = (name: string) => {
     const sc = findScenario(name);
@@ -550,5 +562,6 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     keeperPush,
     teamsWebhookUrl: `${url}/workflows/${state.teams.workflowId}/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${identity.teamsSig}`,
     expireTokens: () => tokens.expireAll(),
+    monitorGrants: opts.monitorGrants,
   };
 }

@@ -269,8 +269,14 @@ export function buildTable(nowMs: number): ArmResource {
         name: TABLE_NAME,
         tableSubType: "DataCollectionRuleBased",
         tableType: "CustomLog",
-        columns: KEEPER_TABLE_COLUMNS.map((c) => ({ name: c.name, type: armTableType(c.type) })),
+        // As in the official Tables examples (operationalinsights 2022-10-01 TablesGet.json),
+        // TimeGenerated is a standard column, not a custom one.
+        columns: KEEPER_TABLE_COLUMNS.filter((c) => c.name !== "TimeGenerated").map((c) => ({
+          name: c.name,
+          type: armTableType(c.type),
+        })),
         standardColumns: [
+          { name: "TimeGenerated", type: "dateTime" },
           { name: "TenantId", type: "guid" },
           { name: "SourceSystem", type: "string" },
           { name: "Type", type: "string" },

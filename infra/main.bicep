@@ -63,15 +63,18 @@ param keyVaultSecretName string = 'keeper-connector-client-secret'
 
 @description('secret.expiry is a warning at or below this many days left.')
 @minValue(1)
+@maxValue(365)
 param secretWarnDays int = 14
 
 @description('secret.expiry is critical at or below this many days left (below secretWarnDays).')
-@minValue(1)
+@minValue(0)
+@maxValue(365)
 param secretCriticalDays int = 7
 
-@description('A fixed silence threshold in minutes that overrides the learned traffic baseline. 0 (default): adaptive, SILENCE_THRESHOLD_MINUTES is not set and only serves as the fallback while history is short.')
-@minValue(0)
-param silenceThresholdMinutes int = 0
+@description('A fixed silence threshold in minutes that overrides the learned traffic baseline. Unset (default): adaptive, SILENCE_THRESHOLD_MINUTES is not set and only serves as the fallback while history is short.')
+@minValue(5)
+@maxValue(10080)
+param silenceThresholdMinutes int?
 
 @description('NCRONTAB schedule (UTC) of the ingestionWatch timer.')
 param ingestionCheckSchedule string = '0 */5 * * * *'
@@ -83,14 +86,17 @@ param baselineDays int = 14
 
 @description('Floor (minutes): a shorter gap is never called silence.')
 @minValue(5)
+@maxValue(1440)
 param silenceMinMinutes int = 20
 
 @description('Ceiling (minutes): a longer gap is always silence.')
 @minValue(10)
+@maxValue(10080)
 param silenceMaxMinutes int = 720
 
 @description('ingestion.latency warns when Keeper\'s p95 batching delay exceeds this (minutes).')
 @minValue(1)
+@maxValue(1440)
 param latencyWarnMinutes int = 30
 
 @description('ingestion.volume warns when the last 2 hours carry less than this share (%) of the usual count.')
@@ -103,6 +109,7 @@ param rotationSchedule string = '0 17 * * * *'
 
 @description('Start a rotation when the secret Keeper uses expires within this many days.')
 @minValue(1)
+@maxValue(365)
 param secretRotateBeforeDays int = 30
 
 @description('Lifetime of a new secret in days (never beyond the tenant\'s app-management policy).')
@@ -115,6 +122,7 @@ param secretRetireUnmanaged bool = false
 
 @description('Hours the old secret must stay unused before the cut-over is complete.')
 @minValue(1)
+@maxValue(336)
 param cutoverQuietHours int = 24
 
 @description('Minutes between two drift checks. Sets DRIFT_CHECK_SCHEDULE and the watchdog alert\'s window (2 x this + 5 minutes).')
@@ -158,6 +166,7 @@ param alertOpenAfter int = 2
 
 @description('Reminder interval (hours) while an alert stays open.')
 @minValue(1)
+@maxValue(168)
 param alertRenotifyHours int = 4
 
 @description('NCRONTAB schedule (UTC) of the daily digest; empty turns it off.')
@@ -361,7 +370,7 @@ var monitorSettings = [
 // Optional settings are set only when given: an explicit SILENCE_THRESHOLD_MINUTES turns the
 // learned baseline off, and the email pair is validated together.
 var optionalSettings = concat(
-  silenceThresholdMinutes > 0 ? [{ name: 'SILENCE_THRESHOLD_MINUTES', value: string(silenceThresholdMinutes) }] : [],
+  silenceThresholdMinutes == null ? [] : [{ name: 'SILENCE_THRESHOLD_MINUTES', value: string(silenceThresholdMinutes) }],
   empty(alertEmailFrom)
     ? []
     : [

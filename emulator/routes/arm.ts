@@ -12,6 +12,7 @@ import {
 import type { TokenInfo } from "../tokens.js";
 import { roleDefinitionId } from "../constants.js";
 import { metricsResponse } from "./metrics.js";
+import { permits } from "../rbac.js";
 
 const PAGE_SIZE = 2;
 
@@ -48,8 +49,13 @@ function armAuth(ctx: RouteContext, req: EmuRequest): TokenInfo | EmuResponse {
 
 function denied(ctx: RouteContext, tok: TokenInfo, action: string, scope: string): EmuResponse | undefined {
   const isMonitor = tok.appId === MONITOR_APP_ID;
-  const blocked = !isMonitor || [...ctx.state.monitorDenied].some((d) => scopeCovers(d, scope));
+  const blocked =
+    !isMonitor ||
+    [...ctx.state.monitorDenied].some((d) => scopeCovers(d, scope)) ||
+    (ctx.monitorGrants !== undefined && !permits(ctx.monitorGrants, action, scope));
   if (!blocked) return undefined;
+  // ARM's answer to a request outside the caller's role assignments (code and message as in
+  // https://learn.microsoft.com/azure/role-based-access-control/troubleshooting, "AuthorizationFailed").
   return armError(
     403,
     "AuthorizationFailed",

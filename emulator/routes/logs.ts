@@ -4,6 +4,7 @@ import { json, parseJsonBody, scopeCovers, type EmuRequest, type EmuResponse, ty
 import { formatCell, KqlSemanticError, KqlSyntaxError, runQuery, toDatetimeMs, type Frame } from "../kql/index.js";
 import type { EmulatorState, TableStore } from "../state.js";
 import { parseQueryTimespan } from "../timespan.js";
+import { permits } from "../rbac.js";
 
 export function logsError(status: number, code: string, message: string, inner?: unknown): EmuResponse {
   const error: Record<string, unknown> = { message, code, correlationId: randomUUID() };
@@ -108,6 +109,8 @@ export function normalize(v: unknown, type: string): unknown {
   }
 }
 
+class TableDenied extends Error {}
+
 export function logsRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
   const chk = ctx.tokens.check(req, [AUDIENCE.logs, "https://api.loganalytics.azure.com"]);
   if (!chk.ok) {
@@ -128,13 +131,29 @@ export function logsRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
       code: "WorkspaceNotFoundError",
       message: `Workspace ${m[1]} could not be found`,
     });
-  if (chk.info.appId !== MONITOR_APP_ID || [...ctx.state.monitorDenied].some((d) => scopeCovers(d, ws.id))) {
-    return logsError(
+  const insufficient = () =>
+    logsError(
       403,
       "InsufficientAccessError",
       "The provided credentials have insufficient access to perform the requested operation",
     );
+  if (
+    chk.info.appId !== MONITOR_APP_ID ||
+    [...ctx.state.monitorDenied].some((d) => scopeCovers(d, ws.id)) ||
+    (ctx.monitorGrants && !permits(ctx.monitorGrants, "Microsoft.OperationalInsights/workspaces/query/read", ws.id))
+  ) {
+    return insufficient();
   }
+  const grants = ctx.monitorGrants;
+  /**
+   * Reading a table's rows: a role at the workspace that reads every table (Log Analytics Reader's
+   * "any read" action), a legacy per-table action at the workspace (.../query/<Table>/read), or Reader on the
+   * table itself (https://learn.microsoft.com/azure/azure-monitor/logs/manage-table-access).
+   */
+  const mayRead = (table: string) =>
+    !grants ||
+    permits(grants, `Microsoft.OperationalInsights/workspaces/query/${table}/read`, `${ws.id}/tables/${table}`);
+  let tableDenied = false;
   let query: string | undefined;
   let timespan: string | undefined;
   if (req.method === "GET") {
@@ -173,6 +192,10 @@ export function logsRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
     const frame = runQuery(query, {
       now,
       table: (name) => {
+        if (!mayRead(name)) {
+          tableDenied = true;
+          throw new TableDenied();
+        }
         if (!isSentinel) return undefined;
         const store = ctx.state.tables[name];
         return store ? frameFromStore(store, String(ws.properties["customerId"]), name, span) : undefined;
@@ -188,6 +211,8 @@ export function logsRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
       ],
     });
   } catch (e) {
+    // No documented body for a query on a table the caller may not read: the workspace-level one.
+    if (tableDenied) return insufficient();
     if (e instanceof KqlSyntaxError) {
       return logsError(400, "BadArgumentError", "The request had some invalid properties", {
         code: "SyntaxError",

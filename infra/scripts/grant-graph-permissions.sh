@@ -3,7 +3,10 @@
 # tenant. Idempotent: it checks each grant before it makes it, so it runs again safely (azd runs
 # it after every provision).
 #
-#   1. Graph app role Application.ReadWrite.OwnedBy for the identity (an app role assignment).
+#   1. Graph app roles for the identity (app role assignments): Application.ReadWrite.OwnedBy
+#      (read the Keeper app, add and remove its secrets) and Policy.Read.ApplicationConfiguration
+#      (read the tenant's app-management policy, GET /policies/defaultAppManagementPolicy, so a
+#      rotation honours the tenant's secret-lifetime limit).
 #   2. The identity's service principal as an owner of the Keeper app registration (OwnedBy
 #      covers only apps the identity owns; without ownership, rotation gets 403).
 #   3. Prints the Exchange Online commands that let the identity send mail as one mailbox only
@@ -18,7 +21,6 @@
 set -euo pipefail
 
 readonly GRAPH_APP_ID=00000003-0000-0000-c000-000000000000
-readonly APP_READWRITE_OWNEDBY=18a4783c-866b-4cc7-a460-3d5e5662c884
 readonly GRAPH_URL=${MICROSOFT_GRAPH_ENDPOINT:-https://graph.microsoft.com}
 
 dry_run=false
@@ -90,39 +92,56 @@ change() {
     "$@"
   fi
 }
+# ensure COUNT DONE DOING COMMAND...: COUNT is how many of the grant already exist; makes it if none.
+ensure() {
+  local count=$1 done_msg=$2 doing_msg=$3
+  shift 3
+  if [[ $count != 0 ]]; then
+    say "ok: $done_msg"
+  else
+    say "$doing_msg"
+    change "$@"
+  fi
+}
 
-# --- 1. Graph app role Application.ReadWrite.OwnedBy -----------------------------------------
+# --- 1. Graph app roles -----------------------------------------------------------------------
 graph_sp_id=$(az ad sp show --id "$GRAPH_APP_ID" --query id --output tsv)
-existing=$(az rest --method GET \
-  --uri "$GRAPH_URL/v1.0/servicePrincipals/$principal_id/appRoleAssignments" \
-  --query "value[?appRoleId=='$APP_READWRITE_OWNEDBY' && resourceId=='$graph_sp_id'] | length(@)" \
-  --output tsv)
-if [[ $existing != 0 ]]; then
-  say "ok: identity $principal_id already has Graph Application.ReadWrite.OwnedBy"
-else
-  say "granting Graph Application.ReadWrite.OwnedBy to identity $principal_id"
-  change az rest --method POST \
+# Grants one Graph application permission, found by its value among Graph's app roles.
+grant_graph_app_role() {
+  local value=$1 role_id existing
+  role_id=$(az ad sp show --id "$GRAPH_APP_ID" \
+    --query "appRoles[?value=='$value'].id | [0]" --output tsv)
+  if [[ ! $role_id =~ $guid_re ]]; then
+    echo "grant-graph-permissions: Microsoft Graph has no app role $value" >&2
+    exit 2
+  fi
+  existing=$(az rest --method GET \
+    --uri "$GRAPH_URL/v1.0/servicePrincipals/$principal_id/appRoleAssignments" \
+    --query "value[?appRoleId=='$role_id' && resourceId=='$graph_sp_id'] | length(@)" \
+    --output tsv)
+  ensure "$existing" "identity $principal_id already has Graph $value" \
+    "granting Graph $value to identity $principal_id" \
+    az rest --method POST \
     --uri "$GRAPH_URL/v1.0/servicePrincipals/$principal_id/appRoleAssignments" \
     --headers "Content-Type=application/json" \
-    --body "{\"principalId\":\"$principal_id\",\"resourceId\":\"$graph_sp_id\",\"appRoleId\":\"$APP_READWRITE_OWNEDBY\"}" \
+    --body "{\"principalId\":\"$principal_id\",\"resourceId\":\"$graph_sp_id\",\"appRoleId\":\"$role_id\"}" \
     --output none
-fi
+}
+grant_graph_app_role Application.ReadWrite.OwnedBy
+grant_graph_app_role Policy.Read.ApplicationConfiguration
 
 # --- 2. The identity owns the Keeper app registration -----------------------------------------
 app_object_id=$(az ad app show --id "$keeper_app_id" --query id --output tsv)
 owner_count=$(az rest --method GET \
   --uri "$GRAPH_URL/v1.0/applications/$app_object_id/owners?\$select=id" \
   --query "value[?id=='$principal_id'] | length(@)" --output tsv)
-if [[ $owner_count != 0 ]]; then
-  say "ok: identity $principal_id already owns the Keeper app $keeper_app_id"
-else
-  say "adding identity $principal_id as an owner of the Keeper app $keeper_app_id"
-  change az rest --method POST \
-    --uri "$GRAPH_URL/v1.0/applications/$app_object_id/owners/\$ref" \
-    --headers "Content-Type=application/json" \
-    --body "{\"@odata.id\":\"$GRAPH_URL/v1.0/directoryObjects/$principal_id\"}" \
-    --output none
-fi
+ensure "$owner_count" "identity $principal_id already owns the Keeper app $keeper_app_id" \
+  "adding identity $principal_id as an owner of the Keeper app $keeper_app_id" \
+  az rest --method POST \
+  --uri "$GRAPH_URL/v1.0/applications/$app_object_id/owners/\$ref" \
+  --headers "Content-Type=application/json" \
+  --body "{\"@odata.id\":\"$GRAPH_URL/v1.0/directoryObjects/$principal_id\"}" \
+  --output none
 
 # --- 3. Mail.Send for one mailbox only (Exchange Online RBAC for Applications) -----------------
 identity_app_id=$(az ad sp show --id "$principal_id" --query appId --output tsv)

@@ -41,10 +41,6 @@ export function scopeCovers(scope: string, id: string): boolean {
   return r === s || r.startsWith(s + "/");
 }
 
-export function resourceGroupId(id: ArmId): string {
-  return `/subscriptions/${id.subscriptionId}/resourceGroups/${id.resourceGroup}`;
-}
-
 /**
  * A resource ID or scope as the SDKs' `{scope}` / `{+resourceUri}` path parameters want it: their path
  * templates already begin with "/", so an ID given with its own leading slash would go out as

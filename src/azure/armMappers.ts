@@ -72,6 +72,7 @@ export function toTable(t: SdkTable): Table {
     name: optStr(t.schema?.name) ?? str(t.name, "table name"),
     plan: optStr(t.plan),
     columns: toColumns(t.schema?.columns, "schema.columns"),
+    standardColumns: toColumns(t.schema?.standardColumns, "schema.standardColumns"),
     provisioningState: optStr(t.provisioningState),
   };
 }

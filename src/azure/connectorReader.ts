@@ -6,7 +6,6 @@ import { GraphAdapter } from "./graph.js";
 import { LogsAdapter } from "./logs.js";
 import { KeyVaultAdapter } from "./keyVault.js";
 import type { CallContext } from "./callContext.js";
-import { resourceGroupId } from "./armId.js";
 
 /** The Azure clients of one process, created once and reused by every run. */
 export interface AzureAdapters {
@@ -38,8 +37,9 @@ export function connectorReader(a: AzureAdapters, config: Config, ctx: CallConte
     getApplication: () => a.graph.getApplication(k.appId, ctx),
     getServicePrincipal: () => a.graph.getServicePrincipal(k.appId, ctx),
     listRoleAssignments: (principalId) => a.arm.listRoleAssignments(k.dcr.subscriptionId, k.dcr.id, principalId, ctx),
+    // The workspace, not the resource group: the template grants the monitor read there only.
     listRoleAssignmentsNearby: (principalId) =>
-      a.arm.listRoleAssignments(k.dcr.subscriptionId, resourceGroupId(k.dcr), principalId, ctx),
+      a.arm.listRoleAssignments(k.workspace.subscriptionId, k.workspace.id, principalId, ctx),
     getVaultSecret: vault && kv ? () => vault.currentVersion(kv.secretName, ctx) : undefined,
   };
 }

@@ -22,8 +22,9 @@ export interface ConnectorReader {
   /** Assignments that apply to the DCR (at it, or inherited from its resource group or subscription). */
   listRoleAssignments(principalObjectId: string): Promise<Observation<RoleAssignment[]>>;
   /**
-   * Assignments anywhere in the DCR's resource group, read only when the DCR lacks the ingestion
-   * role, to name a role granted on a sibling (e.g. Log Analytics Contributor on the workspace).
+   * Assignments at the workspace (and below it), read only when the DCR lacks the ingestion role, to
+   * name a role granted there instead (e.g. Log Analytics Contributor). The monitor reads only where
+   * its own roles let it; a refusal here just leaves the hint out.
    */
   listRoleAssignmentsNearby(principalObjectId: string): Promise<Observation<RoleAssignment[]>>;
   /** Undefined when no vault is configured. */

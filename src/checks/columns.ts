@@ -1,4 +1,4 @@
-import type { Column } from "../connector/types.js";
+import type { Column, Table } from "../connector/types.js";
 import { normalizeType } from "../connector/profile.js";
 
 export interface ColumnDiff {
@@ -8,6 +8,12 @@ export interface ColumnDiff {
 }
 
 /** Compares column sets by name (case-sensitive, as Log Analytics is) and normalised type. */
+/** A table's custom columns and then its standard ones (TimeGenerated may be either). */
+export function allColumns(t: Table): Column[] {
+  const custom = new Set(t.columns.map((c) => c.name));
+  return [...t.columns, ...(t.standardColumns ?? []).filter((c) => !custom.has(c.name))];
+}
+
 export function diffColumns(expected: readonly Column[], actual: readonly Column[]): ColumnDiff {
   const actualByName = new Map(actual.map((c) => [c.name, c]));
   const expectedNames = new Set(expected.map((c) => c.name));

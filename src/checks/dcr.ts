@@ -1,7 +1,7 @@
 import { ok, problem, unknown, type Finding } from "./finding.js";
 import type { Expected, Observed } from "./expected.js";
 import { unknownFrom } from "./resources.js";
-import { changedFields, describeDiff, diffColumns } from "./columns.js";
+import { allColumns, changedFields, describeDiff, diffColumns } from "./columns.js";
 import { analyzeTransform, tamperingOf } from "./transform.js";
 import { sameArmId } from "../azure/armId.js";
 import { normalizeType } from "../connector/profile.js";
@@ -95,7 +95,7 @@ function dataFlow(e: Expected, o: Observed, dcr: Dcr): Finding {
     changed.add("transformKql");
     issues.push(err);
   }
-  const tableColumns = o.table.kind === "found" ? o.table.value.columns : e.profile.tableColumns;
+  const tableColumns = o.table.kind === "found" ? allColumns(o.table.value) : e.profile.tableColumns;
   const tableTypes = new Map(tableColumns.map((c) => [c.name, normalizeType(c.type)]));
   const produced = new Map(tr.columns.map((c) => [c.name, c.type]));
   for (const c of tr.columns) {

@@ -37,7 +37,7 @@ export interface Observed {
   app: Observation<Application>;
   servicePrincipal: Observation<ServicePrincipal>;
   roleAssignments: Observation<RoleAssignment[]>;
-  /** The principal's assignments across the DCR's resource group, when the DCR lacks the role. */
+  /** The principal's assignments at the workspace, when the DCR lacks the role (a hint only). */
   roleAssignmentsNearby?: Observation<RoleAssignment[]>;
   /** Absent when no vault is configured. */
   vaultSecret?: Observation<VaultSecretVersion>;

@@ -1,7 +1,7 @@
 import { ok, problem, type Finding } from "./finding.js";
 import type { Expected, Observed } from "./expected.js";
 import { unknownFrom } from "./resources.js";
-import { changedFields, describeDiff, diffColumns } from "./columns.js";
+import { allColumns, changedFields, describeDiff, diffColumns } from "./columns.js";
 
 export function analyzeTable(e: Expected, o: Observed): Finding[] {
   const resource = `${e.workspaceId}/tables/${e.profile.tableName}`;
@@ -35,7 +35,10 @@ export function analyzeTable(e: Expected, o: Observed): Finding[] {
     ];
   }
   const table = t.value;
-  const diff = diffColumns(e.profile.tableColumns, table.columns);
+  // A Keeper column may be a standard one (TimeGenerated); only custom columns can be extra.
+  const custom = new Set(table.columns.map((c) => c.name));
+  const full = diffColumns(e.profile.tableColumns, allColumns(table));
+  const diff = { ...full, extra: full.extra.filter((c) => custom.has(c.name)) };
   const findings: Finding[] = [ok("table.exists", `Table ${e.profile.tableName} exists.`, { resource })];
   const evidence = {
     expected: { columns: e.profile.tableColumns, plan: e.profile.tablePlan },
@@ -86,7 +89,7 @@ export function analyzeTable(e: Expected, o: Observed): Finding[] {
     findings.push(
       ok(
         "table.schema",
-        `Table ${e.profile.tableName} has Keeper's ${table.columns.length} columns, plan ${table.plan ?? e.profile.tablePlan}.`,
+        `Table ${e.profile.tableName} has Keeper's ${e.profile.tableColumns.length} columns, plan ${table.plan ?? e.profile.tablePlan}.`,
         { resource },
       ),
     );

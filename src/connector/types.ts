@@ -17,6 +17,11 @@ export interface Table {
   name: string;
   plan?: string;
   columns: Column[];
+  /**
+   * Columns every table has (TimeGenerated, TenantId, Type...): the official Tables examples list
+   * TimeGenerated here, not under columns.
+   */
+  standardColumns?: Column[];
   provisioningState?: string;
 }
 

@@ -159,5 +159,38 @@ describe("drift checks against the emulator, real SDK clients", () => {
     emu.applyScenario("role-wrong");
     const r = await monitorFor(emu).runDriftChecks();
     expect(byCheck(r, "role.assignment").summary).toContain("Log Analytics Contributor");
+    // Least privilege: role assignments are read only at scopes the template grants the monitor.
+    const scopes = emu.calls
+      .filter((c) => /\/providers\/Microsoft\.Authorization\/roleAssignments$/i.test(c.path))
+      .map((c) => c.path.replace(/\/providers\/Microsoft\.Authorization\/roleAssignments$/i, "").toLowerCase());
+    expect([...new Set(scopes)].sort()).toEqual(
+      [emu.settings["KEEPER_DCR_RESOURCE_ID"]!, emu.settings["KEEPER_WORKSPACE_RESOURCE_ID"]!]
+        .map((x) => x.toLowerCase())
+        .sort(),
+    );
+  });
+
+  it("runs within the roles infra/azuredeploy.json grants, and reads a role taken away as unknown naming it", async () => {
+    expect(emu.monitorGrants?.length).toBeGreaterThan(0);
+    const grants = emu.monitorGrants!;
+    const ws = emu.settings["KEEPER_WORKSPACE_RESOURCE_ID"]!.toLowerCase();
+    const i = grants.findIndex((g) => g.scope.toLowerCase() === ws);
+    const [removed] = grants.splice(i, 1);
+    try {
+      const r = await monitorFor(emu).runDriftChecks({ withIngestion: false });
+      expect(byCheck(r, "workspace.exists").status).toBe("unknown");
+      expect(byCheck(r, "workspace.exists").summary).toContain("403 AuthorizationFailed");
+      expect(byCheck(r, "dcr.exists").status).toBe("ok");
+    } finally {
+      grants.splice(i, 0, removed!);
+    }
+  });
+
+  it("leaves the hint out, and still names the missing role, when the workspace's assignments may not be read", async () => {
+    emu.applyScenario("role-wrong");
+    emu.state.monitorDenied.add(emu.settings["KEEPER_WORKSPACE_RESOURCE_ID"]!);
+    const f = byCheck(await monitorFor(emu).runDriftChecks(), "role.assignment");
+    expect(f.status).toBe("problem");
+    expect(f.summary).toBe("The Keeper app holds no role on the DCR: Keeper's pushes get 403.");
   });
 });

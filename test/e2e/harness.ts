@@ -1,12 +1,41 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { ensureCertificate, startEmulator, type Emulator, type EmulatorOptions } from "../../emulator/index.js";
+import { IDS, SUBSCRIPTION_ID } from "../../emulator/constants.js";
+import { grantsFromTemplate, type Grant } from "../../emulator/rbac.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
 import { createMonitor, type Monitor } from "../../src/wiring.js";
 
-/** Starts the emulator with the certificate vitest.config.ts made every worker trust. */
+let fromTemplate: Grant[] | undefined;
+
+/**
+ * What infra/azuredeploy.json grants the monitor's identity, deployed next to the emulated
+ * connector (its parameters name the emulator's DCR, DCE and workspace).
+ */
+export function templateGrants(): Grant[] {
+  fromTemplate ??= grantsFromTemplate(
+    JSON.parse(readFileSync(new URL("../../infra/azuredeploy.json", import.meta.url), "utf8")),
+    {
+      parameters: {
+        environmentName: "test",
+        keeperDcrResourceId: IDS.dcr,
+        keeperDceResourceId: IDS.dce,
+        keeperWorkspaceResourceId: IDS.workspace,
+      },
+      subscriptionId: SUBSCRIPTION_ID,
+      resourceGroup: "rg-keeper-monitor",
+    },
+  );
+  return fromTemplate.map((g) => ({ ...g }));
+}
+
+/**
+ * Starts the emulator with the certificate vitest.config.ts made every worker trust, enforcing
+ * the monitor's RBAC as the template grants it (pass `monitorGrants` to change that).
+ */
 export async function startTrustedEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const { key, cert } = await ensureCertificate(".cache/emulator-cert");
-  return startEmulator({ ...opts, tls: { key, cert } });
+  return startEmulator({ monitorGrants: templateGrants(), ...opts, tls: { key, cert } });
 }
 
 /** The real monitor (real SDK clients) pointed at the emulator through the Custom cloud settings. */

@@ -132,8 +132,9 @@ describe("role assignments in infra/azuredeploy.json", () => {
     expect(identities).toHaveLength(1);
     const identityDeployment = identities[0]?.scope.path.at(-1);
     expect(identityDeployment).toBeDefined();
+    // languageVersion 2.0 templates (nullable parameters) refer to the module by its symbolic name.
     const fromIdentity = new RegExp(
-      `^reference\\(resourceId\\('Microsoft\\.Resources/deployments', '${identityDeployment ?? ""}'\\), '[^']+'\\)\\.outputs\\.principalId\\.value$`,
+      `^reference\\((resourceId\\('Microsoft\\.Resources/deployments', '${identityDeployment ?? ""}'\\), '[^']+'|'${identityDeployment ?? ""}')\\)\\.outputs\\.principalId\\.value$`,
     );
     expect(assignments.length).toBeGreaterThan(0);
     for (const a of assignments) {

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { SETTINGS } from "../../src/config/settings.js";
+import { ConfigError, loadConfig } from "../../src/config/loadConfig.js";
+import { VALID_ENV } from "../config/env.js";
 import { appSettings, type JsonObject } from "./arm.js";
 
 /**
@@ -92,8 +94,61 @@ describe("infra/azuredeploy.json (compiled from infra/main.bicep)", () => {
     }
   });
 
+  it("gives every whole-number parameter of a setting exactly the range the setting accepts", () => {
+    const params = (template.parameters ?? {}) as Record<
+      string,
+      { type?: string; minValue?: number; maxValue?: number }
+    >;
+    const ranges = settings.flatMap((s) => {
+      const name = /^string\(parameters\('(\w+)'/.exec(s.value)?.[1];
+      const p = name === undefined ? undefined : params[name];
+      if (name === undefined || p?.type !== "int") return [];
+      return [
+        { param: name, setting: s.name, template: [p.minValue ?? null, p.maxValue ?? null], app: settingRange(s.name) },
+      ];
+    });
+    expect(ranges.length).toBeGreaterThanOrEqual(15);
+    expect(ranges.filter((r) => r.template.join() !== r.app.join())).toEqual([]);
+  });
+
   it("lists in AWAITING_CODE only settings that SETTINGS still lacks", () => {
     expect([...AWAITING_CODE].filter((n) => known.has(n))).toEqual([]);
+  });
+});
+
+/** Whether loadConfig refuses `value` for `name` as out of range (other settings valid). */
+function refuses(name: string, value: number): boolean {
+  try {
+    loadConfig({ ...VALID_ENV, [name]: String(value) });
+    return false;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    // Only the setting's own range counts, not a rule tying it to another setting.
+    return e.problems.some((p) => p.setting === name && /out of range|not a whole number/.test(p.message));
+  }
+}
+
+/** The [min, max] a whole-number setting accepts, found by asking loadConfig (max null: none up to 10^7). */
+function settingRange(name: string): [number | null, number | null] {
+  const accepted: number[] = [];
+  for (const v of [0, 1, 2, 5, 10]) if (!refuses(name, v)) accepted.push(v);
+  const min = accepted[0];
+  if (min === undefined) return [null, null];
+  let lo = min;
+  let hi = 10_000_000;
+  if (!refuses(name, hi)) return [min, null];
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (refuses(name, mid)) hi = mid;
+    else lo = mid;
+  }
+  return [min, lo];
+}
+
+describe("settingRange", () => {
+  it("finds the bounds loadConfig enforces", () => {
+    expect(settingRange("CALL_TIMEOUT_SECONDS")).toEqual([1, 30]);
+    expect(settingRange("SILENCE_THRESHOLD_MINUTES")).toEqual([5, 7 * 24 * 60]);
   });
 });
 

@@ -1,0 +1,48 @@
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const SCRIPT = new URL("../../infra/scripts/grant-graph-permissions.sh", import.meta.url).pathname;
+
+/** A stand-in `az` that answers every lookup (nothing granted yet) and logs what it was asked. */
+function fakeAz(): string {
+  const dir = mkdtempSync(join(tmpdir(), "fake-az-"));
+  const az = join(dir, "az");
+  writeFileSync(
+    az,
+    `#!/usr/bin/env bash
+case "$*" in
+  *"length(@)"*) echo 0 ;;
+  *) echo 11111111-2222-3333-4444-555555555555 ;;
+esac
+`,
+  );
+  chmodSync(az, 0o755);
+  return dir;
+}
+
+describe("infra/scripts/grant-graph-permissions.sh", () => {
+  it("grants every Graph application permission the monitor uses, the app-management policy read included", () => {
+    const out = execFileSync(
+      "bash",
+      [
+        SCRIPT,
+        "--dry-run",
+        "--principal-id",
+        "aaaaaaaa-0000-1111-2222-bbbbbbbbbbbb",
+        "--keeper-app-id",
+        "cccccccc-0000-1111-2222-dddddddddddd",
+      ],
+      { env: { ...process.env, PATH: `${fakeAz()}:${process.env["PATH"] ?? ""}` }, encoding: "utf8" },
+    );
+    // GET /policies/defaultAppManagementPolicy needs Policy.Read.ApplicationConfiguration (Graph docs:
+    // microsoftgraph/microsoft-graph-docs-contrib api-reference/v1.0/api/tenantappmanagementpolicy-get.md).
+    expect(out).toContain("granting Graph Application.ReadWrite.OwnedBy");
+    expect(out).toContain("granting Graph Policy.Read.ApplicationConfiguration");
+    expect(out.match(/would run: az rest --method POST --uri \S+\/appRoleAssignments/g)).toHaveLength(2);
+    expect(out).toMatch(/would run: az rest --method POST --uri \S+\/owners\/\$ref/);
+    expect(out).toContain("dry run: nothing was changed");
+  });
+});
