@@ -47,14 +47,18 @@ describe("every fixture names its source and holds no sample secret", () => {
     expect(extraPaths({ a: 1, b: [{ c: 2 }] }, { a: 3 }, [".b", ".b[].c"])).toEqual([]);
   });
 
-  it.each(["metrics-get.json", "logs-query.json", "keyvault-get-secret.json", "keyvault-secret-versions.json"])(
-    "%s",
-    (name) => {
-      const f = fixture(name);
-      expect(f._source).toMatch(/^Azure\/azure-rest-api-specs specification\/\S+\.json/);
-      expect(JSON.stringify(f.body)).not.toMatch(/mysecretvalue|skiptoken|eyJ/);
-    },
-  );
+  it.each([
+    "metrics-get.json",
+    "logs-query.json",
+    "keyvault-get-secret.json",
+    "keyvault-secret-versions.json",
+    "keyvault-set-secret.json",
+    "keyvault-update-secret.json",
+  ])("%s", (name) => {
+    const f = fixture(name);
+    expect(f._source).toMatch(/^Azure\/azure-rest-api-specs specification\/\S+\.json/);
+    expect(JSON.stringify(f.body)).not.toMatch(/mysecretvalue|skiptoken|eyJ/);
+  });
 });
 
 describe("Azure Monitor metrics (GetMetric example)", () => {
@@ -142,5 +146,25 @@ describe("Key Vault secrets (GetSecret, GetSecretVersions examples)", () => {
     const items = documented.map((p) => `.value[]${p}`);
     const extra = extraPaths(r.body, fixture("keyvault-secret-versions.json").body, items);
     expect(extra.filter((p) => !tagPaths(r.body).includes(p))).toEqual([]);
+  });
+
+  it("set and update: the emulator's answers have the examples' shapes, and an update carries no value", async () => {
+    const vault = await bearer(emu, "https://vault.azure.net");
+    const set = await getJson(emu, `/secrets/contract-probe?api-version=7.4`, vault, {
+      method: "PUT",
+      body: JSON.stringify({ value: "<placeholder>", tags: { appId: ids.KEEPER_APP_ID } }),
+    });
+    expect(set.status).toBe(200);
+    const setExtra = extraPaths(set.body, fixture("keyvault-set-secret.json").body, documented);
+    expect(setExtra.filter((p) => !tagPaths(set.body).includes(p))).toEqual([]);
+    const version = String(set.body.id).split("/").at(-1);
+    const update = await getJson(emu, `/secrets/contract-probe/${version}?api-version=7.4`, vault, {
+      method: "PATCH",
+      body: JSON.stringify({ attributes: { enabled: false } }),
+    });
+    expect(update.status).toBe(200);
+    expect(update.body.value).toBeUndefined();
+    const updExtra = extraPaths(update.body, fixture("keyvault-update-secret.json").body, documented);
+    expect(updExtra.filter((p) => !tagPaths(update.body).includes(p))).toEqual([]);
   });
 });
