@@ -39,6 +39,11 @@ export interface FaultRule {
   delayMs?: number;
   hang?: boolean;
   malformed?: boolean;
+  /**
+   * Answer 200 with a valid JSON body of about this many bytes, streamed in chunks without a
+   * Content-Length (as a huge reply may come); stops writing when the client goes away.
+   */
+  oversizeBytes?: number;
   times?: number;
 }
 
@@ -93,6 +98,24 @@ function classify(path: string): Service {
   if (/^\/workflows\//i.test(path)) return "teams";
   if (/^\/(subscriptions|providers)(\/|$)/i.test(path)) return "arm";
   return "token";
+}
+
+/** A 200 JSON body of about `bytes` bytes: one long string, written 64 KB at a time. */
+function streamOversize(res: ServerResponse, bytes: number, rec: CallRecord): void {
+  rec.status = 200;
+  res.writeHead(200, { "Content-Type": "application/json; charset=utf-8" });
+  const chunk = "x".repeat(64 * 1024);
+  let left = bytes;
+  res.write('{"id":"oversize","properties":{"description":"');
+  const more = () => {
+    while (left > 0 && !res.destroyed) {
+      left -= chunk.length;
+      if (!res.write(chunk)) return void res.once("drain", more);
+    }
+    if (!res.destroyed) res.end('"}}');
+  };
+  res.on("close", () => (left = 0));
+  more();
 }
 
 function faultBody(
@@ -346,6 +369,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
             if (f.hang) {
               hung.add(res);
               res.on("close", () => hung.delete(res));
+              return;
+            }
+            if (f.oversizeBytes) {
+              streamOversize(res, f.oversizeBytes, rec);
               return;
             }
             if (f.malformed) {

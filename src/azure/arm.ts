@@ -10,6 +10,7 @@ import { found, type Observation } from "../checks/observation.js";
 import type { Dce, Dcr, RoleAssignment, Table, Workspace } from "../connector/types.js";
 import { MalformedReplyError, observeError } from "./errors.js";
 import { toDce, toDcr, toRoleAssignment, toTable, toWorkspace } from "./armMappers.js";
+import { RESPONSE_LIMIT_POLICIES } from "./responseLimit.js";
 
 /** Reads of the connector's ARM resources. Clients are created per subscription, once. */
 export class ArmAdapter {
@@ -41,6 +42,7 @@ export class ArmAdapter {
       endpoint: this.cloud.resourceManagerEndpoint,
       credentials: { scopes: this.scopes() },
       retryOptions: READ_RETRY_OPTIONS,
+      additionalPolicies: RESPONSE_LIMIT_POLICIES,
     };
     return ArmAdapter.cached(
       this.monitors,
@@ -54,6 +56,7 @@ export class ArmAdapter {
       endpoint: this.cloud.resourceManagerEndpoint,
       credentials: { scopes: this.scopes() },
       retryOptions: READ_RETRY_OPTIONS,
+      additionalPolicies: RESPONSE_LIMIT_POLICIES,
     };
     return ArmAdapter.cached(
       this.insights,
@@ -68,6 +71,7 @@ export class ArmAdapter {
       endpoint: this.cloud.resourceManagerEndpoint,
       credentialScopes: this.scopes(),
       retryOptions: READ_RETRY_OPTIONS,
+      additionalPolicies: RESPONSE_LIMIT_POLICIES,
     };
     return ArmAdapter.cached(
       this.authz,
