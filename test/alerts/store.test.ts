@@ -14,15 +14,9 @@ import { alertKey } from "../../src/alerts/policy.js";
 import { AlertStore, outboxRowKey, recordRowKey, type ChannelName } from "../../src/alerts/store.js";
 import { ok, problem, type Finding } from "../../src/checks/finding.js";
 import type { Logger } from "../../src/functions/logger.js";
+import { settings } from "../report/fixtures.js";
 
 const noCredential: TokenCredential = { getToken: () => Promise.reject(new Error("not needed")) };
-const settings = {
-  openAfter: 2,
-  resolveAfter: 2,
-  renotifyHours: 4,
-  portalUrl: "https://portal.azure.com",
-  tenantId: "00000000-0000-0000-0000-0000000000aa",
-};
 const DCR =
   "/subscriptions/1/resourceGroups/rg/providers/Microsoft.Insights/dataCollectionRules/KeeperSecurityEventLogs_DCR";
 const T0 = Date.parse("2026-11-25T00:00:00Z");

@@ -2,29 +2,18 @@
  * Reply bodies are read up to a limit (16 MB), against the emulator with real SDK clients: a
  * reply over it is refused while it streams in and becomes `unknown`, not a crash or a 1 GB heap.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Emulator } from "../../emulator/index.js";
+import { describe, expect, it } from "vitest";
 import { createAdapters, connectorReader } from "../../src/azure/connectorReader.js";
 import { MAX_REPLY_BYTES } from "../../src/azure/responseLimit.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
-import { monitorCredential, startTrusted } from "../emulator/helpers.js";
+import { monitorCredential, useHealthyEmulator } from "../emulator/helpers.js";
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startTrusted();
-});
-afterAll(async () => {
-  await emu.stop();
-});
-beforeEach(() => {
-  emu.applyScenario("healthy");
-  emu.faults.clear();
-});
+const emu = useHealthyEmulator();
 
 function reader() {
-  const config = loadConfig({ CALL_TIMEOUT_SECONDS: "20", RUN_BUDGET_SECONDS: "60", ...emu.settings });
+  const config = loadConfig({ CALL_TIMEOUT_SECONDS: "20", RUN_BUDGET_SECONDS: "60", ...emu().settings });
   const ctx = { callTimeoutMs: 20_000, budget: new AbortController().signal };
-  return connectorReader(createAdapters(config, monitorCredential(emu)), config, ctx);
+  return connectorReader(createAdapters(config, monitorCredential(emu())), config, ctx);
 }
 
 const OVER = MAX_REPLY_BYTES + 8 * 1024 * 1024;
@@ -40,7 +29,7 @@ describe("reply size limit against the emulator", () => {
     ["arm", /dataCollectionRules/i, (r: ReturnType<typeof reader>) => r.getDcr()],
     ["graph", /applications/i, (r: ReturnType<typeof reader>) => r.getApplication()],
   ] as const)("an oversize %s reply is unknown, naming the limit", async (service, path, read) => {
-    emu.faults.add({ service, path, oversizeBytes: OVER, times: 1 });
+    emu().faults.add({ service, path, oversizeBytes: OVER, times: 1 });
     const heapBefore = process.memoryUsage().heapUsed;
     const o = await read(reader());
     expect(o).toMatchObject({ kind: "unknown" });

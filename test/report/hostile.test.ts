@@ -6,6 +6,7 @@
  * invariants: no raw control or bidi character, no forged line, no live markup or link, bounded.
  */
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../../emulator/random.js";
 import type { Notice } from "../../src/alerts/notifier.js";
 import { noticeFor } from "../../src/alerts/noticeContent.js";
 import { digestNotice } from "../../src/alerts/digest.js";
@@ -20,17 +21,7 @@ import { renderStatusPage } from "../../src/report/statusPage.js";
 import { renderText } from "../../src/report/text.js";
 import { settings } from "./fixtures.js";
 
-/** mulberry32: small, seeded, reproducible. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const PIECES = [
   "Rotate now: [Keeper Admin Console](https://evil.example/phish)",
