@@ -44,6 +44,11 @@ export interface FaultRule {
   malformed?: boolean;
   /** Serve this reply body with status 200 (a string as is, anything else as JSON): a 200 of the wrong shape. */
   body?: unknown;
+  /**
+   * Answer 200 with a valid JSON body of about this many bytes, streamed in chunks without a
+   * Content-Length (as a huge reply may come); stops writing when the client goes away.
+   */
+  oversizeBytes?: number;
   times?: number;
 }
 
@@ -119,6 +124,24 @@ function nonCanonicalPath(rawUrl: string): EmuResponse {
       },
     },
   };
+}
+
+/** A 200 JSON body of about `bytes` bytes: one long string, written 64 KB at a time. */
+function streamOversize(res: ServerResponse, bytes: number, rec: CallRecord): void {
+  rec.status = 200;
+  res.writeHead(200, { "Content-Type": "application/json; charset=utf-8" });
+  const chunk = "x".repeat(64 * 1024);
+  let left = bytes;
+  res.write('{"id":"oversize","properties":{"description":"');
+  const more = () => {
+    while (left > 0 && !res.destroyed) {
+      left -= chunk.length;
+      if (!res.write(chunk)) return void res.once("drain", more);
+    }
+    if (!res.destroyed) res.end('"}}');
+  };
+  res.on("close", () => (left = 0));
+  more();
 }
 
 function faultBody(
@@ -379,6 +402,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
             if (f.hang) {
               hung.add(res);
               res.on("close", () => hung.delete(res));
+              return;
+            }
+            if (f.oversizeBytes) {
+              streamOversize(res, f.oversizeBytes, rec);
               return;
             }
             if (f.malformed) {

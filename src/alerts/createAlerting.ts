@@ -50,7 +50,7 @@ export function createAlerting(
 ): Alerting {
   if (!config.storage)
     throw new Error("AzureWebJobsStorage is not set: alert state lives in the Function App's Table storage");
-  const store = new AlertStore(createTableClient(config.storage, credential, options.table ?? ALERT_TABLE));
+  const store = new AlertStore(createTableClient(config.storage, credential, options.table ?? ALERT_TABLE), log);
   const channels = options.channels ?? channelsFromConfig(config, credential, now);
   const manager = new AlertManager({ store, channels, settings: policySettings(config), now, log });
   return { store, manager, channels };

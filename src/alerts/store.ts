@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import type { TableClient, TableEntityResult, TransactionAction } from "@azure/data-tables";
+import type { Logger } from "../functions/logger.js";
+import { boundedJson } from "../report/safeText.js";
 import type { Notice, RunRecord } from "./notifier.js";
 import type { AlertRecord } from "./policy.js";
 
@@ -45,7 +47,11 @@ const ALERTS = "alerts";
 const RUNS = "runs";
 const CHANNELS = "channels";
 const MARKERS = "markers";
-/** Table storage caps a string property at 64 KiB (32 K UTF-16 characters). */
+/**
+ * Table storage caps a string property at 64 KiB (32 K UTF-16 characters) and an entity at 1 MiB
+ * (https://learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model).
+ * Stored JSON is bounded by clipping its strings, never by cutting the JSON itself.
+ */
 const MAX_JSON = 30_000;
 
 function hash(s: string): string {
@@ -67,21 +73,32 @@ export function isConflict(e: unknown): boolean {
 function fitRecord(r: AlertRecord): string {
   const json = JSON.stringify(r);
   if (json.length <= MAX_JSON) return json;
+  // Keys, state and times are short; what grows (summary, evidence) is clipped, evidence first.
   const { evidence: _dropped, ...finding } = r.finding ?? { evidence: undefined };
-  return JSON.stringify({ ...r, finding: r.finding ? finding : undefined }).slice(0, MAX_JSON);
+  return boundedJson({ ...r, finding: r.finding ? finding : undefined }, MAX_JSON);
 }
 
 type Entity = TableEntityResult<Record<string, unknown>>;
 const str = (e: Entity, k: string): string | undefined => (typeof e[k] === "string" ? e[k] : undefined);
 const num = (e: Entity, k: string): number => (typeof e[k] === "number" ? e[k] : 0);
 
-function toOutboxRow(e: Entity): OutboxRow {
+/** The parsed JSON object in property `k`, or undefined when it is missing, cut or not an object. */
+function parsed<T>(e: Entity, k: string): T | undefined {
+  try {
+    const v: unknown = JSON.parse(str(e, k) ?? "");
+    return v && typeof v === "object" && !Array.isArray(v) ? (v as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function toOutboxRow(e: Entity, notice: Notice): OutboxRow {
   return {
     rowKey: e.rowKey ?? "",
     etag: e.etag,
     noticeKey: str(e, "noticeKey") ?? "",
     channel: str(e, "channel") === "email" ? "email" : "teams",
-    notice: JSON.parse(str(e, "notice") ?? "{}") as Notice,
+    notice,
     status: (str(e, "status") as OutboxRow["status"] | undefined) ?? "pending",
     attempts: num(e, "attempts"),
     nextAttemptAt: str(e, "nextAttemptAt") ?? "1970-01-01T00:00:00.000Z",
@@ -105,7 +122,38 @@ export interface RecordChange {
  */
 export class AlertStore {
   private ensured: Promise<void> | undefined;
-  constructor(private readonly client: TableClient) {}
+  /** Record rows that could not be read, by row key: the next commit of that key replaces them. */
+  private readonly unreadableRecords = new Map<string, string>();
+  /** Stored rows skipped since this store was made because they could not be read. */
+  unreadableRows = 0;
+  constructor(
+    private readonly client: TableClient,
+    private readonly log?: Logger,
+  ) {}
+
+  /** A row that cannot be read is skipped, logged and counted: it never stops alerting. */
+  private skip(e: Entity, kind: string): undefined {
+    this.unreadableRows++;
+    this.log?.warn("stored row unreadable; skipped", {
+      kind,
+      partition: e.partitionKey ?? "",
+      row: (e.rowKey ?? "").slice(0, 100),
+      unreadableRows: this.unreadableRows,
+    });
+    return undefined;
+  }
+
+  /** The outbox rows of one query; unreadable ones skipped. */
+  private async outbox(filter: string): Promise<OutboxRow[]> {
+    await this.ensureTable();
+    const rows: OutboxRow[] = [];
+    for await (const e of this.client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      const notice = parsed<Notice>(e, "notice");
+      if (notice && typeof notice.key === "string") rows.push(toOutboxRow(e, notice));
+      else this.skip(e, "outbox");
+    }
+    return rows;
+  }
 
   ensureTable(): Promise<void> {
     this.ensured ??= this.client.createTable().catch((e: unknown) => {
@@ -122,8 +170,13 @@ export class AlertStore {
       queryOptions: { filter: `PartitionKey eq '${ALERTS}' and kind eq 'record'` },
     });
     for await (const e of it) {
-      const record = JSON.parse(str(e, "json") ?? "{}") as AlertRecord;
-      out.set(record.key, { record, etag: e.etag });
+      const record = parsed<AlertRecord>(e, "json");
+      if (record && typeof record.key === "string" && recordRowKey(record.key) === e.rowKey)
+        out.set(record.key, { record, etag: e.etag });
+      else {
+        this.unreadableRecords.set(e.rowKey ?? "", e.etag);
+        this.skip(e, "record");
+      }
     }
     return out;
   }
@@ -146,7 +199,9 @@ export class AlertStore {
         state: c.record.state,
         json: fitRecord(c.record),
       };
-      ops.push(c.etag === undefined ? ["create", entity] : ["update", entity, "Replace", { etag: c.etag }]);
+      // A new record whose row is there but unreadable replaces that row (guarded by its ETag).
+      const etag = c.etag ?? this.unreadableRecords.get(entity.rowKey);
+      ops.push(etag === undefined ? ["create", entity] : ["update", entity, "Replace", { etag }]);
       for (const n of c.notices) for (const ch of channels) ops.push(["create", this.outboxEntity(n, ch, now)]);
       if (batch.length + ops.length > 100) {
         batches.push(batch);
@@ -156,6 +211,7 @@ export class AlertStore {
     }
     if (batch.length) batches.push(batch);
     for (const b of batches) await this.client.submitTransaction(b);
+    for (const c of changes) this.unreadableRecords.delete(recordRowKey(c.record.key));
   }
 
   private outboxEntity(n: Notice, channel: ChannelName, now: Date) {
@@ -165,7 +221,7 @@ export class AlertStore {
       kind: "outbox",
       noticeKey: n.key.slice(0, 1000),
       channel,
-      notice: JSON.stringify(n).slice(0, MAX_JSON),
+      notice: boundedJson(n, MAX_JSON),
       status: "pending",
       attempts: 0,
       nextAttemptAt: now.toISOString(),
@@ -186,25 +242,14 @@ export class AlertStore {
   }
 
   async listUnsent(channel: ChannelName): Promise<OutboxRow[]> {
-    await this.ensureTable();
-    const rows: OutboxRow[] = [];
-    const it = this.client.listEntities<Record<string, unknown>>({
-      queryOptions: {
-        filter: `PartitionKey eq '${ALERTS}' and kind eq 'outbox' and channel eq '${channel}' and status ne 'sent'`,
-      },
-    });
-    for await (const e of it) rows.push(toOutboxRow(e));
+    const rows = await this.outbox(
+      `PartitionKey eq '${ALERTS}' and kind eq 'outbox' and channel eq '${channel}' and status ne 'sent'`,
+    );
     return rows.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.rowKey.localeCompare(b.rowKey));
   }
 
-  async listOutbox(): Promise<OutboxRow[]> {
-    await this.ensureTable();
-    const rows: OutboxRow[] = [];
-    const it = this.client.listEntities<Record<string, unknown>>({
-      queryOptions: { filter: `PartitionKey eq '${ALERTS}' and kind eq 'outbox'` },
-    });
-    for await (const e of it) rows.push(toOutboxRow(e));
-    return rows;
+  listOutbox(): Promise<OutboxRow[]> {
+    return this.outbox(`PartitionKey eq '${ALERTS}' and kind eq 'outbox'`);
   }
 
   /**
@@ -275,7 +320,10 @@ export class AlertStore {
     await this.ensureTable();
     try {
       const e = await this.client.getEntity<Record<string, unknown>>(CHANNELS, channel);
-      return JSON.parse(str(e, "json") ?? "{}") as ChannelHealth;
+      return (
+        parsed<ChannelHealth>(e, "json") ??
+        (this.skip(e, "channel"), { channel, consecutiveFailures: 0, toldOther: false })
+      );
     } catch (e) {
       if (statusOf(e) === 404) return { channel, consecutiveFailures: 0, toldOther: false };
       throw e;
@@ -301,8 +349,7 @@ export class AlertStore {
       })),
       ...(run.eventsPerHour ? { eventsPerHour: run.eventsPerHour.slice(-24 * 8) } : {}),
     };
-    const json = JSON.stringify(stored);
-    if (json.length > MAX_JSON) throw new Error(`run of ${run.source} too large to store (${json.length} characters)`);
+    const json = boundedJson(stored, MAX_JSON);
     // An older run finishing late must not replace a newer one.
     try {
       const cur = await this.client.getEntity<Record<string, unknown>>(RUNS, run.source);
@@ -334,7 +381,11 @@ export class AlertStore {
     const it = this.client.listEntities<Record<string, unknown>>({
       queryOptions: { filter: `PartitionKey eq '${RUNS}'` },
     });
-    for await (const e of it) out.push(JSON.parse(str(e, "json") ?? "{}") as StoredRun);
+    for await (const e of it) {
+      const run = parsed<StoredRun>(e, "json");
+      if (run && typeof run.source === "string" && Array.isArray(run.findings)) out.push(run);
+      else this.skip(e, "run");
+    }
     return out.sort((a, b) => a.source.localeCompare(b.source));
   }
 

@@ -26,6 +26,7 @@ function readingBody(ctx: CallContext): {
     check: (schema, what) => checkBody(schema, body, what),
   };
 }
+import { RESPONSE_LIMIT_POLICIES } from "./responseLimit.js";
 
 /** Reads of the connector's ARM resources. Clients are created per subscription, once. */
 export class ArmAdapter {
@@ -57,6 +58,7 @@ export class ArmAdapter {
       endpoint: this.cloud.resourceManagerEndpoint,
       credentials: { scopes: this.scopes() },
       retryOptions: READ_RETRY_OPTIONS,
+      additionalPolicies: RESPONSE_LIMIT_POLICIES,
     };
     return ArmAdapter.cached(
       this.monitors,
@@ -70,6 +72,7 @@ export class ArmAdapter {
       endpoint: this.cloud.resourceManagerEndpoint,
       credentials: { scopes: this.scopes() },
       retryOptions: READ_RETRY_OPTIONS,
+      additionalPolicies: RESPONSE_LIMIT_POLICIES,
     };
     return ArmAdapter.cached(
       this.insights,
@@ -84,6 +87,7 @@ export class ArmAdapter {
       endpoint: this.cloud.resourceManagerEndpoint,
       credentialScopes: this.scopes(),
       retryOptions: READ_RETRY_OPTIONS,
+      additionalPolicies: RESPONSE_LIMIT_POLICIES,
     };
     return ArmAdapter.cached(
       this.authz,

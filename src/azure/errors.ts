@@ -1,5 +1,6 @@
 import { isRestError } from "@azure/core-rest-pipeline";
 import { notKnown, missing, type Observation } from "../checks/observation.js";
+import { visible } from "../report/safeText.js";
 import type { CallContext } from "./callContext.js";
 
 /** A reply that did not have the shape the API documents. */
@@ -25,8 +26,16 @@ const NOT_FOUND_CODES = new Set(
   ].map((c) => c.toLowerCase()),
 );
 
-/** The `error.code` of an Azure error body, wherever the SDK put it. */
+/** Azure error codes are short identifiers; the text of one is Azure-side, so it is bounded. */
+const MAX_CODE = 100;
+
+/** The `error.code` of an Azure error body, wherever the SDK put it (bounded, shown visibly). */
 export function errorCode(e: unknown): string | undefined {
+  const c = rawErrorCode(e);
+  return c === undefined ? undefined : visible(c, MAX_CODE);
+}
+
+function rawErrorCode(e: unknown): string | undefined {
   if (typeof e !== "object" || e === null) return undefined;
   const err = e as { code?: unknown; details?: unknown; response?: { bodyAsText?: string | null } };
   const fromDetails = (d: unknown): string | undefined => {
@@ -77,11 +86,17 @@ function isCredentialError(e: unknown): boolean {
 /** First line of a message, with anything that looks like a token or key removed. */
 export function safeMessage(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  const first = msg.split("\n").find((l) => l.trim() !== "") ?? "";
-  return first
-    .replace(/eyJ[A-Za-z0-9_-]{10,}(\.[A-Za-z0-9_-]*){0,2}/g, "<token>")
-    .replace(/([?&]sig=)[^&\s]+/gi, "$1<redacted>")
-    .slice(0, 300);
+  const first =
+    msg
+      .slice(0, 20_000)
+      .split("\n")
+      .find((l) => l.trim() !== "") ?? "";
+  return visible(
+    first
+      .replace(/eyJ[A-Za-z0-9_-]{10,}(\.[A-Za-z0-9_-]*){0,2}/g, "<token>")
+      .replace(/([?&]sig=)[^&\s]+/gi, "$1<redacted>"),
+    300,
+  );
 }
 
 export interface Access {

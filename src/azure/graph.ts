@@ -14,6 +14,7 @@ import { found, type Observation } from "../checks/observation.js";
 import type { Application, ServicePrincipal } from "../connector/types.js";
 import { observeError } from "./errors.js";
 import { toApplication, toServicePrincipal } from "./graphMappers.js";
+import { responseLimitPolicy } from "./responseLimit.js";
 
 /**
  * Microsoft Graph reads over core-rest-pipeline: the same retry, timeout and token handling as
@@ -29,6 +30,7 @@ export class GraphAdapter {
     private readonly cloud: CloudProfile,
   ) {
     this.pipeline = createPipelineFromOptions({ retryOptions: READ_RETRY_OPTIONS });
+    this.pipeline.addPolicy(responseLimitPolicy(), { afterPhase: "Retry" });
     this.pipeline.addPolicy(
       bearerTokenAuthenticationPolicy({ credential, scopes: `${cloud.audiences.graph}/.default` }),
     );

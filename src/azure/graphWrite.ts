@@ -13,6 +13,7 @@ import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "./callContext.
 import { errorCode, MalformedReplyError, observeError, statusOf, type Access } from "./errors.js";
 import type { AppView, CredentialPolicy } from "../rotation/model.js";
 import { StepFailure, type NewSecret } from "../rotation/ports.js";
+import { responseLimitPolicy } from "./responseLimit.js";
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -137,8 +138,10 @@ export class GraphWriter {
   ) {
     const auth = () => bearerTokenAuthenticationPolicy({ credential, scopes: `${cloud.audiences.graph}/.default` });
     this.reads = createPipelineFromOptions({ retryOptions: READ_RETRY_OPTIONS });
+    this.reads.addPolicy(responseLimitPolicy(), { afterPhase: "Retry" });
     this.reads.addPolicy(auth());
     this.writes = createPipelineFromOptions({ retryOptions: { maxRetries: 0 } });
+    this.writes.addPolicy(responseLimitPolicy(), { afterPhase: "Retry" });
     this.writes.addPolicy(auth());
   }
 

@@ -4,6 +4,7 @@ import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "./callContext.
 import { found, type Observation } from "../checks/observation.js";
 import type { VaultSecretVersion } from "../connector/types.js";
 import { errorCode, observeError, statusOf } from "./errors.js";
+import { RESPONSE_LIMIT_POLICIES } from "./responseLimit.js";
 
 /**
  * Key Vault checks that the challenge's resource matches the vault's host. Only a vault on a
@@ -52,6 +53,7 @@ export class KeyVaultAdapter {
     this.client = new SecretClient(vaultUri, credential, {
       disableChallengeResourceVerification: isLoopbackVault(vaultUri),
       retryOptions: READ_RETRY_OPTIONS,
+      additionalPolicies: RESPONSE_LIMIT_POLICIES,
     });
   }
 

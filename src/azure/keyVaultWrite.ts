@@ -5,6 +5,7 @@ import { isNotFound, observeError } from "./errors.js";
 import { isLoopbackVault } from "./keyVault.js";
 import type { VaultVersion } from "../rotation/model.js";
 import { StepFailure, type VaultWrite } from "../rotation/ports.js";
+import { RESPONSE_LIMIT_POLICIES } from "./responseLimit.js";
 
 export const SECRET_CONTENT_TYPE = "Keeper client secret (Entra app password)";
 
@@ -32,6 +33,7 @@ export class VaultWriter {
     this.client = new SecretClient(vaultUri, credential, {
       disableChallengeResourceVerification: isLoopbackVault(vaultUri),
       retryOptions: READ_RETRY_OPTIONS,
+      additionalPolicies: RESPONSE_LIMIT_POLICIES,
     });
   }
 

@@ -6,6 +6,7 @@ import { found, missing, notKnown, type Observation } from "../checks/observatio
 import type { HourlyRow } from "../ingestion/history.js";
 import type { CapEvent, LogErrorGroup, SignInGroup } from "../ingestion/diagnosis.js";
 import { errorCode, MalformedReplyError, observeError, statusOf } from "./errors.js";
+import { RESPONSE_LIMIT_POLICIES } from "./responseLimit.js";
 
 /** A KQL string literal (double-quoted, escaped): values from settings never break out of it. */
 export function kqlString(v: string): string {
@@ -161,6 +162,7 @@ export class LogsAdapter {
       endpoint: `${cloud.logAnalyticsEndpoint}/v1`,
       credentials: { scopes: [`${cloud.audiences.logAnalytics}/.default`] },
       retryOptions: READ_RETRY_OPTIONS,
+      additionalPolicies: RESPONSE_LIMIT_POLICIES,
     });
   }
 

@@ -7,6 +7,7 @@ import { found, type Observation } from "../checks/observation.js";
 import type { CallCounts } from "../ingestion/diagnosis.js";
 import { callCountsOf, type CallMinute } from "../ingestion/pushes.js";
 import { MalformedReplyError, observeError } from "./errors.js";
+import { RESPONSE_LIMIT_POLICIES } from "./responseLimit.js";
 
 export const CALLS_METRIC = "ApiCallReceived_Count";
 
@@ -64,6 +65,7 @@ export class MetricsAdapter {
         endpoint: this.cloud.resourceManagerEndpoint,
         credentials: { scopes: [`${this.cloud.audiences.arm}/.default`] },
         retryOptions: READ_RETRY_OPTIONS,
+        additionalPolicies: RESPONSE_LIMIT_POLICIES,
       });
       this.clients.set(subscriptionId, c);
     }

@@ -3,6 +3,7 @@ import type { Monitor } from "../wiring.js";
 import { ConfigError } from "../config/loadConfig.js";
 import type { FindingsSink } from "../alerts/notifier.js";
 import type { AlertStore, StoredRun } from "../alerts/store.js";
+import { visible } from "../report/safeText.js";
 import { renderStatusPage } from "../report/statusPage.js";
 import { ingestionRunRecord } from "./ingestionWatch.js";
 import { loggerFrom, type Logger } from "./logger.js";
@@ -25,11 +26,25 @@ export interface HealthBody {
   checks: Array<{ check: string; status: string; severity: string; summary: string }>;
 }
 
+const GUID = /\b([0-9a-f]{4})[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+
+/**
+ * A summary as health shows it: an ARM id becomes its last segment (the resource's name), a GUID
+ * (credential key id, app, tenant or subscription id) its first four characters.
+ */
+export function withoutIds(summary: string): string {
+  return visible(
+    summary
+      .replace(/\/subscriptions\/[^\s"'<>,;()]+/gi, (id) => id.replace(/\/+$/, "").split("/").pop() ?? "")
+      .replace(GUID, "$1…"),
+  );
+}
+
 const age = (iso: string, now: Date) => Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
 
 /**
- * Only ids, statuses, summaries and times leave the function: no evidence, no remediation, no
- * resource ids. The latest run of each source counts; for a check reported by several sources,
+ * Only check ids, statuses, summaries and times leave the function: no evidence, no remediation,
+ * no resource ids, and summaries without ARM ids or key ids (withoutIds). The latest run of each source counts; for a check reported by several sources,
  * the newest run wins. Healthy (200) when no check is a critical problem and none is unknown.
  */
 export function toHealthBody(runs: readonly StoredRun[], now: Date): HealthBody {
@@ -38,7 +53,8 @@ export function toHealthBody(runs: readonly StoredRun[], now: Date): HealthBody 
   for (const r of sorted)
     for (const f of r.findings) {
       const k = `${f.check}|${f.resource ?? ""}`;
-      if (!seen.has(k)) seen.set(k, { check: f.check, status: f.status, severity: f.severity, summary: f.summary });
+      if (!seen.has(k))
+        seen.set(k, { check: f.check, status: f.status, severity: f.severity, summary: withoutIds(f.summary) });
     }
   const checks = [...seen.values()].sort(
     (a, b) => a.check.localeCompare(b.check) || a.summary.localeCompare(b.summary),
@@ -62,12 +78,13 @@ export function toHealthBody(runs: readonly StoredRun[], now: Date): HealthBody 
   };
 }
 
-const PARAMS: Record<string, readonly string[] | undefined> = {
-  refresh: ["true", "false"],
-  format: ["json", "html"],
+/** Allowed query parameters and their values; a Map, so `toString` or `__proto__` is just unknown. */
+const PARAMS = new Map<string, readonly string[] | undefined>([
+  ["refresh", ["true", "false"]],
+  ["format", ["json", "html"]],
   // The function key (authLevel function) may come as ?code=.
-  code: undefined,
-};
+  ["code", undefined],
+]);
 
 function badRequest(error: string): HttpResponseInit {
   return { status: 400, jsonBody: { error }, headers: { "cache-control": "no-store" } };
@@ -86,10 +103,11 @@ export function healthHandler(deps: HealthDeps) {
     if (request.method !== "GET")
       return { status: 405, headers: { allow: "GET" }, jsonBody: { error: "only GET is allowed" } };
     for (const [name, value] of request.query.entries()) {
-      if (!(name in PARAMS)) return badRequest(`unknown query parameter "${name}": expected refresh or format`);
-      const allowed = PARAMS[name];
+      if (!PARAMS.has(name))
+        return badRequest(`unknown query parameter "${visible(name, 40)}": expected refresh or format`);
+      const allowed = PARAMS.get(name);
       if (allowed && !allowed.includes(value))
-        return badRequest(`query parameter "${name}" must be ${allowed.join(" or ")} (got "${value.slice(0, 40)}")`);
+        return badRequest(`query parameter "${name}" must be ${allowed.join(" or ")} (got "${visible(value, 40)}")`);
     }
     const format = request.query.get("format") ?? "json";
     let monitor: Monitor;
@@ -165,9 +183,14 @@ export function healthHandler(deps: HealthDeps) {
   };
 }
 
-/** The page has no script and loads nothing: the policy says so to the browser too. */
+/**
+ * The page has no script, loads nothing and is never framed: the policy says so to the browser
+ * too (frame-ancestors is honoured only as a header, not in a meta tag).
+ */
 const htmlHeaders = {
   "content-type": "text/html; charset=utf-8",
-  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+  "content-security-policy":
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  "x-content-type-options": "nosniff",
   "cache-control": "no-store",
 };

@@ -1,3 +1,5 @@
+import { visible } from "../report/safeText.js";
+
 /** A tiny logger: key=value lines, through InvocationContext in Azure or a test's collector. */
 export interface Logger {
   info(message: string, fields?: Record<string, string | number | boolean | undefined>): void;
@@ -5,14 +7,18 @@ export interface Logger {
   error(message: string, fields?: Record<string, string | number | boolean | undefined>): void;
 }
 
+/** One line: values through visible() (bounded, no control character can forge a line), quoted when needed. */
 export function formatLine(
   message: string,
   fields: Record<string, string | number | boolean | undefined> = {},
 ): string {
   const kv = Object.entries(fields)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === "string" && /[\s"=]/.test(v) ? JSON.stringify(v) : String(v)}`);
-  return [message, ...kv].join(" ");
+    .map(([k, v]) => {
+      const s = visible(String(v));
+      return `${visible(k, 100)}=${typeof v === "string" && /[\s"=]/.test(s) ? JSON.stringify(s) : s}`;
+    });
+  return [visible(message), ...kv].join(" ");
 }
 
 /** Adapts anything with log/warn/error (InvocationContext, console) to Logger. */

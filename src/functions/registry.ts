@@ -1,4 +1,4 @@
-import type { HttpHandler, TimerHandler } from "@azure/functions";
+import type { HttpHandler, HttpResponseInit, TimerHandler } from "@azure/functions";
 
 /** Every trigger of the app, as data, so a test can check schedules, routes and auth levels. */
 export type TriggerDef =
@@ -21,10 +21,27 @@ export interface AppLike {
   ): void;
 }
 
+/** Every HTTP reply says `X-Content-Type-Options: nosniff`, so no browser reads JSON as HTML. */
+export function withNoSniff(handler: HttpHandler): HttpHandler {
+  return async (request, context) => {
+    const res = await handler(request, context);
+    const h = res.headers as unknown;
+    // An HttpResponse carries a Headers object: set in place. The handlers here return plain objects.
+    if (h && typeof (h as Headers).set === "function") {
+      (h as Headers).set("x-content-type-options", "nosniff");
+      return res;
+    }
+    const headers = new Headers(h as Record<string, string> | Array<[string, string]> | undefined);
+    headers.set("x-content-type-options", "nosniff");
+    return { ...(res as HttpResponseInit), headers: Object.fromEntries(headers) };
+  };
+}
+
 export function registerAll(app: AppLike, triggers: readonly TriggerDef[]): void {
   for (const t of triggers) {
     if (t.kind === "timer")
       app.timer(t.name, { schedule: t.schedule, runOnStartup: t.runOnStartup, handler: t.handler });
-    else app.http(t.name, { route: t.route, methods: t.methods, authLevel: t.authLevel, handler: t.handler });
+    else
+      app.http(t.name, { route: t.route, methods: t.methods, authLevel: t.authLevel, handler: withNoSniff(t.handler) });
   }
 }

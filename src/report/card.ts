@@ -1,4 +1,5 @@
 import type { Notice } from "../alerts/notifier.js";
+import { inertMarkdown, unescapeMarkdown, visible } from "./safeText.js";
 
 /** The Adaptive Card elements this module emits (a subset of schema 1.4, validated in tests). */
 export type CardElement =
@@ -48,25 +49,32 @@ export function headline(notices: readonly Notice[]): string {
   return `${worst}: ${parts.join(", ")}`;
 }
 
-const clip = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + "…" : s);
+/**
+ * Every text of a notice goes through inertMarkdown(): TextBlock and Fact values render Markdown
+ * in Teams, and the text may come from Azure (names, transforms, error messages).
+ */
+const md = inertMarkdown;
 
 function section(n: Notice): CardElement {
   const { style, color } = colourOf(n);
   const items: CardElement[] = [
-    { type: "TextBlock", text: clip(n.title, 300), wrap: true, weight: "Bolder", color },
-    { type: "TextBlock", text: clip(n.summary, 1500), wrap: true },
+    { type: "TextBlock", text: md(n.title, 300), wrap: true, weight: "Bolder", color },
+    { type: "TextBlock", text: md(n.summary, 1500), wrap: true },
   ];
   if (n.facts.length)
     items.push({
       type: "FactSet",
-      facts: n.facts.map((f) => ({ title: clip(f.name, 80), value: clip(f.value, 600) })),
+      facts: n.facts.slice(0, 20).map((f) => ({ title: md(f.name, 80), value: md(f.value, 600) })),
     });
-  if (n.remediation) items.push({ type: "TextBlock", text: `**Fix:** ${clip(n.remediation, 1500)}`, wrap: true });
+  if (n.remediation) items.push({ type: "TextBlock", text: `**Fix:** ${md(n.remediation, 1500, true)}`, wrap: true });
+  // Link targets are built by the monitor (portal links), never taken from Azure-side text.
   const links = n.links.filter((l) => l.url.startsWith("https://"));
   if (links.length)
     items.push({
       type: "ActionSet",
-      actions: links.slice(0, 5).map((l) => ({ type: "Action.OpenUrl", title: clip(l.title, 100), url: l.url })),
+      actions: links
+        .slice(0, 5)
+        .map((l) => ({ type: "Action.OpenUrl", title: visible(l.title, 100), url: visible(l.url, 2000) })),
     });
   return { type: "Container", style, separator: true, spacing: "Medium", items };
 }
@@ -80,7 +88,7 @@ export function renderCard(notices: readonly Notice[]): AdaptiveCard {
     body: [
       {
         type: "TextBlock",
-        text: `Keeper connector: ${headline(notices)}`,
+        text: `Keeper connector: ${md(headline(notices), 300)}`,
         wrap: true,
         weight: "Bolder",
         size: "Medium",
@@ -88,7 +96,7 @@ export function renderCard(notices: readonly Notice[]): AdaptiveCard {
       ...notices.map(section),
       {
         type: "TextBlock",
-        text: `keeper-connector-monitor · ${notices.map((n) => n.at).sort()[0] ?? ""}`,
+        text: `keeper-connector-monitor · ${md(notices.map((n) => n.at).sort()[0] ?? "", 40)}`,
         wrap: true,
         isSubtle: true,
         size: "Small",
@@ -111,10 +119,11 @@ export function renderTeamsPayload(notices: readonly Notice[]) {
 /** The card as plain text (the demo prints it): what people would read in the channel. */
 export function renderCardText(card: AdaptiveCard): string {
   const out: string[] = [];
+  const push = (line: string) => out.push(unescapeMarkdown(line));
   const walk = (els: CardElement[], indent: string) => {
     for (const e of els) {
-      if (e.type === "TextBlock") out.push(indent + e.text);
-      else if (e.type === "FactSet") for (const f of e.facts) out.push(`${indent}  ${f.title}: ${f.value}`);
+      if (e.type === "TextBlock") push(indent + e.text);
+      else if (e.type === "FactSet") for (const f of e.facts) push(`${indent}  ${f.title}: ${f.value}`);
       else if (e.type === "ActionSet") for (const a of e.actions) out.push(`${indent}  [${a.title}] ${a.url}`);
       else {
         out.push(`${indent}┃ (${e.style})`);

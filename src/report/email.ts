@@ -1,5 +1,8 @@
 import type { Notice } from "../alerts/notifier.js";
 import { colourOf, headline } from "./card.js";
+import { escapeHtml, inertHtml, TEXT_MAX, visible } from "./safeText.js";
+
+export { escapeHtml };
 
 export interface RenderedEmail {
   subject: string;
@@ -16,10 +19,6 @@ const COLOUR: Record<string, string> = {
   emphasis: "#605e5c",
 };
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-}
-
 /** The incident part of a notice key (check|resource|start), shared by every notice of one incident. */
 export function incidentOf(noticeKey: string): string {
   const parts = noticeKey.split("|");
@@ -29,31 +28,34 @@ export function incidentOf(noticeKey: string): string {
 /** Header values must be printable ASCII on one line; Graph takes at most a few custom headers. */
 function headerValue(values: string[]): string {
   const v = [...new Set(values)].join(", ").replace(/[^\x20-\x7e]/g, "?");
-  return v.length > 900 ? v.slice(0, 899) + "…" : v;
+  return v.length > 900 ? v.slice(0, 897) + "..." : v;
 }
 
 export function subjectFor(notices: readonly Notice[]): string {
-  return `[Keeper connector] ${headline(notices)}`;
+  return `[Keeper connector] ${visible(headline(notices), 300)}`;
 }
 
 function htmlSection(n: Notice): string {
   const c = COLOUR[colourOf(n).style] ?? "#605e5c";
   const facts = n.facts
+    .slice(0, 20)
     .map(
       (f) =>
-        `<tr><th align="left" style="padding:2px 12px 2px 0">${escapeHtml(f.name)}</th><td style="padding:2px 0">${escapeHtml(f.value)}</td></tr>`,
+        `<tr><th align="left" style="padding:2px 12px 2px 0">${inertHtml(f.name, 80)}</th><td style="padding:2px 0">${inertHtml(f.value, 600)}</td></tr>`,
     )
     .join("");
   const links = n.links
     .filter((l) => l.url.startsWith("https://"))
-    .map((l) => `<a href="${escapeHtml(l.url)}">${escapeHtml(l.title)}</a>`)
+    .map((l) => `<a href="${inertHtml(l.url)}">${inertHtml(l.title, 100)}</a>`)
     .join(" · ");
   return [
     `<div style="border-left:6px solid ${c};padding:8px 12px;margin:12px 0">`,
-    `<h2 style="margin:0 0 6px;font-size:16px;color:${c}">${escapeHtml(n.title)}</h2>`,
-    `<p style="margin:0 0 6px">${escapeHtml(n.summary)}</p>`,
+    `<h2 style="margin:0 0 6px;font-size:16px;color:${c}">${inertHtml(n.title, 300)}</h2>`,
+    `<p style="margin:0 0 6px">${inertHtml(n.summary)}</p>`,
     facts ? `<table style="border-collapse:collapse;font-size:13px">${facts}</table>` : "",
-    n.remediation ? `<p style="margin:6px 0"><b>Fix:</b> ${escapeHtml(n.remediation)}</p>` : "",
+    n.remediation
+      ? `<p style="margin:6px 0"><b>Fix:</b> ${escapeHtml(visible(n.remediation, TEXT_MAX, true))}</p>`
+      : "",
     links ? `<p style="margin:6px 0">${links}</p>` : "",
     `</div>`,
   ]
@@ -61,13 +63,18 @@ function htmlSection(n: Notice): string {
     .join("\n");
 }
 
+/** Plain text (alert.txt): every value through visible(), so no control character reaches a reader. */
 function textSection(n: Notice): string {
-  const lines = [n.title, "", n.summary];
-  if (n.facts.length) lines.push("", ...n.facts.map((f) => `  ${f.name}: ${f.value}`));
-  if (n.remediation) lines.push("", `Fix: ${n.remediation}`);
-  for (const l of n.links) lines.push(`${l.title}: ${l.url}`);
+  const lines = [visible(n.title, 300), "", visible(n.summary)];
+  if (n.facts.length)
+    lines.push("", ...n.facts.slice(0, 20).map((f) => `  ${visible(f.name, 80)}: ${visible(f.value, 600)}`));
+  // A multi-line fix keeps its lines, indented under "Fix:" so none can pass for a line of its own.
+  if (n.remediation) lines.push("", `Fix: ${visible(n.remediation, TEXT_MAX, true).replace(/\n/g, "\n     ")}`);
+  for (const l of n.links) lines.push(`${visible(l.title, 100)}: ${visible(l.url)}`);
   return lines.join("\n");
 }
+
+const keysOf = (notices: readonly Notice[]) => notices.map((n) => n.key).join(", ");
 
 /** Subject, HTML and plain text for the notices of one message: the same content as the card. Pure. */
 export function renderEmail(notices: readonly Notice[]): RenderedEmail {
@@ -77,13 +84,13 @@ export function renderEmail(notices: readonly Notice[]): RenderedEmail {
     `<html><body style="font-family:Segoe UI,Arial,sans-serif;font-size:14px;color:#242424">`,
     `<h1 style="font-size:18px">${escapeHtml(subject)}</h1>`,
     ...notices.map(htmlSection),
-    `<p style="color:#605e5c;font-size:12px">Sent by keeper-connector-monitor. Alert keys: ${escapeHtml(notices.map((n) => n.key).join(", "))}</p>`,
+    `<p style="color:#605e5c;font-size:12px">Sent by keeper-connector-monitor. Alert keys: ${inertHtml(keysOf(notices))}</p>`,
     `</body></html>`,
     ``,
   ].join("\n");
   const text =
     [subject, "=".repeat(Math.min(subject.length, 78)), "", notices.map(textSection).join("\n\n----\n\n")].join("\n") +
-    `\n\n--\nSent by keeper-connector-monitor. Alert keys: ${notices.map((n) => n.key).join(", ")}\n`;
+    `\n\n--\nSent by keeper-connector-monitor. Alert keys: ${visible(keysOf(notices))}\n`;
   return {
     subject,
     html,

@@ -1,4 +1,4 @@
-import { escapeHtml } from "./email.js";
+import { escapeHtml, inertHtml } from "./safeText.js";
 
 export interface StatusPageModel {
   status: string;
@@ -63,19 +63,20 @@ export function renderStatusPage(m: StatusPageModel): string {
   const rows = m.checks
     .map(
       (c) =>
-        `<tr><td>${escapeHtml(c.check)}</td><td style="color:${MARK[c.status] ?? "#242424"};font-weight:600">${escapeHtml(c.status)}${c.status === "problem" ? ` (${escapeHtml(c.severity)})` : ""}</td><td>${escapeHtml(c.summary)}</td></tr>`,
+        `<tr><td>${inertHtml(c.check, 100)}</td><td style="color:${MARK[c.status] ?? "#242424"};font-weight:600">${inertHtml(c.status, 20)}${c.status === "problem" ? ` (${inertHtml(c.severity, 20)})` : ""}</td><td>${inertHtml(c.summary)}</td></tr>`,
     )
     .join("\n");
   const runs = m.runs
     .map(
-      (r) => `<li>${escapeHtml(r.source)}: ${escapeHtml(r.finishedAt)} (${Math.round(r.ageSeconds / 60)} min ago)</li>`,
+      (r) =>
+        `<li>${inertHtml(r.source, 40)}: ${inertHtml(r.finishedAt, 40)} (${Math.round(r.ageSeconds / 60)} min ago)</li>`,
     )
     .join("");
   return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Keeper connector: ${escapeHtml(m.status)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>Keeper connector: ${inertHtml(m.status, 40)}</title>
 <style>body{font-family:Segoe UI,Arial,sans-serif;color:#242424;margin:24px}table{border-collapse:collapse}td,th{border-bottom:1px solid #e1dfdd;padding:4px 10px;text-align:left;vertical-align:top}</style>
 </head><body>
-<h1 style="color:${m.healthy ? "#237b4b" : "#c4314b"}">Keeper connector: ${escapeHtml(m.status.toUpperCase())}</h1>
+<h1 style="color:${m.healthy ? "#237b4b" : "#c4314b"}">Keeper connector: ${inertHtml(m.status.toUpperCase(), 40)}</h1>
 <p>As of ${escapeHtml(m.now)}. Latest runs:</p><ul>${runs || "<li>no run recorded yet</li>"}</ul>
 <h2>Checks</h2>
 <table><thead><tr><th>Check</th><th>Status</th><th>Summary</th></tr></thead><tbody>

@@ -231,4 +231,19 @@ describe("observeError", () => {
     const o = observeError(new Error("bad eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcDEF123456 here"), access, ctx(5_000));
     expect(o.kind === "unknown" && o.reason).not.toContain("eyJhbGci");
   });
+  it("bounds Azure error text and shows its control characters escaped", () => {
+    const hostile = `Bad\u001b[2J\r\nFORGED ${"A".repeat(100_000)}`;
+    for (const e of [
+      rest(400, { error: { code: hostile, message: hostile } }),
+      new Error(`${hostile}\nsecond line`),
+      new SyntaxError(hostile),
+    ]) {
+      const o = observeError(e, access, ctx(5_000));
+      const reason = o.kind === "unknown" ? o.reason : "";
+      expect(reason.length).toBeGreaterThan(0);
+      expect(reason.length).toBeLessThanOrEqual(500);
+      // eslint-disable-next-line no-control-regex
+      expect(reason).not.toMatch(/[\u0000-\u001f]/);
+    }
+  });
 });

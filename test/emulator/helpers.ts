@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { ClientSecretCredential } from "@azure/identity";
 import { ensureCertificate, startEmulator, type Emulator, type EmulatorOptions } from "../../emulator/index.js";
 
@@ -46,4 +47,23 @@ export async function getJson(
 export function decodeJwt(token: string): Record<string, any> {
   const [, payload] = token.split(".");
   return JSON.parse(Buffer.from(payload!, "base64url").toString("utf8"));
+}
+
+/**
+ * One emulator for the test file, started before its tests and stopped after; each test starts
+ * from the healthy scenario with no fault. Returns a getter (the emulator exists once started).
+ */
+export function useHealthyEmulator(opts: EmulatorOptions = {}): () => Emulator {
+  let emu: Emulator | undefined;
+  beforeAll(async () => {
+    emu = await startTrusted(opts);
+  });
+  afterAll(async () => {
+    await emu?.stop();
+  });
+  beforeEach(() => {
+    emu!.applyScenario("healthy");
+    emu!.faults.clear();
+  });
+  return () => emu!;
 }

@@ -223,6 +223,41 @@ describe("GET /api/health from stored state", () => {
     expect(html).not.toMatch(/<script|javascript:|on[a-z]+=/i);
   });
 
+  it.each(["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf"])(
+    "?%s=1 is an unknown parameter (400), not a crash",
+    async (name) => {
+      const clock = { now: () => at("2026-11-25T12:00:31Z") };
+      const res = await handler(fakeMonitor(report([])), state(clock), clock.now)(req(`?${name}=1`), context().ctx);
+      expect(res.status).toBe(400);
+      expect(res.jsonBody).toMatchObject({ error: `unknown query parameter "${name}": expected refresh or format` });
+    },
+  );
+
+  it("summaries carry no ARM id and no credential key id; the status page is never framed or sniffed", async () => {
+    const clock = { now: () => at("2026-11-25T12:00:31Z") };
+    const s = state(clock);
+    const dce =
+      "/subscriptions/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee/resourceGroups/rg/providers/Microsoft.Insights/dataCollectionEndpoints/keeper-dce";
+    await s.manager.record({
+      source: "drift",
+      startedAt: "2026-11-25T12:00:00Z",
+      finishedAt: "2026-11-25T12:00:01Z",
+      findings: [
+        problem("dce.exists", "critical", `The DCR points at ${dce}, which does not exist.`, { resource: dce }),
+        problem("secret.expiry", "warning", "Credential 5d1b2c3e-1111-2222-3333-444455556666 expires in 20 days."),
+      ],
+    });
+    const res = await handler(fakeMonitor(report([])), s, clock.now)(req(), context().ctx);
+    const json = JSON.stringify(res.jsonBody);
+    expect(json).toContain("The DCR points at keeper-dce, which does not exist.");
+    expect(json).toContain("Credential 5d1b… expires in 20 days.");
+    expect(json).not.toMatch(/\/subscriptions\/|[0-9a-f]{8}-[0-9a-f]{4}-/i);
+    const page = await handler(fakeMonitor(report([])), s, clock.now)(req("?format=html"), context().ctx);
+    expect(page.headers).toMatchObject({ "x-content-type-options": "nosniff" });
+    expect((page.headers as Record<string, string>)["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(String(page.body)).not.toMatch(/\/subscriptions\/|[0-9a-f]{8}-[0-9a-f]{4}-/i);
+  });
+
   it("?format=html without ingestion data draws a 'no data yet' chart", async () => {
     const clock = { now: () => at("2026-11-25T12:00:31Z") };
     const s = state(clock);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import func, { type HttpHandler, type HttpResponseInit } from "@azure/functions";
 import { TRIGGERS } from "../../src/index.js";
 import { registerAll, type AppLike } from "../../src/functions/registry.js";
 import { SETTINGS } from "../../src/config/settings.js";
@@ -69,6 +70,37 @@ describe("src/index.ts", () => {
       "timer alertDelivery %ALERT_DELIVERY_SCHEDULE% runOnStartup=false",
       "timer alertDigest %ALERT_DIGEST_SCHEDULE% runOnStartup=false",
     ]);
+  });
+
+  it("every HTTP reply says X-Content-Type-Options: nosniff", async () => {
+    const handlers: HttpHandler[] = [];
+    const app: AppLike = { timer: () => {}, http: (_n, o) => handlers.push(o.handler) };
+    const replies: HttpResponseInit[] = [
+      { status: 200, jsonBody: { a: 1 } },
+      { status: 405, headers: { allow: "GET" }, jsonBody: { error: "x" } },
+      { status: 429, headers: [["retry-after", "5"]], jsonBody: {} },
+    ];
+    registerAll(
+      app,
+      replies.map((r, i) => ({
+        kind: "http",
+        name: `h${i}`,
+        route: `h${i}`,
+        methods: ["GET"],
+        authLevel: "function",
+        handler: () => Promise.resolve(r),
+      })),
+    );
+    const request = new func.HttpRequest({ method: "GET", url: "https://app/api/h" });
+    const ctx = new func.InvocationContext({ invocationId: "t", functionName: "t" });
+    const got: HttpResponseInit[] = [];
+    for (const h of handlers) got.push(await h(request, ctx));
+    expect(got.map((r) => r.headers)).toEqual([
+      { "x-content-type-options": "nosniff" },
+      { allow: "GET", "x-content-type-options": "nosniff" },
+      { "retry-after": "5", "x-content-type-options": "nosniff" },
+    ]);
+    expect(got.map((r) => r.jsonBody)).toEqual(replies.map((r) => r.jsonBody));
   });
 
   it("registers the alert delivery timer and, unless ALERT_DIGEST_SCHEDULE is empty, the digest", () => {

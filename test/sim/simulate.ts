@@ -27,6 +27,7 @@ import {
   type Trace,
 } from "./invariants.js";
 import { HOUR, MIN, makePlan, type Plan, type Window } from "./plan.js";
+import { inertMarkdown } from "../../src/report/safeText.js";
 
 export interface SeedResult {
   trace: Trace;
@@ -557,6 +558,8 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
     // title of one and the Since of another never make a match.
     const cardNotices = emu.state.teamsMessages.flatMap((m) => noticeContainers(m.body));
     const inner = (s: string) => JSON.stringify(s).slice(1, -1);
+    // Card text is Markdown-escaped (inertMarkdown): match it as the card carries it.
+    const shown = (s: string) => inner(inertMarkdown(s));
     // A card names no key: a notice is found by its title, check and Since, which the reminders of
     // one incident share; such a group's copies beyond one per member count as duplicates.
     const triple = (o: { title: string; since: string; check: string }) => `${o.title}\u0000${o.since}\u0000${o.check}`;
@@ -569,7 +572,7 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
       if (o.channel === "email") received = mails.filter((m) => m.includes(inner(o.key))).length;
       else {
         const matches = cardNotices.filter(
-          (c) => c.includes(inner(o.title)) && c.includes(inner(o.since)) && c.includes(inner(o.check)),
+          (c) => c.includes(shown(o.title)) && c.includes(shown(o.since)) && c.includes(shown(o.check)),
         ).length;
         const size = groupSize.get(triple(o)) ?? 1;
         const first = !firstOfGroup.has(triple(o));
