@@ -66,6 +66,15 @@ export const BUILT_IN_ROLES: Readonly<Record<string, RolePermissions>> = {
     ],
     notActions: [],
   },
+  "3913510d-42f4-4e42-8a64-420c390055eb": {
+    name: "Monitoring Metrics Publisher",
+    actions: [
+      "Microsoft.Insights/Register/Action",
+      "Microsoft.Support/*",
+      "Microsoft.Resources/subscriptions/resourceGroups/read",
+    ],
+    notActions: [],
+  },
   "b7e6dc6d-f1e8-4753-8033-0f276bb0955b": {
     name: "Storage Blob Data Owner",
     actions: [
@@ -210,6 +219,8 @@ function evalExpression(text: string, f: Frame): V {
 }
 
 function member(v: V, key: string | number): V {
+  // a property the emulator's frame does not model (environment().suffixes.storage, …): not needed for scopes
+  if (v === null) return new Unknown(`.${String(key)}`);
   if (Array.isArray(v) && typeof key === "number") return v[key] ?? null;
   if (v && typeof v === "object" && !Array.isArray(v) && !(v instanceof Unknown)) {
     const k = Object.keys(v).find((x) => x.toLowerCase() === String(key).toLowerCase());

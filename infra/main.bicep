@@ -217,10 +217,13 @@ var appInsightsName = 'appi-kcm-${resourceToken}'
 var vnetName = 'vnet-kcm-${resourceToken}'
 var deployerIps = empty(deployerIpRanges) ? [] : map(split(deployerIpRanges, ','), r => trim(r))
 var inboundIps = empty(allowedInboundIpRanges) ? [] : map(split(allowedInboundIpRanges, ','), r => trim(r))
-// The two tables the monitor queries (src/azure/logs.ts): it reads no other table.
+// The tables the monitor queries (src/azure/logs.ts): it reads no other table. The daily-cap read
+// queries _LogOperation, a workspace function over the Operation table.
 var queriedTables = [
   keeperTableName
   'AADServicePrincipalSignInLogs'
+  'DCRLogErrors'
+  'Operation'
 ]
 var noReceiver = empty(alertEmail)
 var watchdogWarning = noReceiver

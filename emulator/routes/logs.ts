@@ -150,9 +150,14 @@ export function logsRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
    * "any read" action), a legacy per-table action at the workspace (.../query/<Table>/read), or Reader on the
    * table itself (https://learn.microsoft.com/azure/azure-monitor/logs/manage-table-access).
    */
-  const mayRead = (table: string) =>
-    !grants ||
-    permits(grants, `Microsoft.OperationalInsights/workspaces/query/${table}/read`, `${ws.id}/tables/${table}`);
+  const mayRead = (name: string) => {
+    // _LogOperation is the workspace function over the Operation table: reading it reads that table
+    const table = name === "_LogOperation" ? "Operation" : name;
+    return (
+      !grants ||
+      permits(grants, `Microsoft.OperationalInsights/workspaces/query/${table}/read`, `${ws.id}/tables/${table}`)
+    );
+  };
   let tableDenied = false;
   let query: string | undefined;
   let timespan: string | undefined;

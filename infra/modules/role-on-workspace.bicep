@@ -10,7 +10,7 @@ param workspaceName string
 @description('Principal id of the monitor identity.')
 param principalId string
 
-@description('Tables the monitor reads and queries (the Keeper table and AADServicePrincipalSignInLogs).')
+@description('Tables the monitor reads and queries (the Keeper table, AADServicePrincipalSignInLogs, DCRLogErrors, Operation).')
 param tableNames array
 
 // Reader, scoped to one table: its schema and its rows.
@@ -27,7 +27,8 @@ resource tables 'Microsoft.OperationalInsights/workspaces/tables@2023-09-01' exi
   }
 ]
 
-// The documented custom role: these two actions, and never the shared keys.
+// The documented custom role: workspace read and query, and never the shared keys; plus reading the
+// role assignments at the workspace (the "Keeper app has a role that does not grant ingestion" hint).
 resource workspaceQuery 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: guid(workspace.id, 'keeper-connector-monitor-workspace-query')
   properties: {
@@ -42,6 +43,7 @@ resource workspaceQuery 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
         actions: [
           'Microsoft.OperationalInsights/workspaces/read'
           'Microsoft.OperationalInsights/workspaces/query/read'
+          'Microsoft.Authorization/roleAssignments/read'
         ]
         notActions: [
           'Microsoft.OperationalInsights/workspaces/sharedKeys/read'

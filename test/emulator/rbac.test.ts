@@ -116,7 +116,10 @@ describe("grantsFromTemplate", () => {
       [
         `Monitoring Reader @ ${IDS.dcr}`,
         `Monitoring Reader @ ${IDS.dce}`,
-        `Log Analytics Reader @ ${IDS.workspace}`,
+        `Keeper connector monitor workspace query (law-sentinel) @ ${IDS.workspace}`,
+        ...["AADServicePrincipalSignInLogs", "DCRLogErrors", "KeeperSecurityEventNewLogs_CL", "Operation"].map(
+          (t) => `Reader @ ${IDS.workspace}/tables/${t}`,
+        ),
       ].sort(),
     );
   });

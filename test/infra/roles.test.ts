@@ -37,7 +37,11 @@ const FORBIDDEN_ROLES: Readonly<Record<string, string>> = {
 const WORKSPACE_QUERY = "custom: workspace query";
 const WORKSPACE_QUERY_PERMISSIONS = [
   {
-    actions: ["Microsoft.OperationalInsights/workspaces/read", "Microsoft.OperationalInsights/workspaces/query/read"],
+    actions: [
+      "Microsoft.OperationalInsights/workspaces/read",
+      "Microsoft.OperationalInsights/workspaces/query/read",
+      "Microsoft.Authorization/roleAssignments/read",
+    ],
     notActions: ["Microsoft.OperationalInsights/workspaces/sharedKeys/read"],
   },
 ];
