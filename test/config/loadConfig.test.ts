@@ -73,10 +73,20 @@ describe("loadConfig", () => {
     ["ALERT_TEAMS_WEBHOOK_URL", "http://example.invalid/workflows/x?sig=abc", /not an https URL \(value not shown/],
     ["AzureWebJobsStorage", "not a connection string", /not a storage connection string/],
     ["AZURE_CLIENT_SECRET", "x", /all three are needed/],
+    ["TRAFFIC_TIME_ZONE", "Australia/Sidney", /unknown time zone "Australia\/Sidney", expected an IANA name/],
+    ["TRAFFIC_TIME_ZONE", "UTC+11", /unknown time zone "UTC\+11"/],
+    ["WEEKEND_DAYS", "Fri,Saturdai", /unknown day "Saturdai", expected day names such as Fri,Sat/],
+    ["WEEKEND_DAYS", "Sun,Mon,Tue,Wed,Thu,Fri,Sat", /expected 1 to 6 day names/],
   ])("rejects %s=%s", (name, value, message) => {
     const p = problemsOf({ ...VALID_ENV, [name]: value });
     expect(Object.keys(p)).toEqual([name]);
     expect(p[name]).toMatch(message);
+  });
+
+  it("reads the company's calendar: an IANA zone and weekend day names; unset, both are learned", () => {
+    const c = loadConfig({ ...VALID_ENV, TRAFFIC_TIME_ZONE: "Asia/Riyadh", WEEKEND_DAYS: "fri, Saturday" });
+    expect(c.ingestion).toMatchObject({ trafficTimeZone: "Asia/Riyadh", weekendDays: [5, 6] });
+    expect(loadConfig(VALID_ENV).ingestion).toMatchObject({ trafficTimeZone: undefined, weekendDays: undefined });
   });
 
   it("lists several bad settings together, each with its reason", () => {
