@@ -65,7 +65,7 @@ export function zoneOffset(zone: string): (t: number) => number {
     let off = cache.get(q);
     if (off === undefined) {
       const p = Object.fromEntries(fmt.formatToParts(new Date(q)).map((x) => [x.type, Number(x.value)]));
-      off = Date.UTC(p["year"]!, p["month"]! - 1, p["day"]!, p["hour"]!, p["minute"]!) - q;
+      off = Date.UTC(p["year"]!, p["month"]! - 1, p["day"], p["hour"], p["minute"]) - q;
       cache.set(q, off);
     }
     return off;
@@ -148,10 +148,11 @@ export function weekendLabel(days: readonly number[]): string {
     : run.map((d) => DAY_NAMES[d]).join(",");
 }
 
-/** The quiet night must be at least this much quieter than the busiest hour (events per hour of the day) to tell. */
+/** The quiet night must carry less than this share of the busiest hours' events (as many hours) to tell. */
 export const TROUGH_RATIO = 0.25;
-/** Where the night's middle falls on the local clock: a working night runs from about 22:00 to 07:00. */
-export const NIGHT_MIDDLE_LOCAL = 2.5;
+/** The working night on the local clock: from 22:00, NIGHT_HOURS long (to 07:00). */
+export const NIGHT_START_LOCAL = 22;
+export const NIGHT_HOURS = 9;
 /** A learned offset this close to UTC (hours) is UTC: one hour is within the night's own spread. */
 export const SNAP_TO_UTC_HOURS = 1;
 /** A day whose busiest occurrence carried less than this share of the busiest days' traffic is a weekend day. */
@@ -159,7 +160,7 @@ export const WEEKEND_RATIO = 0.4;
 
 /**
  * The customer's clock learned from the 168 hour-of-week volumes, for the settings left unset: the
- * offset puts the middle of the quiet night (summed over the week) at NIGHT_MIDDLE_LOCAL; weekend days are the local
+ * offset puts the quietest NIGHT_HOURS of the day at NIGHT_START_LOCAL; weekend days are the local
  * days whose busiest occurrence in the history stayed far below the busiest days (a busiest
  * occurrence, so neither a holiday nor a past outage makes a working day look like a weekend).
  * Falls back to UTC, and to Saturday–Sunday, when the history cannot tell.
@@ -190,28 +191,24 @@ export function learnClock(
 }
 
 /**
- * The whole hours to add to UTC for the local clock: the circular centroid of the hours of the day
- * weighted by 1 / (events + 1)², so the night's hours dominate and no single noisy hour decides.
- * Undefined when the quietest hour is not TROUGH_RATIO quieter than the busiest (no night to see).
+ * The whole hours to add to UTC for the local clock: the NIGHT_HOURS of the day (summed over the
+ * history) with the fewest events are the local night from NIGHT_START_LOCAL. A window of hours, not
+ * the quietest hour: one noisy hour must not decide. Undefined when that night is not TROUGH_RATIO
+ * quieter than the busiest window (no night to see).
  */
 function learnOffsetHours(rows: readonly HourlyRow[]): number | undefined {
   if (rows.length === 0 || (rows.at(-1)!.hour - rows[0]!.hour) / DAY < 1) return undefined;
   const byHour = new Array<number>(24).fill(0);
   for (const r of rows) byHour[new Date(r.hour).getUTCHours()]! += r.events;
-  if (Math.min(...byHour) + 1 > TROUGH_RATIO * (Math.max(...byHour) + 1)) return undefined;
-  let x = 0;
-  let y = 0;
-  byHour.forEach((v, h) => {
-    const w = 1 / (v + 1) ** 2;
-    // the middle of hour h
-    const a = ((h + 0.5) / 24) * 2 * Math.PI;
-    x += w * Math.cos(a);
-    y += w * Math.sin(a);
+  const sums = byHour.map((_, s) => {
+    let n = 0;
+    for (let i = 0; i < NIGHT_HOURS; i++) n += byHour[(s + i) % 24]!;
+    return n;
   });
-  const middle = ((Math.atan2(y, x) / (2 * Math.PI)) * 24 + 24) % 24;
-  let off = Math.round(NIGHT_MIDDLE_LOCAL - middle) % 24;
+  const quiet = sums.indexOf(Math.min(...sums));
+  if (sums[quiet]! >= TROUGH_RATIO * Math.max(...sums)) return undefined;
+  let off = (NIGHT_START_LOCAL - quiet + 24) % 24;
   if (off > 14) off -= 24;
-  if (off < -11) off += 24;
   return off;
 }
 
