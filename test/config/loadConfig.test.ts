@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config/loadConfig.js";
 import { isValidSchedule } from "../../src/config/schedule.js";
 import { VALID_ENV } from "./env.js";
+import { watchSettingsFromConfig } from "../../src/ingestionWiring.js";
 
 function problemsOf(env: Record<string, string | undefined>): Record<string, string> {
   try {
@@ -87,6 +88,8 @@ describe("loadConfig", () => {
     const c = loadConfig({ ...VALID_ENV, TRAFFIC_TIME_ZONE: "Asia/Riyadh", WEEKEND_DAYS: "fri, Saturday" });
     expect(c.ingestion).toMatchObject({ trafficTimeZone: "Asia/Riyadh", weekendDays: [5, 6] });
     expect(loadConfig(VALID_ENV).ingestion).toMatchObject({ trafficTimeZone: undefined, weekendDays: undefined });
+    // and hands them to the ingestion watch
+    expect(watchSettingsFromConfig(c)).toMatchObject({ trafficTimeZone: "Asia/Riyadh", weekendDays: [5, 6] });
   });
 
   it("lists several bad settings together, each with its reason", () => {

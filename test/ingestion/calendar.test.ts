@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { learnBaseline } from "../../src/ingestion/baseline.js";
 import { detectSilence } from "../../src/ingestion/silence.js";
 import { holidayCalendar } from "../../src/ingestion/holidays.js";
+import { analyzeFreshness } from "../../src/checks/freshness.js";
 import {
   clockOf,
   describeLocalHour,
@@ -115,7 +116,12 @@ describe("silence on the customer's calendar", () => {
       expect(alarm!.v.hourOfWeek).toMatch(
         how === "set" ? /^Mon 10:00-11:00 Sydney time, UTC\+11$/ : /^Mon 10:00-11:00 UTC\+11$/,
       );
-      if (how === "learned") expect(alarm!.v.why).toMatch(/traffic looks like UTC\+11, weekend Sat–Sun \(learned/);
+      if (how === "learned") {
+        expect(alarm!.v.why).toMatch(/traffic looks like UTC\+11, weekend Sat–Sun \(learned/);
+        expect(analyzeFreshness(alarm!.v, "table", 14).evidence).toMatchObject({
+          calendar: "traffic looks like UTC+11, weekend Sat–Sun",
+        });
+      } else expect(alarm!.v.why).toMatch(/the customer's calendar: Australia\/Sydney, weekend Sat–Sun/);
     },
   );
 
