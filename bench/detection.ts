@@ -128,13 +128,16 @@ const ALL_ZONES: ZoneTrace[] = [
 ];
 /**
  * BENCH_ZONES: unset, the HOLIDAYS table and then every zone; "none", the HOLIDAYS table only; else
- * only the zones whose name contains one of the comma-separated words (BENCH_ZONES=Sydney).
+ * only the zones whose name contains one of the comma-separated words (BENCH_ZONES=Sydney), or
+ * is one of them (BENCH_ZONES=Europe/London: not the two sites).
  */
 const ZONES = ((spec) => {
   if (spec === undefined || spec === "") return ALL_ZONES;
   if (spec === "none") return [];
   const words = spec.split(",").map((w) => w.trim().toLowerCase());
-  const out = ALL_ZONES.filter((z) => words.some((w) => z.name.toLowerCase().includes(w)));
+  // a word that is a zone's whole name selects that zone only (BENCH_ZONES=Europe/London)
+  const exact = ALL_ZONES.filter((z) => words.includes(z.name.toLowerCase()));
+  const out = exact.length ? exact : ALL_ZONES.filter((z) => words.some((w) => z.name.toLowerCase().includes(w)));
   if (out.length === 0) throw new Error(`BENCH_ZONES names no zone of: ${ALL_ZONES.map((z) => z.name).join("; ")}`);
   return out;
 })(process.env["BENCH_ZONES"]);
