@@ -228,10 +228,15 @@ function learnWeekend(rows: readonly HourlyRow[], clock: Clock): number[] | unde
     const d = localDay(m + HOUR * 12, clock);
     best[d] = Math.max(best[d] ?? 0, n);
   }
-  // days never seen complete count as busy (unknown) only when every day was seen
-  if (best.some((b) => b === undefined)) return undefined;
-  const busiest = [...(best as number[])].sort((a, b) => b - a);
-  const busy = (busiest[0]! + busiest[1]! + busiest[2]!) / 3;
-  const weekend = (best as number[]).flatMap((n, d) => (n < WEEKEND_RATIO * busy ? [d] : []));
+  const seen = best.flatMap((b) => (b === undefined ? [] : [b])).sort((a, b) => b - a);
+  if (seen.length < 3) return undefined;
+  const busy = (seen[0]! + seen[1]! + seen[2]!) / 3;
+  const quiet = best.flatMap((n, d) => (n !== undefined && n < WEEKEND_RATIO * busy ? [d] : []));
+  // a day not seen complete (a past outage took it) next to a quiet day is taken as a day of that
+  // weekend: a working day called weekend only loosens the verdict, a weekend day called working pages
+  const weekend = [...quiet];
+  for (const d of quiet)
+    for (const n of [(d + 6) % 7, (d + 1) % 7])
+      if (best[n] === undefined && !weekend.includes(n) && weekend.length < 2) weekend.push(n);
   return weekend.length >= 1 && weekend.length <= 3 ? weekend : undefined;
 }
