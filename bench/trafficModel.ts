@@ -6,6 +6,7 @@
  */
 import { HOUR, MINUTE, type HourlyRow } from "../src/ingestion/history.js";
 import { seededRandom } from "../emulator/random.js";
+import { DEFAULT_WEEKEND, localTime, type Clock } from "../src/ingestion/calendar.js";
 
 export interface TraceEvent {
   timeGenerated: number;
@@ -16,16 +17,20 @@ const DAY = 86_400_000;
 /** Day numbers (since epoch) that are holidays in a trace. */
 export type Holidays = ReadonlySet<number>;
 
-export function isQuiet(t: number, holidays: Holidays): boolean {
-  const d = new Date(t).getUTCDay();
-  return d === 0 || d === 6 || holidays.has(Math.floor(t / DAY));
+/**
+ * The people behind the traffic live on `clock` (UTC, Saturday–Sunday weekend when absent): every
+ * hour and day below is local, and holidays are local day numbers.
+ */
+export function isQuiet(t: number, holidays: Holidays, clock?: Clock): boolean {
+  const lt = localTime(t, clock);
+  return (clock?.weekend ?? DEFAULT_WEEKEND).includes(new Date(lt).getUTCDay()) || holidays.has(Math.floor(lt / DAY));
 }
 
 /** [min, max] minutes of the gap drawn at time t, before the day's activity factor. */
-export function gapRange(t: number, holidays: Holidays): [number, number] {
-  const hour = new Date(t).getUTCHours();
+export function gapRange(t: number, holidays: Holidays, clock?: Clock): [number, number] {
+  const hour = new Date(localTime(t, clock)).getUTCHours();
   const night = hour >= 22 || hour < 7;
-  if (isQuiet(t, holidays)) return night ? [45, 240] : [20, 120];
+  if (isQuiet(t, holidays, clock)) return night ? [45, 240] : [20, 120];
   if (hour >= 8 && hour < 18) return [1, 5];
   if (night) return [30, 180];
   return [8, 40];
@@ -35,26 +40,28 @@ export function gapRange(t: number, holidays: Holidays): [number, number] {
 export const DAY_FACTOR: [number, number] = [0.75, 1.25];
 
 /**
- * Hours (UTC) at which the traffic may change regime: midnight (weekday, weekend or holiday), 07:00
+ * Hours (local) at which the traffic may change regime: midnight (weekday, weekend or holiday), 07:00
  * (end of night), 08:00 (office hours), 18:00 (evening), 22:00 (night).
  */
 export const REGIME_HOURS = [0, 7, 8, 18, 22];
 
 /** The next moment after t at which the gap range changes (a night running into another night is one regime). */
-export function nextRegimeChange(t: number, holidays: Holidays): number {
-  const range = gapRange(t, holidays);
-  for (let day = Math.floor(t / DAY) * DAY; ; day += DAY)
+export function nextRegimeChange(t: number, holidays: Holidays, clock?: Clock): number {
+  const range = gapRange(t, holidays, clock);
+  for (let day = Math.floor(localTime(t, clock) / DAY) * DAY; ; day += DAY)
     for (const h of REGIME_HOURS) {
-      const at = day + h * HOUR;
+      const local = day + h * HOUR;
+      // the UTC moment of that local time (the offset of a moment about that far from UTC)
+      const at = clock ? local - clock.offsetAt(local - clock.offsetAt(local)) : local;
       if (at <= t) continue;
-      const next = gapRange(at, holidays);
+      const next = gapRange(at, holidays, clock);
       if (next[0] !== range[0] || next[1] !== range[1]) return at;
     }
 }
 
 /** The longest gap (ms) the generator can draw at time t, within its regime. */
-export function maxGapAt(t: number, holidays: Holidays): number {
-  return gapRange(t, holidays)[1] * DAY_FACTOR[1] * MINUTE;
+export function maxGapAt(t: number, holidays: Holidays, clock?: Clock): number {
+  return gapRange(t, holidays, clock)[1] * DAY_FACTOR[1] * MINUTE;
 }
 
 /**
@@ -62,11 +69,11 @@ export function maxGapAt(t: number, holidays: Holidays): number {
  * `last`. A gap drawn past a regime change is redrawn from the change (people arrive at the office
  * at 08:00 whatever the night was like), so the answer follows the regimes forward.
  */
-export function latestNextEvent(last: number, holidays: Holidays): number {
+export function latestNextEvent(last: number, holidays: Holidays, clock?: Clock): number {
   let from = last;
   for (;;) {
-    const latest = from + maxGapAt(from, holidays);
-    const change = nextRegimeChange(from, holidays);
+    const latest = from + maxGapAt(from, holidays, clock);
+    const change = nextRegimeChange(from, holidays, clock);
     if (latest <= change) return latest;
     from = change;
   }
@@ -76,11 +83,17 @@ export function latestNextEvent(last: number, holidays: Holidays): number {
  * Events from `start` to `end`: each gap is drawn from the regime it starts in; a gap that would run
  * past the next regime change is redrawn from that change (a non-homogeneous arrival process).
  */
-export function generateTrace(seed: number, start: number, end: number, holidays: Holidays): TraceEvent[] {
+export function generateTrace(
+  seed: number,
+  start: number,
+  end: number,
+  holidays: Holidays,
+  clock?: Clock,
+): TraceEvent[] {
   const rnd = seededRandom(seed);
   const dayFactor = new Map<number, number>();
   const factor = (t: number) => {
-    const d = Math.floor(t / DAY);
+    const d = Math.floor(localTime(t, clock) / DAY);
     let f = dayFactor.get(d);
     if (f === undefined) {
       f = DAY_FACTOR[0] + rnd() * (DAY_FACTOR[1] - DAY_FACTOR[0]);
@@ -94,9 +107,9 @@ export function generateTrace(seed: number, start: number, end: number, holidays
   for (;;) {
     let from = t;
     for (;;) {
-      const [lo, hi] = gapRange(from, holidays);
+      const [lo, hi] = gapRange(from, holidays, clock);
       const next = from + Math.round((lo + rnd() * (hi - lo)) * factor(from) * MINUTE);
-      const change = nextRegimeChange(from, holidays);
+      const change = nextRegimeChange(from, holidays, clock);
       if (next <= change) {
         t = next;
         break;
@@ -105,8 +118,8 @@ export function generateTrace(seed: number, start: number, end: number, holidays
     }
     if (t >= end) break;
     add(t);
-    const hour = new Date(t).getUTCHours();
-    if (!isQuiet(t, holidays) && hour >= 8 && hour < 18 && rnd() < 0.12) {
+    const hour = new Date(localTime(t, clock)).getUTCHours();
+    if (!isQuiet(t, holidays, clock) && hour >= 8 && hour < 18 && rnd() < 0.12) {
       const n = 2 + Math.floor(rnd() * 5);
       for (let i = 0; i < n; i++) add((t += 1000 + Math.round(rnd() * 19_000)));
     }

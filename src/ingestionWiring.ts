@@ -19,6 +19,8 @@ export function watchSettingsFromConfig(config: Config): WatchSettings {
     latencyWarnMinutes: i.latencyWarnMinutes,
     volumeDropPercent: i.volumeDropPercent,
     holidays: i.holidays,
+    ...(i.trafficTimeZone ? { trafficTimeZone: i.trafficTimeZone } : {}),
+    ...(i.weekendDays ? { weekendDays: i.weekendDays } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ export function analyzeFreshness(v: SilenceVerdict, resource: string, windowDays
     learned: v.learned,
     ...(v.usualMaxGapMinutes === undefined ? {} : { usualMaxGapMinutes: v.usualMaxGapMinutes }),
     hourOfWeek: v.hourOfWeek,
+    ...(v.calendar ? { calendar: v.calendar } : {}),
     historyDays: v.historyDays,
     ...(v.quietFactor > 1 ? { quietFactor: v.quietFactor } : {}),
     ...(v.lostPushes ? { lostPushes: v.lostPushes } : {}),

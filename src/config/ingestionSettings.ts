@@ -1,5 +1,6 @@
 import type { SettingReader } from "./settingReader.js";
 import type { SettingSpec } from "./settings.js";
+import { parseWeekendDays, timeZoneProblem } from "../ingestion/calendar.js";
 
 /** Settings of the ingestion watch (silence, latency, volume, diagnosis). */
 export const INGESTION_SETTINGS: readonly SettingSpec[] = [
@@ -44,7 +45,19 @@ export const INGESTION_SETTINGS: readonly SettingSpec[] = [
     name: "HOLIDAYS",
     required: false,
     description:
-      "Holidays on which Keeper runs at weekend pace, comma-separated UTC dates: MM-DD (every year) or YYYY-MM-DD (once). The silence baseline learns and judges them like a weekend day. Unset: holidays are told from the traffic.",
+      "Holidays on which Keeper runs at weekend pace, comma-separated local dates (in TRAFFIC_TIME_ZONE): MM-DD (every year) or YYYY-MM-DD (once). The silence baseline learns and judges them like a weekend day. Unset: holidays are told from the traffic.",
+  },
+  {
+    name: "TRAFFIC_TIME_ZONE",
+    required: false,
+    description:
+      "The company's time zone, an IANA name such as Australia/Sydney (DST from the platform's time-zone data): the silence baseline's hours of the week, day kinds and midnight are local. Unset: learned from the history's quiet night (UTC when it cannot tell).",
+  },
+  {
+    name: "WEEKEND_DAYS",
+    required: false,
+    description:
+      "The company's weekend days, comma-separated day names such as Fri,Sat. Unset: learned from the history's quiet days (Sat,Sun when it cannot tell).",
   },
 ];
 
@@ -57,8 +70,40 @@ export interface IngestionSettings {
   fixedThresholdMinutes: number | undefined;
   latencyWarnMinutes: number;
   volumeDropPercent: number;
-  /** HOLIDAYS entries, validated: "MM-DD" (every year) or "YYYY-MM-DD" (once), UTC. */
+  /** HOLIDAYS entries, validated: "MM-DD" (every year) or "YYYY-MM-DD" (once), local dates. */
   holidays: string[];
+  /** TRAFFIC_TIME_ZONE, a validated IANA name; undefined: learned. */
+  trafficTimeZone: string | undefined;
+  /** WEEKEND_DAYS as day numbers (0 = Sunday); undefined: learned. */
+  weekendDays: number[] | undefined;
+}
+
+/** TRAFFIC_TIME_ZONE, validated against the platform's time-zone data. */
+function parseTimeZone(r: SettingReader): string | undefined {
+  const zone = r.get("TRAFFIC_TIME_ZONE")?.trim();
+  if (!zone) return undefined;
+  const why = timeZoneProblem(zone);
+  if (why) r.fail("TRAFFIC_TIME_ZONE", why);
+  return why ? undefined : zone;
+}
+
+/** WEEKEND_DAYS' day names, validated. */
+function parseWeekend(r: SettingReader): number[] | undefined {
+  const spec = r.get("WEEKEND_DAYS")?.trim();
+  if (!spec) return undefined;
+  const parsed = parseWeekendDays(spec);
+  if ("unknown" in parsed) {
+    r.fail(
+      "WEEKEND_DAYS",
+      `unknown day "${parsed.unknown}", expected day names such as Fri,Sat (Sun, Mon, Tue, Wed, Thu, Fri, Sat)`,
+    );
+    return undefined;
+  }
+  if (parsed.days.length === 0 || parsed.days.length > 6) {
+    r.fail("WEEKEND_DAYS", `expected 1 to 6 day names such as Fri,Sat, got "${spec}"`);
+    return undefined;
+  }
+  return parsed.days;
 }
 
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -102,5 +147,7 @@ export function parseIngestionSettings(r: SettingReader): IngestionSettings {
     latencyWarnMinutes: r.int("LATENCY_WARN_MINUTES", 1, 24 * 60),
     volumeDropPercent: r.int("VOLUME_DROP_PERCENT", 1, 99),
     holidays: parseHolidays(r),
+    trafficTimeZone: parseTimeZone(r),
+    weekendDays: parseWeekend(r),
   };
 }

@@ -1,5 +1,6 @@
 import { DAY, HOUR, hourStart, MINUTE, type HourlyRow } from "./history.js";
-import { isWeekendDay, kindHourOf, weekBucket, type HolidayCalendar } from "./holidays.js";
+import { isWeekendDay, kindHourOf, listsHolidays, weekBucket, weekendOf, type HolidayCalendar } from "./holidays.js";
+import { localMidnight, localTime } from "./calendar.js";
 import { gapAnchor, paceProfile, type PaceProfile } from "./pace.js";
 
 /** What the traffic of the last weeks says about one hour of the week. */
@@ -26,7 +27,7 @@ export interface Baseline {
   historyDays: number;
   /** False while the history is shorter than `minHistoryDays`: callers use the fixed fallback. */
   ready: boolean;
-  /** 168 buckets, Sunday 00:00 UTC first. */
+  /** 168 buckets, Sunday 00:00 first (local: the calendar's clock, else UTC). */
   buckets: BucketStats[];
   /** Past gaps left out of the buckets (a past outage would otherwise teach the detector to ignore the next one). */
   pastOutages: PastOutage[];
@@ -36,14 +37,17 @@ export interface Baseline {
   whole: BucketStats[];
   /** Where the pace changes: gaps are learned (and judged) from the last pace change. */
   pace: PaceProfile;
-  /** HOLIDAYS: listed holidays were learned (and are judged) as Sunday's hours. */
+  /**
+   * The customer's calendar: its clock (hours of the week, day kinds and midnight are local) and
+   * HOLIDAYS, learned (and judged) as a weekend day's hours.
+   */
   holidays?: HolidayCalendar;
 }
 
 export interface BaselineOptions {
   /** History needed before the learned thresholds are trusted (default 7 days: every hour of the week seen once). */
   minHistoryDays?: number;
-  /** HOLIDAYS: learn listed holidays like a weekend day, out of the weekday buckets. */
+  /** The customer's clock, and HOLIDAYS: listed holidays are learned like a weekend day, out of the weekday buckets. */
   holidays?: HolidayCalendar;
 }
 
@@ -140,11 +144,14 @@ export function learnBaseline(rows: readonly HourlyRow[], options: BaselineOptio
       gap = lastSeen;
     }
     const bucket = weekBucket(h, cal);
-    const openedIn = gap < 0 ? kindHourOf(bucket) : kindHourOf(weekBucket(gap, cal));
+    const openedIn = gap < 0 ? kindHourOf(bucket, cal) : kindHourOf(weekBucket(gap, cal), cal);
     samples.push({ hour: h, bucket, staleness, count: r?.events ?? 0, gap, openedIn });
   }
-  const outageGaps = findPastOutages(samples, activityOf(totalsOf(samples)));
-  const normalTotals = totalsOf(samples.filter((x) => !outageGaps.has(x.gap)));
+  const outageGaps = findPastOutages(samples, activityOf(totalsOf(samples, cal)), cal);
+  const normalTotals = totalsOf(
+    samples.filter((x) => !outageGaps.has(x.gap)),
+    cal,
+  );
   const activity = activityOf(normalTotals);
   const pace = paceProfile(...normalTotals);
   const pastOutages: PastOutage[] = [];
@@ -163,7 +170,7 @@ export function learnBaseline(rows: readonly HourlyRow[], options: BaselineOptio
       const anchor = gapAnchor(pace, s.gap, end - 1, cal);
       if (anchor > s.gap) {
         staleness = (end - anchor) / MINUTE;
-        openedIn = kindHourOf(weekBucket(anchor, cal));
+        openedIn = kindHourOf(weekBucket(anchor, cal), cal);
       }
     }
     addSample(whole[s.bucket]!, s.staleness, s.openedIn, s.count);
@@ -180,12 +187,12 @@ function addSample(stats: BucketStats, staleness: number, openedIn: number, coun
 }
 
 /** Events and hours seen for each hour of a weekday (0-23) and of a weekend day (24-47). */
-function totalsOf(samples: readonly Sample[]): [events: number[], hours: number[]] {
+function totalsOf(samples: readonly Sample[], cal: HolidayCalendar | undefined): [events: number[], hours: number[]] {
   const sum = new Array<number>(48).fill(0);
   const n = new Array<number>(48).fill(0);
   for (const x of samples) {
-    sum[kindHourOf(x.bucket)]! += x.count;
-    n[kindHourOf(x.bucket)]!++;
+    sum[kindHourOf(x.bucket, cal)]! += x.count;
+    n[kindHourOf(x.bucket, cal)]!++;
   }
   return [sum, n];
 }
@@ -201,8 +208,14 @@ function activityOf([sum, n]: [events: number[], hours: number[]]): number[] {
  * least about as busy as this hour's: a night gap carried into 08:00 says nothing about 09:00, an
  * evening gap after 18:00 nothing about 17:00.
  */
-function speaksFor(kindHour: number, bucket: number, openedIn: number, activity: readonly number[]): boolean {
-  const own = kindHourOf(bucket);
+function speaksFor(
+  kindHour: number,
+  bucket: number,
+  openedIn: number,
+  activity: readonly number[],
+  cal: HolidayCalendar | undefined,
+): boolean {
+  const own = kindHourOf(bucket, cal);
   if (own === kindHour) return true;
   if (own - (own % 24) !== kindHour - (kindHour % 24)) return false;
   const dh = Math.abs((own % 24) - (kindHour % 24));
@@ -211,9 +224,10 @@ function speaksFor(kindHour: number, bucket: number, openedIn: number, activity:
 }
 
 /** The buckets of the same kind of day within POOL_HOURS of `kindHour`. */
-const daysOfKind = (kindHour: number) => (kindHour >= 24 ? [6, 0] : [1, 2, 3, 4, 5]);
-function poolBuckets(kindHour: number): number[] {
-  const days = daysOfKind(kindHour);
+const daysOfKind = (kindHour: number, cal: HolidayCalendar | undefined) =>
+  [0, 1, 2, 3, 4, 5, 6].filter((d) => weekendOf(cal).includes(d) === kindHour >= 24);
+function poolBuckets(kindHour: number, cal: HolidayCalendar | undefined): number[] {
+  const days = daysOfKind(kindHour, cal);
   const out: number[] = [];
   for (const d of days)
     for (let dh = -POOL_HOURS; dh <= POOL_HOURS; dh++) out.push((d * 24 + (kindHour % 24) + dh + 168) % 168);
@@ -226,7 +240,11 @@ function poolBuckets(kindHour: number): number[] {
  * Other days only: a holiday's long gaps must not vouch for each other on a weekday. The longest
  * gaps are judged first, so two outages in the window do not vouch for each other.
  */
-function findPastOutages(samples: readonly Sample[], activity: readonly number[]): Set<number> {
+function findPastOutages(
+  samples: readonly Sample[],
+  activity: readonly number[],
+  cal: HolidayCalendar | undefined,
+): Set<number> {
   const byBucket = new Map<number, Sample[]>();
   for (const x of samples) {
     const list = byBucket.get(x.bucket);
@@ -235,8 +253,8 @@ function findPastOutages(samples: readonly Sample[], activity: readonly number[]
   }
   const pools = new Map<number, Sample[]>();
   for (let k = 0; k < 48; k++) {
-    const pool = poolBuckets(k).flatMap((b) =>
-      (byBucket.get(b) ?? []).filter((x) => speaksFor(k, x.bucket, x.openedIn, activity)),
+    const pool = poolBuckets(k, cal).flatMap((b) =>
+      (byBucket.get(b) ?? []).filter((x) => speaksFor(k, x.bucket, x.openedIn, activity, cal)),
     );
     pools.set(
       k,
@@ -256,11 +274,11 @@ function findPastOutages(samples: readonly Sample[], activity: readonly number[]
   const out = new Set<number>();
   for (const [g, list] of candidates) {
     const implausible = list.some((x) => {
-      const day = Math.floor(x.hour / DAY);
+      const day = Math.floor(localTime(x.hour, cal?.clock) / DAY);
       let other: Sample | undefined;
       const days = new Set<number>();
-      for (const o of pools.get(kindHourOf(x.bucket))!) {
-        const d = Math.floor(o.hour / DAY);
+      for (const o of pools.get(kindHourOf(x.bucket, cal))!) {
+        const d = Math.floor(localTime(o.hour, cal?.clock) / DAY);
         if (o.gap === g || out.has(o.gap) || d === day) continue;
         other ??= o;
         days.add(d);
@@ -288,15 +306,16 @@ export function usualMaxGap(
   dayKind: "own" | "weekend" = "own",
   measured: "sincePaceChange" | "whole" = "sincePaceChange",
 ): UsualGap | undefined {
-  const b = weekBucket(now, baseline.holidays);
-  const k = (dayKind === "weekend" || isWeekendDay(Math.floor(b / 24)) ? 24 : 0) + (b % 24);
+  const cal = baseline.holidays;
+  const b = weekBucket(now, cal);
+  const k = (dayKind === "weekend" || isWeekendDay(Math.floor(b / 24), cal) ? 24 : 0) + (b % 24);
   let max: number | undefined;
   let samples = 0;
   const all = measured === "whole" ? baseline.whole : baseline.buckets;
-  for (const bucket of poolBuckets(k)) {
+  for (const bucket of poolBuckets(k, cal)) {
     const stats = all[bucket]!;
     stats.staleness.forEach((v, i) => {
-      if (!speaksFor(k, bucket, stats.openedIn[i]!, baseline.activity)) return;
+      if (!speaksFor(k, bucket, stats.openedIn[i]!, baseline.activity, cal)) return;
       max = Math.max(max ?? 0, v);
       samples++;
     });
@@ -305,7 +324,7 @@ export function usualMaxGap(
   // Past outages can leave these hours with no sample at all (a 60-hour outage took one weekend of
   // the two): the longest gap seen at any hour of the same kind of day is the cautious answer, not
   // the fixed fallback, which is far too short for a night.
-  for (const d of daysOfKind(k))
+  for (const d of daysOfKind(k, cal))
     for (let h = 0; h < 24; h++)
       for (const v of all[d * 24 + h]!.staleness) {
         max = Math.max(max ?? 0, v);
@@ -334,28 +353,31 @@ export function dayNotShownYet(
   lastEvent: number,
   now: number,
 ): boolean {
-  if (isWeekendDay(Math.floor(weekBucket(now, baseline.holidays) / 24))) return false;
-  const dayStart = Math.floor(now / DAY) * DAY;
+  const cal = baseline.holidays;
+  if (isWeekendDay(Math.floor(weekBucket(now, cal) / 24), cal)) return false;
+  // local midnight: the customer's day, not UTC's
+  const dayStart = localMidnight(now, cal?.clock);
   // With HOLIDAYS the calendar says today is a working day: a gap that began today, while the hour
   // now is at most 1/NEIGHBOUR_ACTIVITY_RATIO as busy as the one it began in (a working night), is
   // judged by working-day gaps. A holiday night looks like a working night, so only the calendar can
   // say this; once the hours get busier (07:00, office hours) the traffic must show the day again,
   // which keeps an unlisted holiday's morning covered.
-  if (baseline.holidays && lastEvent >= dayStart) {
-    const usualAt = (t: number) => baseline.activity[kindHourOf(weekBucket(t, baseline.holidays))] ?? 0;
+  if (listsHolidays(cal) && lastEvent >= dayStart) {
+    const usualAt = (t: number) => baseline.activity[kindHourOf(weekBucket(t, cal), cal)] ?? 0;
     if (NEIGHBOUR_ACTIVITY_RATIO * usualAt(now) <= usualAt(lastEvent)) return false;
   }
   // With HOLIDAYS the calendar says whether yesterday was quiet: a gap carried over from a working
   // day is judged by working-day gaps; from a weekend day or a listed holiday, by weekend gaps.
   if (lastEvent < dayStart)
-    return !baseline.holidays || isWeekendDay(Math.floor(weekBucket(lastEvent, baseline.holidays) / 24));
+    return !listsHolidays(cal) || isWeekendDay(Math.floor(weekBucket(lastEvent, cal) / 24), cal);
   const byHour = new Map(rows.map((r) => [r.hour, r.events]));
   let observed = 0;
   let expected = 0;
   // only hours about as busy as this one: a holiday night looks like a working night
-  const busy = NEIGHBOUR_ACTIVITY_RATIO * (baseline.activity[kindHourOf(weekBucket(now, baseline.holidays))] ?? 0);
-  for (let h = dayStart; h <= hourStart(lastEvent); h += HOUR) {
-    const usual = baseline.activity[kindHourOf(weekBucket(h, baseline.holidays))] ?? 0;
+  const busy = NEIGHBOUR_ACTIVITY_RATIO * (baseline.activity[kindHourOf(weekBucket(now, cal), cal)] ?? 0);
+  // the first whole UTC hour of the local day (a half-hour zone's midnight falls inside a UTC hour)
+  for (let h = Math.ceil(dayStart / HOUR) * HOUR; h <= hourStart(lastEvent); h += HOUR) {
+    const usual = baseline.activity[kindHourOf(weekBucket(h, cal), cal)] ?? 0;
     if (usual < busy) continue;
     observed += byHour.get(h) ?? 0;
     expected += usual * (h === hourStart(lastEvent) ? (lastEvent - h) / HOUR : 1);
@@ -389,7 +411,7 @@ export function quietFactor(rows: readonly HourlyRow[], baseline: Baseline, last
     observed += byHour.get(h) ?? 0;
     // the hour of the last event only ran until the last event: expect that share of its usual count
     const share = h === end - HOUR ? (lastEvent - h) / HOUR : 1;
-    expected += (baseline.activity[kindHourOf(weekBucket(h, baseline.holidays))] ?? 0) * share;
+    expected += (baseline.activity[kindHourOf(weekBucket(h, baseline.holidays), baseline.holidays)] ?? 0) * share;
   }
   if (expected < QUIET_MIN_EXPECTED || observed >= expected * QUIET_RATIO) return 1;
   return expected / Math.max(observed, 1);

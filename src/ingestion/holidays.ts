@@ -1,4 +1,5 @@
-import { DAY, hourOfWeek } from "./history.js";
+import { DAY } from "./history.js";
+import { DEFAULT_WEEKEND, localDay, localHourOfWeek, localTime, type Clock } from "./calendar.js";
 
 /**
  * Weekdays on which Keeper runs at weekend pace (HOLIDAYS): learned and judged like a weekend day,
@@ -6,22 +7,26 @@ import { DAY, hourOfWeek } from "./history.js";
  * still plausible" guard on working days.
  */
 export interface HolidayCalendar {
-  /** The entries as configured: "MM-DD" every year, "YYYY-MM-DD" once (UTC dates). */
+  /** The entries as configured: "MM-DD" every year, "YYYY-MM-DD" once (local dates). */
   entries: readonly string[];
-  /** Is the UTC day of `t` a listed holiday? */
+  /** Is the local day of `t` a listed holiday? */
   has(t: number): boolean;
+  /** The customer's clock and weekend (TRAFFIC_TIME_ZONE, WEEKEND_DAYS, or learned); absent: UTC, Saturday–Sunday. */
+  clock?: Clock;
 }
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
-/** The calendar for HOLIDAYS' entries (already validated); undefined when none is listed. */
-export function holidayCalendar(entries: readonly string[] | undefined): HolidayCalendar | undefined {
-  if (!entries || entries.length === 0) return undefined;
+/** The calendar for HOLIDAYS' entries (already validated); undefined when none is listed and no clock is given. */
+export function holidayCalendar(entries: readonly string[] | undefined, clock?: Clock): HolidayCalendar | undefined {
+  if ((!entries || entries.length === 0) && !clock) return undefined;
   const set = new Set(entries);
   return {
-    entries: [...entries],
+    entries: [...(entries ?? [])],
+    ...(clock ? { clock } : {}),
     has(t) {
-      const d = new Date(t);
+      if (set.size === 0) return false;
+      const d = new Date(localTime(t, clock));
       const md = `${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
       return set.has(md) || set.has(`${d.getUTCFullYear()}-${md}`);
     },
@@ -32,22 +37,32 @@ export function holidayCalendar(entries: readonly string[] | undefined): Holiday
 export const holidayEntriesOfDays = (days: Iterable<number>): string[] =>
   [...days].map((d) => new Date(d * DAY).toISOString().slice(0, 10));
 
-/** Is day d of the week (0 = Sunday) a weekend day? */
-export const isWeekendDay = (d: number): boolean => d === 0 || d === 6;
-const isWeekend = (t: number) => isWeekendDay(new Date(t).getUTCDay());
+/** The weekend days of a calendar (0 = Sunday). */
+export const weekendOf = (calendar: HolidayCalendar | undefined): readonly number[] =>
+  calendar?.clock?.weekend ?? DEFAULT_WEEKEND;
 
-/** Is t on a weekday that HOLIDAYS lists (a listed weekend day changes nothing)? */
+/** Is day d of the week (0 = Sunday) a weekend day (local)? */
+export const isWeekendDay = (d: number, calendar?: HolidayCalendar): boolean => weekendOf(calendar).includes(d);
+
+/** Does the calendar list holidays (HOLIDAYS set), not only a clock? */
+export const listsHolidays = (calendar: HolidayCalendar | undefined): boolean => (calendar?.entries.length ?? 0) > 0;
+
+/** Is t on a working day that HOLIDAYS lists (a listed weekend day changes nothing)? */
 export const isListedHoliday = (t: number, calendar: HolidayCalendar | undefined): boolean =>
-  calendar !== undefined && !isWeekend(t) && calendar.has(t);
+  listsHolidays(calendar) && !isWeekendDay(localDay(t, calendar?.clock), calendar) && calendar!.has(t);
 
 /**
- * The hour-of-the-week bucket of time t (0 = Sunday 00:00 UTC): a listed holiday's hours count as
- * Sunday's, so the baseline learns and judges them like a weekend day. Without a calendar: hourOfWeek.
+ * The hour-of-the-week bucket of time t on the customer's clock (0 = Sunday 00:00 local): a listed
+ * holiday's hours count as a weekend day's (Sunday's when Sunday is one), so the baseline learns and
+ * judges them like a weekend day. Without a calendar: the UTC hour of the week.
  */
 export function weekBucket(t: number, calendar: HolidayCalendar | undefined): number {
-  const b = hourOfWeek(t);
-  return isListedHoliday(t, calendar) ? b % 24 : b;
+  const b = localHourOfWeek(t, calendar?.clock);
+  if (!isListedHoliday(t, calendar)) return b;
+  const weekend = weekendOf(calendar);
+  return (weekend.includes(0) ? 0 : weekend[0]!) * 24 + (b % 24);
 }
 
 /** The weekday (0-23) or weekend (24-47) hour of an hour-of-the-week bucket: the same hour on days of the same kind. */
-export const kindHourOf = (bucket: number): number => (isWeekendDay(Math.floor(bucket / 24)) ? 24 : 0) + (bucket % 24);
+export const kindHourOf = (bucket: number, calendar?: HolidayCalendar): number =>
+  (isWeekendDay(Math.floor(bucket / 24), calendar) ? 24 : 0) + (bucket % 24);

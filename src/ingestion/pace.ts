@@ -100,8 +100,8 @@ export function paceProfile(events: readonly number[], hours: readonly number[])
  * apart, and a Saturday's night is not a Friday's.
  */
 function changesAt(profile: PaceProfile, c: number, calendar: HolidayCalendar | undefined): boolean {
-  const k = kindHourOf(weekBucket(c, calendar));
-  const kBefore = kindHourOf(weekBucket(c - HOUR, calendar));
+  const k = kindHourOf(weekBucket(c, calendar), calendar);
+  const kBefore = kindHourOf(weekBucket(c - HOUR, calendar), calendar);
   // a new kind of day (Friday into Saturday, Sunday into Monday, into or out of a listed holiday)
   if (k - (k % 24) !== kBefore - (kBefore % 24)) return true;
   const now = Math.max(profile.rate[k] ?? 0, MIN_RATE);

@@ -1,7 +1,8 @@
 import { dayNotShownYet, marginFor, MIN_HISTORY_DAYS, quietFactor, usualMaxGap, type Baseline } from "./baseline.js";
 import { isListedHoliday } from "./holidays.js";
 import { gapAnchor, paceChanges } from "./pace.js";
-import { describeHourOfWeek, hourOfWeek, lastEventOf, MINUTE, minutesBetween, type HourlyRow } from "./history.js";
+import { hourStart, lastEventOf, MINUTE, minutesBetween, type HourlyRow } from "./history.js";
+import { describeLocalHour, describeLocalTime, weekendLabel } from "./calendar.js";
 
 export interface SilenceSettings {
   silenceMinMinutes: number;
@@ -22,6 +23,8 @@ export interface SilenceVerdict {
   /** The longest gap seen at this hour of the week (before margin, floor and ceiling), when learned. */
   usualMaxGapMinutes?: number;
   hourOfWeek: string;
+  /** The customer's calendar as learned from the history ("traffic looks like UTC+11, weekend Sat–Sun"), when a setting was left unset. */
+  calendar?: string;
   historyDays: number;
   /** > 1 when the hours before the last event were much quieter than usual (a holiday). */
   quietFactor: number;
@@ -56,7 +59,7 @@ export function detectSilence(
         ...verdict,
         silent: true,
         thresholdMinutes: before.thresholdMinutes,
-        why: `${before.why}; the gap ran out before the pace changed at ${new Date(c).toISOString().slice(11, 16)} UTC`,
+        why: `${before.why}; the gap ran out before the pace changed at ${describeLocalTime(c, baseline.holidays?.clock)}`,
       };
   }
   return verdict;
@@ -70,8 +73,15 @@ function judgeAt(
   lastEvent: number | undefined,
 ): SilenceVerdict {
   const gap = lastEvent === undefined ? undefined : minutesBetween(lastEvent, now);
-  const how = describeHourOfWeek(hourOfWeek(now));
-  const base = { lastEvent, gapMinutes: gap, hourOfWeek: how, historyDays: Math.round(baseline.historyDays * 10) / 10 };
+  const clock = baseline.holidays?.clock;
+  const how = describeLocalHour(hourStart(now), clock);
+  const base = {
+    lastEvent,
+    gapMinutes: gap,
+    hourOfWeek: how,
+    historyDays: Math.round(baseline.historyDays * 10) / 10,
+    ...(clock?.learned ? { calendar: clock.learned } : {}),
+  };
   let threshold: number;
   let learned: SilenceVerdict["learned"];
   let why: string;
@@ -141,13 +151,18 @@ function judgeAt(
         : `at this hour of the week (${how}) events normally arrive every ≤ ${usual} min ` +
           `(learned from ${base.historyDays} days)`) +
       (listed ? "; today is a holiday in HOLIDAYS, judged like a weekend day" : "") +
+      (clock?.learned
+        ? `; ${clock.learned} (learned from the history: set TRAFFIC_TIME_ZONE and WEEKEND_DAYS to fix them)`
+        : clock?.zone
+          ? `; the customer's calendar: ${clock.zone}, weekend ${weekendLabel(clock.weekend)}`
+          : "") +
       (factor > 1
         ? `; traffic before the gap ran ${factor.toFixed(1)}× quieter than usual, at weekend pace (a holiday?)`
         : early && weekendGap && (weekendLonger || weekendGap.minutes >= usual)
           ? "; no event yet in today's usual traffic, so a holiday (weekend pace) is still plausible"
           : "") +
       (anchor > lastEvent
-        ? `; measured from ${new Date(anchor).toISOString().slice(11, 16)} UTC, when the pace changed (${Math.round(since)} min into the gap)`
+        ? `; measured from ${describeLocalTime(anchor, clock)}, when the pace changed (${Math.round(since)} min into the gap)`
         : "") +
       (whole !== undefined
         ? `; judged whole as well: silent once longer than gaps at this hour from their start (≤ ${whole} min, with head-room) ` +

@@ -3,6 +3,7 @@ import { found, notKnown, type Observation } from "../checks/observation.js";
 import { analyzeFreshness, FRESHNESS_CHECK } from "../checks/freshness.js";
 import { learnBaseline } from "./baseline.js";
 import { holidayCalendar } from "./holidays.js";
+import { learnClock } from "./calendar.js";
 import { detectSilence, type SilenceSettings } from "./silence.js";
 import { analyzeLatency, LATENCY_CHECK } from "./latency.js";
 import { analyzeVolume, VOLUME_CHECK } from "./volume.js";
@@ -37,6 +38,10 @@ export interface WatchSettings extends SilenceSettings {
   volumeDropPercent: number;
   /** HOLIDAYS entries ("MM-DD" / "YYYY-MM-DD", validated): learned and judged like a weekend day. */
   holidays?: readonly string[];
+  /** TRAFFIC_TIME_ZONE (validated IANA name): unset, the clock is learned from the history. */
+  trafficTimeZone?: string;
+  /** WEEKEND_DAYS (0 = Sunday): unset, learned from the history. */
+  weekendDays?: readonly number[];
 }
 
 export interface WatchDeps {
@@ -91,7 +96,12 @@ export async function runIngestionWatch(deps: WatchDeps): Promise<WatchResult> {
   }
   const rows = hourly.value;
   const now = deps.now().getTime();
-  const holidays = holidayCalendar(s.holidays);
+  // the customer's clock and weekend: as set, else learned from the same rows
+  const clock = learnClock(rows, {
+    ...(s.trafficTimeZone ? { zone: s.trafficTimeZone } : {}),
+    ...(s.weekendDays ? { weekend: s.weekendDays } : {}),
+  });
+  const holidays = holidayCalendar(s.holidays, clock);
   const baseline = learnBaseline(rows, holidays ? { holidays } : {});
   let verdict = detectSilence(rows, baseline, now, s);
   // the pushes read for this gap, kept for the diagnosis (no second metrics read)

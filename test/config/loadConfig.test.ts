@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config/loadConfig.js";
 import { isValidSchedule } from "../../src/config/schedule.js";
 import { VALID_ENV } from "./env.js";
+import { watchSettingsFromConfig } from "../../src/ingestionWiring.js";
 
 function problemsOf(env: Record<string, string | undefined>): Record<string, string> {
   try {
@@ -73,6 +74,10 @@ describe("loadConfig", () => {
     ["ALERT_TEAMS_WEBHOOK_URL", "http://example.invalid/workflows/x?sig=abc", /not an https URL \(value not shown/],
     ["AzureWebJobsStorage", "not a connection string", /not a storage connection string/],
     ["AZURE_CLIENT_SECRET", "x", /all three are needed/],
+    ["TRAFFIC_TIME_ZONE", "Australia/Sidney", /unknown time zone "Australia\/Sidney", expected an IANA name/],
+    ["TRAFFIC_TIME_ZONE", "UTC+11", /unknown time zone "UTC\+11"/],
+    ["WEEKEND_DAYS", "Fri,Saturdai", /unknown day "Saturdai", expected day names such as Fri,Sat/],
+    ["WEEKEND_DAYS", "Sun,Mon,Tue,Wed,Thu,Fri,Sat", /expected 1 to 6 day names/],
   ])("rejects %s=%s", (name, value, message) => {
     const p = problemsOf({ ...VALID_ENV, [name]: value });
     expect(Object.keys(p)).toEqual([name]);
@@ -234,6 +239,14 @@ describe("loadConfig", () => {
     ["a DCR id with a trailing slash", { KEEPER_DCR_RESOURCE_ID: `${DCR}/` }],
   ])("accepts %s", (_name, change) => {
     expect(problemsOf({ ...VALID_ENV, ...change })).toEqual({});
+  });
+
+  it("reads the company's calendar: an IANA zone and weekend day names; unset, both are learned", () => {
+    const c = loadConfig({ ...VALID_ENV, TRAFFIC_TIME_ZONE: "Asia/Riyadh", WEEKEND_DAYS: "fri, Saturday" });
+    expect(c.ingestion).toMatchObject({ trafficTimeZone: "Asia/Riyadh", weekendDays: [5, 6] });
+    expect(loadConfig(VALID_ENV).ingestion).toMatchObject({ trafficTimeZone: undefined, weekendDays: undefined });
+    // and hands them to the ingestion watch
+    expect(watchSettingsFromConfig(c)).toMatchObject({ trafficTimeZone: "Asia/Riyadh", weekendDays: [5, 6] });
   });
 
   it("lists several bad settings together, each with its reason", () => {

@@ -1,0 +1,242 @@
+import { DAY, HOUR, MINUTE, type HourlyRow } from "./history.js";
+
+/**
+ * The customer's clock: Keeper's traffic follows people, so day kinds, pace changes, midnight and
+ * the hour of the week are read on the local calendar of the company, not on UTC. The offset comes
+ * from the platform's time-zone data (Intl), so DST and half-hour offsets need no table of our own.
+ */
+export interface Clock {
+  /** The UTC offset (ms) of the local clock at t. */
+  offsetAt(t: number): number;
+  /** Weekend days, 0 = Sunday. */
+  weekend: readonly number[];
+  /** TRAFFIC_TIME_ZONE when set (an IANA name). */
+  zone?: string;
+  /** What was learned from the history (the zone, the weekend, or both), for the finding's words. */
+  learned?: string;
+}
+
+export const DAY_NAMES = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const LONG_DAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+export const DEFAULT_WEEKEND: readonly number[] = [6, 0];
+
+/** Why `zone` is not a time zone the platform knows, or undefined when it is one. */
+export function timeZoneProblem(zone: string): string | undefined {
+  try {
+    new Intl.DateTimeFormat(undefined, { timeZone: zone });
+    return undefined;
+  } catch {
+    return `unknown time zone "${zone}", expected an IANA name such as Australia/Sydney or UTC`;
+  }
+}
+
+/** WEEKEND_DAYS' day names ("Fri,Sat"), as day numbers (0 = Sunday), or the first unknown name. */
+export function parseWeekendDays(spec: string): { days: number[] } | { unknown: string } {
+  const days: number[] = [];
+  for (const raw of spec.split(",")) {
+    const name = raw.trim();
+    if (name === "") continue;
+    const d = DAY_NAMES.findIndex((n, i) =>
+      [n, LONG_DAY_NAMES[i]!].some((x) => x.toLowerCase() === name.toLowerCase()),
+    );
+    if (d < 0) return { unknown: name };
+    if (!days.includes(d)) days.push(d);
+  }
+  return { days };
+}
+
+/** Offsets change on quarter hours at the finest: one lookup per quarter hour. */
+const QUARTER = 15 * MINUTE;
+
+/** The offset (ms) of an IANA zone at t, from Intl (cached per quarter hour). */
+export function zoneOffset(zone: string): (t: number) => number {
+  const fmt = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    hour: "numeric",
+    minute: "numeric",
+  });
+  const cache = new Map<number, number>();
+  return (t) => {
+    const q = Math.floor(t / QUARTER) * QUARTER;
+    let off = cache.get(q);
+    if (off === undefined) {
+      const p = Object.fromEntries(fmt.formatToParts(new Date(q)).map((x) => [x.type, Number(x.value)]));
+      off = Date.UTC(p["year"]!, p["month"]! - 1, p["day"], p["hour"], p["minute"]) - q;
+      cache.set(q, off);
+    }
+    return off;
+  };
+}
+
+/** A clock on an IANA zone (validated), or a fixed offset in minutes. */
+export function clockOf(
+  zone: string | { offsetMinutes: number },
+  weekend: readonly number[] = DEFAULT_WEEKEND,
+  learned?: string,
+): Clock {
+  const base = { weekend, ...(learned ? { learned } : {}) };
+  if (typeof zone === "string") return { ...base, zone, offsetAt: zoneOffset(zone) };
+  const off = zone.offsetMinutes * MINUTE;
+  return { ...base, offsetAt: () => off };
+}
+
+/** t on the local clock, as a UTC time (read it with getUTC*). */
+export const localTime = (t: number, clock: Clock | undefined): number => (clock ? t + clock.offsetAt(t) : t);
+
+/** 0 = Sunday 00:00-01:00 … 167 = Saturday 23:00-24:00, local. */
+export function localHourOfWeek(t: number, clock: Clock | undefined): number {
+  const d = new Date(localTime(t, clock));
+  return d.getUTCDay() * 24 + d.getUTCHours();
+}
+
+/** The local day of the week of t (0 = Sunday). */
+export const localDay = (t: number, clock: Clock | undefined): number => new Date(localTime(t, clock)).getUTCDay();
+
+/** The last local midnight at or before t (the offset at that midnight may differ from t's: DST). */
+export function localMidnight(t: number, clock: Clock | undefined): number {
+  const local = localTime(t, clock);
+  const midnightLocal = Math.floor(local / DAY) * DAY;
+  if (!clock) return midnightLocal;
+  // the offset at midnight, not at t: a DST change between them moves midnight by its size
+  return midnightLocal - clock.offsetAt(midnightLocal - clock.offsetAt(t));
+}
+
+/** "UTC", "UTC+11", "UTC+5:30", "UTC−8" for an offset in ms. */
+export function offsetLabel(offsetMs: number): string {
+  if (offsetMs === 0) return "UTC";
+  const m = Math.round(Math.abs(offsetMs) / MINUTE);
+  const mm = m % 60;
+  return `UTC${offsetMs < 0 ? "−" : "+"}${Math.floor(m / 60)}${mm ? `:${String(mm).padStart(2, "0")}` : ""}`;
+}
+
+const UTC_ZONES = new Set(["UTC", "ETC/UTC", "ETC/GMT", "GMT", "ETC/UCT", "UCT", "ZULU", "ETC/ZULU"]);
+
+/** How the clock's time at t is named: "UTC" on UTC (or a learned offset of 0), else "Sydney time, UTC+11". */
+export function zoneLabel(t: number, clock: Clock | undefined): string {
+  const off = clock ? clock.offsetAt(t) : 0;
+  if (!clock?.zone || UTC_ZONES.has(clock.zone.toUpperCase())) return offsetLabel(off);
+  const city = clock.zone.split("/").at(-1)!.replace(/_/g, " ");
+  return off === 0 ? `${city} time (UTC+0)` : `${city} time, ${offsetLabel(off)}`;
+}
+
+const hhmm = (local: number) => new Date(local).toISOString().slice(11, 16);
+
+/** "Mon 10:00-11:00 Sydney time, UTC+11" for the hour starting at t (UTC hours: local half hours in Kolkata). */
+export function describeLocalHour(t: number, clock: Clock | undefined): string {
+  const local = localTime(t, clock);
+  return `${DAY_NAMES[new Date(local).getUTCDay()]} ${hhmm(local)}-${hhmm(local + HOUR).replace("00:00", "24:00")} ${zoneLabel(t, clock)}`;
+}
+
+/** "10:30 Sydney time, UTC+11" for the moment t. */
+export const describeLocalTime = (t: number, clock: Clock | undefined): string =>
+  `${hhmm(localTime(t, clock))} ${zoneLabel(t, clock)}`;
+
+/** "Sat–Sun", "Fri–Sat", "Sun" for weekend days. */
+export function weekendLabel(days: readonly number[]): string {
+  if (days.length === 0) return "none";
+  // in week order from the first day after a working day
+  const sorted = [...days].sort((a, b) => a - b);
+  const start = sorted.find((d) => !days.includes((d + 6) % 7)) ?? sorted[0]!;
+  const run = sorted.map((_, i) => (start + i) % 7).filter((d) => days.includes(d));
+  const contiguous = run.length === days.length && run.every((d, i) => d === (start + i) % 7);
+  return contiguous && run.length > 1
+    ? `${DAY_NAMES[run[0]!]}–${DAY_NAMES[run.at(-1)!]}`
+    : run.map((d) => DAY_NAMES[d]).join(",");
+}
+
+/** The quiet night must carry less than this share of the busiest hours' events (as many hours) to tell. */
+export const TROUGH_RATIO = 0.25;
+/** The working night on the local clock: from 22:00, NIGHT_HOURS long (to 07:00). */
+export const NIGHT_START_LOCAL = 22;
+export const NIGHT_HOURS = 9;
+/** A learned offset this close to UTC (hours) is UTC: one hour is within the night's own spread. */
+export const SNAP_TO_UTC_HOURS = 1;
+/** A day whose busiest occurrence carried less than this share of the busiest days' traffic is a weekend day. */
+export const WEEKEND_RATIO = 0.4;
+
+/**
+ * The customer's clock learned from the 168 hour-of-week volumes, for the settings left unset: the
+ * offset puts the quietest NIGHT_HOURS of the day at NIGHT_START_LOCAL; weekend days are the local
+ * days whose busiest occurrence in the history stayed far below the busiest days (a busiest
+ * occurrence, so neither a holiday nor a past outage makes a working day look like a weekend).
+ * Falls back to UTC, and to Saturday–Sunday, when the history cannot tell.
+ */
+export function learnClock(
+  rows: readonly HourlyRow[],
+  set: { zone?: string; weekend?: readonly number[] } = {},
+): Clock {
+  if (set.zone && set.weekend) return clockOf(set.zone, set.weekend);
+  const learned: string[] = [];
+  let offsetMinutes = 0;
+  if (!set.zone) {
+    const off = learnOffsetHours(rows);
+    offsetMinutes = off === undefined || Math.abs(off) <= SNAP_TO_UTC_HOURS ? 0 : off * 60;
+    learned.push(
+      off === undefined
+        ? "traffic shows no quiet night, so UTC"
+        : `traffic looks like ${offsetLabel(offsetMinutes * MINUTE)}`,
+    );
+  }
+  const clock = set.zone ? clockOf(set.zone) : clockOf({ offsetMinutes });
+  let weekend = set.weekend;
+  if (!weekend) {
+    weekend = learnWeekend(rows, clock);
+    learned.push(weekend ? `weekend ${weekendLabel(weekend)}` : "weekend Sat–Sun (the history cannot tell)");
+  }
+  return { ...clock, weekend: weekend ?? DEFAULT_WEEKEND, learned: learned.join(", ") };
+}
+
+/**
+ * The whole hours to add to UTC for the local clock: the NIGHT_HOURS of the day (summed over the
+ * history) with the fewest events are the local night from NIGHT_START_LOCAL. A window of hours, not
+ * the quietest hour: one noisy hour must not decide. Undefined when that night is not TROUGH_RATIO
+ * quieter than the busiest window (no night to see).
+ */
+function learnOffsetHours(rows: readonly HourlyRow[]): number | undefined {
+  if (rows.length === 0 || (rows.at(-1)!.hour - rows[0]!.hour) / DAY < 1) return undefined;
+  const byHour = new Array<number>(24).fill(0);
+  for (const r of rows) byHour[new Date(r.hour).getUTCHours()]! += r.events;
+  const sums = byHour.map((_, s) => {
+    let n = 0;
+    for (let i = 0; i < NIGHT_HOURS; i++) n += byHour[(s + i) % 24]!;
+    return n;
+  });
+  const quiet = sums.indexOf(Math.min(...sums));
+  if (sums[quiet]! >= TROUGH_RATIO * Math.max(...sums)) return undefined;
+  let off = (NIGHT_START_LOCAL - quiet + 24) % 24;
+  if (off > 14) off -= 24;
+  return off;
+}
+
+/** Weekend days from the busiest occurrence of each local day of the week (complete days only), or undefined. */
+function learnWeekend(rows: readonly HourlyRow[], clock: Clock): number[] | undefined {
+  if (rows.length === 0) return undefined;
+  const totals = new Map<number, number>();
+  for (const r of rows) {
+    const m = localMidnight(r.hour, clock);
+    totals.set(m, (totals.get(m) ?? 0) + r.events);
+  }
+  const first = localMidnight(rows[0]!.hour, clock);
+  const last = localMidnight(rows.at(-1)!.hour, clock);
+  const best = new Array<number | undefined>(7).fill(undefined);
+  for (const [m, n] of totals) {
+    if (m === first || m === last) continue; // partial days
+    const d = localDay(m + HOUR * 12, clock);
+    best[d] = Math.max(best[d] ?? 0, n);
+  }
+  const seen = best.flatMap((b) => (b === undefined ? [] : [b])).sort((a, b) => b - a);
+  if (seen.length < 3) return undefined;
+  const busy = (seen[0]! + seen[1]! + seen[2]!) / 3;
+  const quiet = best.flatMap((n, d) => (n !== undefined && n < WEEKEND_RATIO * busy ? [d] : []));
+  // a day not seen complete (a past outage took it) next to a quiet day is taken as a day of that
+  // weekend: a working day called weekend only loosens the verdict, a weekend day called working pages
+  const weekend = [...quiet];
+  for (const d of quiet)
+    for (const n of [(d + 6) % 7, (d + 1) % 7])
+      if (best[n] === undefined && !weekend.includes(n) && weekend.length < 2) weekend.push(n);
+  return weekend.length >= 1 && weekend.length <= 3 ? weekend : undefined;
+}
