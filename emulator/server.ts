@@ -63,6 +63,11 @@ export interface CallRecord {
   status: number;
   /** emulator clock, ISO */
   at: string;
+  /**
+   * The JSON body of a Graph POST, as sent (what the client asked for, to hold against Graph's
+   * documented request). Graph requests carry no secret; other services' bodies are not kept.
+   */
+  graphBody?: unknown;
 }
 
 export interface KeeperPushResult {
@@ -377,6 +382,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           status: 0,
           at: new Date(nowMs()).toISOString(),
         };
+        if (service === "graph" && rec.method === "POST") {
+          try {
+            rec.graphBody = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+          } catch {
+            /* not JSON: the route answers 400 */
+          }
+        }
         calls.push(rec);
         const ereq: EmuRequest = {
           method: (req.method ?? "GET").toUpperCase(),

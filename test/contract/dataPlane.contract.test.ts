@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ids, type Emulator } from "../../emulator/index.js";
 import { toCallMinutes } from "../../src/azure/metrics.js";
 import { bearer, getJson, startTrusted } from "../emulator/helpers.js";
+import { extraPaths, keyPaths } from "./paths.js";
 
 interface Fixture {
   _source: string;
@@ -17,21 +18,6 @@ interface Fixture {
 }
 const fixture = (name: string): Fixture =>
   JSON.parse(readFileSync(new URL(`../fixtures/official/${name}`, import.meta.url), "utf8")) as Fixture;
-
-/** Every key path of a JSON value; array items collapse to `[]`. */
-function keyPaths(v: unknown, at = "", out = new Set<string>()): Set<string> {
-  if (Array.isArray(v)) for (const x of v) keyPaths(x, `${at}[]`, out);
-  else if (typeof v === "object" && v !== null)
-    for (const [k, x] of Object.entries(v)) {
-      out.add(`${at}.${k}`);
-      keyPaths(x, `${at}.${k}`, out);
-    }
-  return out;
-}
-const extraPaths = (ours: unknown, official: unknown, documented: readonly string[]) => {
-  const allowed = new Set([...keyPaths(official), ...documented]);
-  return [...keyPaths(ours)].filter((p) => !allowed.has(p));
-};
 
 let emu: Emulator;
 beforeAll(async () => {
