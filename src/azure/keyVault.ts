@@ -31,8 +31,8 @@ export function toVaultSecretVersion(s: KeyVaultSecret): VaultSecretVersion {
 
 /**
  * Key Vault answers a GET of a disabled version with 403 Forbidden, message "Operation get is not
- * allowed on a disabled secret.", inner error code SecretDisabled (Azure/azure-sdk-for-js issue 24756,
- * Azure/azure-powershell issue 15378). It is a fact about the secret, not a missing permission.
+ * allowed on a disabled secret.", inner error code SecretDisabled (reported in Azure/azure-sdk-for-js#24756 and
+ * Azure/azure-powershell#15378). It is a fact about the secret, not a missing permission.
  */
 export function isDisabledSecret(e: unknown): boolean {
   if (statusOf(e) !== 403) return false;
