@@ -10,6 +10,7 @@ import type { Dce, Dcr, RoleAssignment, Table, Workspace } from "../connector/ty
 import { MalformedReplyError, observeError } from "./errors.js";
 import { toDce, toDcr, toRoleAssignment, toTable, toWorkspace } from "./armMappers.js";
 import { checkBody, dceBody, dcrBody, tableBody, workspaceBody } from "./armSchemas.js";
+import { RESPONSE_LIMIT_POLICIES } from "./responseLimit.js";
 import type { z } from "zod";
 
 /**
@@ -26,7 +27,6 @@ function readingBody(ctx: CallContext): {
     check: (schema, what) => checkBody(schema, body, what),
   };
 }
-import { RESPONSE_LIMIT_POLICIES } from "./responseLimit.js";
 
 /** Reads of the connector's ARM resources. Clients are created per subscription, once. */
 export class ArmAdapter {
