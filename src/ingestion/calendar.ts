@@ -16,6 +16,7 @@ export interface Clock {
   learned?: string;
 }
 
+/** Short day names, 0 = Sunday (as Date.getUTCDay). */
 export const DAY_NAMES = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const LONG_DAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 export const DEFAULT_WEEKEND: readonly number[] = [6, 0];

@@ -35,12 +35,6 @@ export function hourOfWeek(t: number): number {
   return d.getUTCDay() * 24 + d.getUTCHours();
 }
 
-const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-export function describeHourOfWeek(b: number): string {
-  const h = b % 24;
-  return `${DAYS[Math.floor(b / 24)] ?? "?"} ${String(h).padStart(2, "0")}:00-${String(h + 1).padStart(2, "0")}:00 UTC`;
-}
-
 export function lastEventOf(rows: readonly HourlyRow[]): number | undefined {
   let last: number | undefined;
   for (const r of rows) if (last === undefined || r.lastEvent > last) last = r.lastEvent;
