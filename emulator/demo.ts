@@ -62,7 +62,7 @@ async function alertsStep(): Promise<number> {
     finishedAt: report.finishedAt,
     findings: report.findings,
   });
-  const rows = await alerting.store.listOutbox();
+  const rows = await alerting.store.outbox.list();
   const of = (channel: string): Notice[] => rows.filter((r) => r.channel === channel).map((r) => r.notice);
   const out = (s: string) => process.stdout.write(s);
   out("\n=== Notifications (alert policy with ALERT_OPEN_AFTER=1 for the demo) ===\n");

@@ -6,10 +6,10 @@ import { deliverDue, type DeliveryResult } from "./delivery.js";
 import { digestNotice } from "./digest.js";
 import type { FindingsSink, Notice, Notifier, RunRecord } from "./notifier.js";
 import { evaluate, type AlertRecord, type PolicySettings } from "./policy.js";
-import { isConflict, type AlertStore, type RecordChange } from "./store.js";
+import { isConflict, type AlertStore, type RecordChange } from "./store/index.js";
 
 export interface AlertManagerDeps {
-  store: AlertStore;
+  store: Pick<AlertStore, "records" | "outbox" | "channelHealth" | "runs">;
   channels: readonly Channel[];
   settings: PolicySettings;
   now: () => Date;
@@ -38,7 +38,7 @@ export class AlertManager implements FindingsSink, Notifier {
 
   /** The alerts.channel findings: where alerts go and whether a channel is degraded. */
   async channelFindings(): Promise<Finding[]> {
-    const health = await Promise.all(this.deps.channels.map((c) => this.deps.store.getChannelHealth(c.name)));
+    const health = await Promise.all(this.deps.channels.map((c) => this.deps.store.channelHealth.get(c.name)));
     return channelFindings(this.channelNames, health);
   }
 
@@ -49,7 +49,7 @@ export class AlertManager implements FindingsSink, Notifier {
       run.source === "drift" && !run.findings.some((f) => f.check === "alerts.channel")
         ? [...run.findings, ...(await this.channelFindings())]
         : run.findings;
-    await store.saveRun({ ...run, findings });
+    await store.runs.save({ ...run, findings });
     const notices = await this.apply({ ...run, findings: findings.filter((f) => f.check !== "alerts.channel") });
     log.info("alerts evaluated", {
       source: run.source,
@@ -67,13 +67,13 @@ export class AlertManager implements FindingsSink, Notifier {
   async apply(run: RunRecord): Promise<Notice[]> {
     const { store, settings } = this.deps;
     for (let attempt = 1; ; attempt++) {
-      const loaded = await store.loadRecords();
+      const loaded = await store.records.load();
       const records = new Map<string, AlertRecord>([...loaded].map(([k, v]) => [k, v.record]));
       const now = this.deps.now();
       const { notices, steps } = evaluate(records, run, settings, now);
       const changes: RecordChange[] = steps.map((s) => ({ ...s, etag: loaded.get(s.record.key)?.etag }));
       try {
-        await store.commit(changes, this.channelNames, now);
+        await store.records.commit(changes, this.channelNames, now);
         return notices;
       } catch (e) {
         // Another run moved a record (412) or created it (409): re-read and re-apply; records
@@ -86,7 +86,7 @@ export class AlertManager implements FindingsSink, Notifier {
   /** Notifier: queues the notice durably on every configured channel, then tries to deliver. */
   async notify(notice: Notice): Promise<void> {
     const now = this.deps.now();
-    for (const c of this.deps.channels) await this.deps.store.enqueue(notice, c.name, now);
+    for (const c of this.deps.channels) await this.deps.store.outbox.enqueue(notice, c.name, now);
     if (this.deps.channels.length === 0)
       this.deps.log.warn("alerts go nowhere: no channel configured", { kind: notice.kind });
     await this.deliver().catch((e: unknown) => {
@@ -98,7 +98,7 @@ export class AlertManager implements FindingsSink, Notifier {
   }
 
   pruneSent(before: Date): Promise<number> {
-    return this.deps.store.pruneSent(before);
+    return this.deps.store.outbox.pruneSent(before);
   }
 
   deliver(): Promise<DeliveryResult> {
@@ -107,9 +107,9 @@ export class AlertManager implements FindingsSink, Notifier {
 
   /** The daily digest: the monitor is alive, and the open alerts. One per UTC day (dedupe key). */
   async digest(): Promise<Notice> {
-    const loaded = await this.deps.store.loadRecords();
+    const loaded = await this.deps.store.records.load();
     const open = [...loaded.values()].map((v) => v.record).filter((r) => r.state === "open");
-    const runs = await this.deps.store.latestRuns();
+    const runs = await this.deps.store.runs.latest();
     const notice = digestNotice(open, runs, this.deps.now());
     await this.notify(notice);
     return notice;

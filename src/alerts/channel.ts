@@ -1,6 +1,6 @@
 import { createPipelineRequest, type HttpClient, type Pipeline } from "@azure/core-rest-pipeline";
 import type { Notice } from "./notifier.js";
-import type { ChannelName } from "./store.js";
+import type { ChannelName } from "./store/outbox.js";
 import { deadline } from "../azure/callContext.js";
 
 /** A way to reach people. `send` delivers one grouped message or throws ChannelError. */

@@ -1,6 +1,7 @@
 import { ok, problem, type Finding } from "../checks/finding.js";
 import { DEGRADED_AFTER } from "./delivery.js";
-import type { ChannelHealth, ChannelName } from "./store.js";
+import type { ChannelHealth } from "./store/channelHealth.js";
+import type { ChannelName } from "./store/outbox.js";
 
 const LABEL: Record<ChannelName, string> = { teams: "Teams", email: "email" };
 

@@ -6,7 +6,7 @@ import { AlertManager } from "./alertManager.js";
 import type { Channel } from "./channel.js";
 import { emailChannel } from "./emailChannel.js";
 import type { PolicySettings } from "./policy.js";
-import { AlertStore } from "./store.js";
+import { AlertStore } from "./store/index.js";
 import { teamsChannel } from "./teamsChannel.js";
 
 /** The one table of the monitor's state in the Function App's storage. */

@@ -1,7 +1,7 @@
 import type { Logger } from "../functions/logger.js";
 import { ChannelError, classifyThrown, type Channel } from "./channel.js";
 import type { Notice } from "./notifier.js";
-import type { AlertStore, ChannelName, OutboxRow } from "./store.js";
+import type { AlertStore, ChannelName, OutboxRow } from "./store/index.js";
 
 /** After this many failed sends in a row a channel counts as degraded and the other one is told. */
 export const DEGRADED_AFTER = 3;
@@ -14,7 +14,7 @@ export function backoffMs(failures: number): number {
 }
 
 export interface DeliveryDeps {
-  store: AlertStore;
+  store: Pick<AlertStore, "outbox" | "channelHealth">;
   channels: readonly Channel[];
   now: () => Date;
   log: Logger;
@@ -59,10 +59,12 @@ export async function deliverDue(deps: DeliveryDeps): Promise<DeliveryResult> {
   const result: DeliveryResult = { sent: 0, failed: 0, skipped: 0 };
   for (const ch of deps.channels) {
     const now = deps.now();
-    const due = (await deps.store.listUnsent(ch.name)).filter((r) => Date.parse(r.nextAttemptAt) <= now.getTime());
+    const due = (await deps.store.outbox.listUnsent(ch.name)).filter(
+      (r) => Date.parse(r.nextAttemptAt) <= now.getTime(),
+    );
     const claimed: OutboxRow[] = [];
     for (const r of due) {
-      const c = await deps.store.claim(r, now, CLAIM_LEASE_MS);
+      const c = await deps.store.outbox.claim(r, now, CLAIM_LEASE_MS);
       if (c) claimed.push(c);
       else result.skipped++;
     }
@@ -82,7 +84,7 @@ export async function deliverDue(deps: DeliveryDeps): Promise<DeliveryResult> {
       }
       const at = deps.now();
       if (!error) {
-        for (const r of g) await deps.store.markSent(r, at);
+        for (const r of g) await deps.store.outbox.markSent(r, at);
         result.sent += g.length;
         deps.log.info("alert delivered", { channel: ch.name, notices: g.length });
         await recordSuccess(deps, ch.name, at);
@@ -91,7 +93,7 @@ export async function deliverDue(deps: DeliveryDeps): Promise<DeliveryResult> {
       result.failed += g.length;
       for (const r of g) {
         const wait = Math.max(backoffMs(r.attempts), error.retryAfterMs ?? 0);
-        await deps.store.markFailed(r, error.errorClass, new Date(at.getTime() + wait)).catch((e: unknown) => {
+        await deps.store.outbox.markFailed(r, error.errorClass, new Date(at.getTime() + wait)).catch((e: unknown) => {
           // The claim moved on (another run took the row after our lease): its run owns it now.
           deps.log.warn("alert outbox row changed during send", {
             channel: ch.name,
@@ -112,9 +114,9 @@ export async function deliverDue(deps: DeliveryDeps): Promise<DeliveryResult> {
 }
 
 async function recordSuccess(deps: DeliveryDeps, channel: ChannelName, at: Date): Promise<void> {
-  const h = await deps.store.getChannelHealth(channel);
+  const h = await deps.store.channelHealth.get(channel);
   if (h.consecutiveFailures === 0 && h.lastSuccessAt) return;
-  await deps.store.saveChannelHealth({
+  await deps.store.channelHealth.save({
     channel,
     consecutiveFailures: 0,
     toldOther: false,
@@ -123,7 +125,7 @@ async function recordSuccess(deps: DeliveryDeps, channel: ChannelName, at: Date)
 }
 
 async function recordFailure(deps: DeliveryDeps, channel: ChannelName, errorClass: string, at: Date): Promise<void> {
-  const h = await deps.store.getChannelHealth(channel);
+  const h = await deps.store.channelHealth.get(channel);
   const next = {
     ...h,
     consecutiveFailures: h.consecutiveFailures + 1,
@@ -135,9 +137,9 @@ async function recordFailure(deps: DeliveryDeps, channel: ChannelName, errorClas
   if (next.consecutiveFailures >= DEGRADED_AFTER && !next.toldOther) {
     next.toldOther = true;
     if (other) {
-      await deps.store.enqueue(channelNotice(channel, next.degradedSince, errorClass, at), other.name, at);
+      await deps.store.outbox.enqueue(channelNotice(channel, next.degradedSince, errorClass, at), other.name, at);
       deps.log.warn("alert channel degraded; telling the other channel", { channel, other: other.name });
     } else deps.log.error("alert channel degraded and no other channel is configured", { channel });
   }
-  await deps.store.saveChannelHealth(next);
+  await deps.store.channelHealth.save(next);
 }

@@ -1,6 +1,6 @@
 import type { Notice } from "./notifier.js";
 import type { AlertRecord } from "./policy.js";
-import type { StoredRun } from "./store.js";
+import type { StoredRun } from "./store/runs.js";
 import { describeCheck, resourceName } from "./noticeContent.js";
 
 /** The daily digest: says the monitor is alive and lists the open alerts. Key: one per UTC day. */

@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import type { Monitor } from "../wiring.js";
 import { ConfigError } from "../config/loadConfig.js";
 import type { FindingsSink } from "../alerts/notifier.js";
-import type { AlertStore, StoredRun } from "../alerts/store.js";
+import type { AlertStore, StoredRun } from "../alerts/store/index.js";
 import { visible } from "../report/safeText.js";
 import { renderStatusPage } from "../report/statusPage.js";
 import { ingestionRunRecord } from "./ingestionWatch.js";
@@ -11,7 +11,7 @@ import { loggerFrom, type Logger } from "./logger.js";
 export interface HealthDeps {
   getMonitor: () => Monitor;
   /** The stored state, and where a refresh run is recorded. */
-  getState: (log: Logger) => { store: Pick<AlertStore, "latestRuns" | "takeMarker">; sink: FindingsSink };
+  getState: (log: Logger) => { store: Pick<AlertStore, "runs" | "rateLimit">; sink: FindingsSink };
   now: () => Date;
   /** At most one refresh per this interval across all instances (default 5 min). */
   refreshEveryMs?: number;
@@ -124,7 +124,7 @@ export function healthHandler(deps: HealthDeps) {
       };
     }
     if (request.query.get("refresh") === "true") {
-      const marker = await state.store.takeMarker("health-refresh", deps.now(), refreshEveryMs);
+      const marker = await state.store.rateLimit.take("health-refresh", deps.now(), refreshEveryMs);
       if (!marker.taken) {
         const seconds = Math.max(1, Math.ceil(marker.retryAfterMs / 1000));
         return {
@@ -148,7 +148,7 @@ export function healthHandler(deps: HealthDeps) {
       await state.sink.record(ingestionRunRecord(watch));
       log.info("health refresh ran the checks", { status: report.status });
     }
-    const runs = await state.store.latestRuns();
+    const runs = await state.store.runs.latest();
     const now = deps.now();
     if (runs.length === 0) {
       const body = { status: "unknown", error: "no run recorded yet", checks: [] };

@@ -12,7 +12,7 @@ import { AlertManager } from "../../src/alerts/alertManager.js";
 import { ChannelError, type Channel } from "../../src/alerts/channel.js";
 import type { Notice, RunRecord } from "../../src/alerts/notifier.js";
 import type { PolicySettings } from "../../src/alerts/policy.js";
-import { AlertStore, type ChannelName } from "../../src/alerts/store.js";
+import { AlertStore, type ChannelName } from "../../src/alerts/store/index.js";
 import { ok, problem, unknown, type Finding } from "../../src/checks/finding.js";
 import type { Logger } from "../../src/functions/logger.js";
 import { renderCard } from "../../src/report/card.js";
@@ -186,8 +186,9 @@ describe("alert timelines against Azurite", () => {
     const { table, clock, delivered, teams, email, manager } = setup();
     const crashing = newStore(table);
     let crash = true;
-    const realMarkSent = crashing.markSent.bind(crashing);
-    crashing.markSent = (row, now) => (crash ? Promise.reject(new Error("process killed")) : realMarkSent(row, now));
+    const realMarkSent = crashing.outbox.markSent.bind(crashing.outbox);
+    crashing.outbox.markSent = (row, now) =>
+      crash ? Promise.reject(new Error("process killed")) : realMarkSent(row, now);
     const m1 = manager([teams, email], crashing);
     clock.at(0);
     await m1.record(run(0, [roleBad()]));
@@ -311,7 +312,7 @@ describe("alert timelines against Azurite", () => {
     const m = manager([], newStore(table));
     clock.at(0);
     await m.record(run(0, [roleOk()]));
-    const runs = await newStore(table).latestRuns();
+    const runs = await newStore(table).runs.latest();
     const f = runs[0]!.findings.find((x) => x.check === "alerts.channel");
     expect(f).toMatchObject({ status: "ok", severity: "info" });
     expect(f!.summary).toMatch(/No alert channel is configured \(optional\).*With one.*ALERT_TEAMS_WEBHOOK_URL/);

@@ -7,7 +7,7 @@ import { driftCheckHandler } from "../../src/functions/driftCheck.js";
 import { alertDeliveryHandler } from "../../src/functions/alertDelivery.js";
 import { alertDigestHandler, digestEnabled } from "../../src/functions/alertDigest.js";
 import { AlertManager } from "../../src/alerts/alertManager.js";
-import { AlertStore } from "../../src/alerts/store.js";
+import { AlertStore } from "../../src/alerts/store/index.js";
 import { createTableClient } from "../../src/azure/tableStorage.js";
 import { buildReport, type Report } from "../../src/report/report.js";
 import { ok, problem, unknown } from "../../src/checks/finding.js";

@@ -463,7 +463,7 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
     let lostSince: number | undefined;
 
     const snapshotOutbox = async () => {
-      const rows = await a.alerting.store.listOutbox().catch(() => []);
+      const rows = await a.alerting.store.outbox.list().catch(() => []);
       for (const r of rows) {
         const since = r.notice.facts.find((f) => f.name === "Since")?.value ?? "";
         const check = r.notice.facts.find((f) => f.name === "Check")?.value ?? r.notice.key.split("|")[0] ?? "";

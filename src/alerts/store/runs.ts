@@ -1,0 +1,72 @@
+import { statusOf } from "../../azure/errors.js";
+import type { RunRecord } from "../notifier.js";
+import { isConflict, parsed, storedJson, str, type AlertTable } from "./table.js";
+
+const RUNS = "runs";
+
+/** The latest run of one source, as health shows it: ids, statuses, summaries, times, the chart. */
+export interface StoredRun {
+  source: RunRecord["source"];
+  startedAt: string;
+  finishedAt: string;
+  findings: Array<{ check: string; status: string; severity: string; summary: string; resource?: string }>;
+  eventsPerHour?: Array<{ hour: string; count: number }>;
+}
+
+/** The latest run of each source (drift, ingestion, …), for health and the digest. */
+export class RunStore {
+  constructor(private readonly table: AlertTable) {}
+
+  async save(run: RunRecord): Promise<void> {
+    await this.table.ensure();
+    const { client } = this.table;
+    const stored: StoredRun = {
+      source: run.source,
+      startedAt: run.startedAt,
+      finishedAt: run.finishedAt,
+      findings: run.findings.map((f) => ({
+        check: f.check,
+        status: f.status,
+        severity: f.severity,
+        summary: f.summary.slice(0, 500),
+        ...(f.resource ? { resource: f.resource } : {}),
+      })),
+      ...(run.eventsPerHour ? { eventsPerHour: run.eventsPerHour.slice(-24 * 8) } : {}),
+    };
+    const json = storedJson(stored);
+    // An older run finishing late must not replace a newer one.
+    try {
+      const cur = await client.getEntity<Record<string, unknown>>(RUNS, run.source);
+      if ((str(cur, "startedAt") ?? "") > run.startedAt) return;
+      await client.updateEntity({ partitionKey: RUNS, rowKey: run.source, startedAt: run.startedAt, json }, "Replace", {
+        etag: cur.etag,
+      });
+    } catch (e) {
+      if (statusOf(e) === 404) {
+        await client
+          .createEntity({ partitionKey: RUNS, rowKey: run.source, startedAt: run.startedAt, json })
+          .catch((e2: unknown) => {
+            if (!isConflict(e2)) throw e2;
+          });
+        return;
+      }
+      if (isConflict(e)) return;
+      throw e;
+    }
+  }
+
+  /** One run per source, by source; unreadable rows skipped. */
+  async latest(): Promise<StoredRun[]> {
+    await this.table.ensure();
+    const out: StoredRun[] = [];
+    const it = this.table.client.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: `PartitionKey eq '${RUNS}'` },
+    });
+    for await (const e of it) {
+      const run = parsed<StoredRun>(e, "json");
+      if (run && typeof run.source === "string" && Array.isArray(run.findings)) out.push(run);
+      else this.table.skip(e, "run");
+    }
+    return out.sort((a, b) => a.source.localeCompare(b.source));
+  }
+}
