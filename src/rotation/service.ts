@@ -46,7 +46,7 @@ const offReason = (d: RotationServiceDeps): string | undefined =>
   !d.store ? NOT_CONFIGURED : !d.vaultConfigured ? NO_VAULT : undefined;
 
 export interface RotationService {
-  run(log: Logger, options?: { afterStep?: (step: string) => void | Promise<void> }): Promise<RunOutcome>;
+  run(log: Logger): Promise<RunOutcome>;
   view(): Promise<RotationView>;
   confirm(c: Confirmation): Promise<ConfirmResult>;
   provider: FindingProvider;
@@ -97,7 +97,7 @@ function cutoverFinding(s: RotationState | undefined, signIns: SignInSummary[]):
 export function createRotationService(d: RotationServiceDeps): RotationService {
   const load = async () => (d.store ? (await d.store.load()).state : undefined);
   return {
-    async run(log, options = {}) {
+    async run(log) {
       const off = offReason(d);
       if (off || !d.store) {
         log.warn("rotation skipped", { reason: off ?? NOT_CONFIGURED });
@@ -113,7 +113,6 @@ export function createRotationService(d: RotationServiceDeps): RotationService {
         log,
         newId: d.newId,
         leaseMs: d.leaseMs,
-        ...(options.afterStep ? { afterStep: options.afterStep } : {}),
       });
     },
     async view() {

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import func from "@azure/functions";
 import { ids, type Emulator } from "../../emulator/index.js";
 import { rotationConfirmHandler, rotationStateHandler } from "../../src/functions/rotationApi.js";
+import type { Notice } from "../../src/alerts/notifier.js";
+import type { RotationState } from "../../src/rotation/model.js";
+import type { LoadedState } from "../../src/rotation/stateStore.js";
 import { leaks, startTrustedEmulator } from "./harness.js";
 import {
   addPasswordCalls,
@@ -14,6 +17,9 @@ import {
   lostValues,
   rotationMonitor,
   setDaysLeft,
+  watchedRotation,
+  type PortCall,
+  type PortWatch,
   simClock,
   vaultVersions,
 } from "./rotationHarness.js";
@@ -204,41 +210,74 @@ describe("secret rotation end to end (emulator + Azurite, simulated clock)", () 
     expect(all.includes(newCred.secretText)).toBe(false);
   });
 
-  const CRASH_POINTS = [
-    "intent",
-    "addPassword",
-    "recordNewKey",
-    "writeVault",
-    "recordStored",
-    "probe",
-    "proven",
-    "handoff",
-    "handedOff",
-    "cutover",
-    "removeOld",
-    "disableOld",
-    "finish",
-  ];
-  it.each(CRASH_POINTS)(
+  /** The state a store call writes (save) or read (load). */
+  const written = (c: PortCall): RotationState | undefined =>
+    c.port === "store" && c.method === "save" ? (c.args[0] as RotationState) : undefined;
+  const saves = (match: (s: RotationState) => boolean) => (c: PortCall) => {
+    const s = written(c);
+    return s !== undefined && match(s);
+  };
+  const calls = (port: PortCall["port"], method: string) => (c: PortCall) => c.port === port && c.method === method;
+  /**
+   * Where each crash point falls among the runner's port calls: right after the call that did it
+   * resolved (`after`), or, for a call whose failure the runner cleans up after, just before the
+   * next call starts (`thenNext`). `retiring`: only while the stored stage is retiring.
+   */
+  const CRASH_POINTS: Record<
+    string,
+    { after?: (c: PortCall) => boolean; thenNext?: (c: PortCall) => boolean; retiring?: true }
+  > = {
+    intent: { after: saves((s) => s.stage === "adding" && !s.newKeyId) },
+    addPassword: { after: calls("ports", "addPassword") },
+    recordNewKey: { after: saves((s) => s.stage === "adding" && s.newKeyId !== undefined) },
+    // the runner takes the credential back when writeVault throws; a kill after it returned does not
+    writeVault: { thenNext: calls("ports", "writeVault") },
+    recordStored: { after: saves((s) => s.stage === "proving") },
+    probe: { after: calls("ports", "probe") },
+    proven: { after: saves((s) => s.stage === "handoff") },
+    handoff: { after: (c) => c.port === "notifier" && (c.args[0] as Notice).kind === "handoff" },
+    handedOff: { after: saves((s) => s.stage === "cutover") },
+    cutover: { after: saves((s) => s.stage === "retiring") },
+    removeOld: { after: calls("ports", "removePassword"), retiring: true },
+    disableOld: { after: calls("ports", "disableVault"), retiring: true },
+    finish: { after: saves((s) => s.stage === "idle" && s.lastRotation !== undefined) },
+  };
+  it.each(Object.keys(CRASH_POINTS))(
     "a run killed after %s: the next runs finish the rotation, nothing lost is kept",
     async (point) => {
       class Crash extends Error {}
-      const cap = capture();
-      const m = rotationMonitor(emu, clock, cap, freshTable(), { SECRET_RETIRE_UNMANAGED: "true" });
-      setDaysLeft(emu, clock, 29);
+      const rule = CRASH_POINTS[point]!;
       let crashed = false;
-      const afterStep = (s: string) => {
-        if (s === point && !crashed) {
-          crashed = true;
-          throw new Crash(s);
-        }
+      let armed = false;
+      let storedStage: string | undefined;
+      const kill = () => {
+        crashed = true;
+        throw new Crash(point);
       };
+      const watch: PortWatch = {
+        before: () => {
+          if (armed && !crashed) kill();
+        },
+        after: (c, result) => {
+          if (c.port === "store" && c.method === "load") storedStage = (result as LoadedState).state.stage;
+          const s = written(c);
+          if (s) storedStage = s.stage;
+          if (crashed || (rule.retiring && storedStage !== "retiring")) return;
+          if (rule.after?.(c)) kill();
+          if (rule.thenNext?.(c)) armed = true;
+        },
+      };
+      const cap = capture();
+      const m = {
+        rotation: watchedRotation(emu, clock, cap, freshTable(), { SECRET_RETIRE_UNMANAGED: "true" }, watch),
+      };
+      setDaysLeft(emu, clock, 29);
       let switched = false;
       let finished = false;
       for (let i = 0; i < 15 && !finished; i++) {
         let out;
         try {
-          out = await m.rotation.run(cap.log, { afterStep });
+          out = await m.rotation.run(cap.log);
         } catch (e) {
           if (!(e instanceof Crash)) throw e;
           clock.advance(15 * 60_000); // past the lease and the orphan grace period

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { inject } from "vitest";
 import type { TokenCredential } from "@azure/core-auth";
 import { ids, type Emulator } from "../../emulator/index.js";
@@ -6,6 +7,13 @@ import { loadConfig } from "../../src/config/loadConfig.js";
 import { loggerFrom, type Logger } from "../../src/functions/logger.js";
 import { createMonitor, type Monitor } from "../../src/wiring.js";
 import { createTableClient } from "../../src/azure/tableStorage.js";
+import { deadline } from "../../src/azure/callContext.js";
+import { createAdapters } from "../../src/azure/connectorReader.js";
+import { createCredential } from "../../src/azure/credential.js";
+import { createRotationClients, rotationPorts } from "../../src/azure/rotationPorts.js";
+import { endpointUrl } from "../../src/rotation/notices.js";
+import { createRotationService, type RotationService } from "../../src/rotation/service.js";
+import { tableRotationStore } from "../../src/rotation/stateStore.js";
 
 export const DAY = 86_400_000;
 
@@ -47,26 +55,102 @@ export function rotationMonitor(
   table: string,
   overrides: Record<string, string> = {},
 ): Monitor {
-  return createMonitor(
-    loadConfig({
-      CALL_TIMEOUT_SECONDS: "5",
-      RUN_BUDGET_SECONDS: "30",
-      ...emu.settings,
-      AzureWebJobsStorage: inject("tablesConnection"),
-      ...overrides,
-    }),
-    {
-      now: clock.now,
-      rotation: {
-        notifier: cap.notifier,
-        table,
-        sleep: (ms) => {
-          clock.advance(ms);
-          return Promise.resolve();
-        },
-      },
+  return createMonitor(rotationConfig(emu, overrides), {
+    now: clock.now,
+    rotation: { notifier: cap.notifier, table, sleep: clockSleep(clock) },
+  });
+}
+
+const rotationConfig = (emu: Emulator, overrides: Record<string, string>) =>
+  loadConfig({
+    CALL_TIMEOUT_SECONDS: "5",
+    RUN_BUDGET_SECONDS: "30",
+    ...emu.settings,
+    AzureWebJobsStorage: inject("tablesConnection"),
+    ...overrides,
+  });
+
+const clockSleep = (clock: ReturnType<typeof simClock>) => (ms: number) => {
+  clock.advance(ms);
+  return Promise.resolve();
+};
+
+/** One call of the rotation runner to one of its ports: the world, the state store or the notifier. */
+export interface PortCall {
+  port: "ports" | "store" | "notifier";
+  method: string;
+  args: unknown[];
+}
+
+/** Sees each port call start (`before`) and resolve (`after`); either may throw to kill the run there. */
+export interface PortWatch {
+  before?(call: PortCall): void;
+  after?(call: PortCall, result: unknown): void;
+}
+
+function watched<T extends object>(target: T, port: PortCall["port"], watch: PortWatch): T {
+  return new Proxy(target, {
+    get(t, key) {
+      const v: unknown = Reflect.get(t, key);
+      if (typeof v !== "function") return v;
+      return async (...args: unknown[]) => {
+        const call: PortCall = { port, method: String(key), args };
+        watch.before?.(call);
+        const result: unknown = await (v as (...a: unknown[]) => Promise<unknown>).apply(t, args);
+        watch.after?.(call, result);
+        return result;
+      };
     },
-  );
+  });
+}
+
+/**
+ * The rotation service built as the monitor builds it (the same adapters, store, target and lease),
+ * with every port call of the runner passing `watch`: a test stops a run between two calls.
+ */
+export function watchedRotation(
+  emu: Emulator,
+  clock: ReturnType<typeof simClock>,
+  cap: Captured,
+  table: string,
+  overrides: Record<string, string>,
+  watch: PortWatch,
+): RotationService {
+  const config = rotationConfig(emu, overrides);
+  const credential = createCredential(config);
+  const adapters = createAdapters(config, credential);
+  const clients = createRotationClients(config, credential, adapters.logs);
+  const customerId: { value?: string } = {};
+  const k = config.keeper;
+  if (!config.storage) throw new Error("rotation needs state storage");
+  const store = tableRotationStore(createTableClient(config.storage, credential, table), k.appId);
+  return createRotationService({
+    ports: () => {
+      const ctx = { callTimeoutMs: config.callTimeoutMs, budget: deadline(config.runBudgetMs) };
+      const ports = rotationPorts(clients, config, ctx, {
+        arm: adapters.arm,
+        clock: clock.now,
+        sleep: clockSleep(clock),
+        customerId,
+      });
+      return watched(ports, "ports", watch);
+    },
+    store: watched(store, "store", watch),
+    vaultConfigured: config.keyVault !== undefined,
+    notifier: watched(cap.notifier, "notifier", watch),
+    settings: config.rotation,
+    target: {
+      tenantId: k.tenantId,
+      appId: k.appId,
+      vaultUri: config.keyVault?.uri ?? "(KEY_VAULT_URI not set)",
+      secretName: config.keyVault?.secretName ?? "",
+      endpointUrl: endpointUrl(k.dceUri, k.dcrImmutableId, k.streamName),
+      portalUrl: config.cloud.portalUrl,
+    },
+    clock: clock.now,
+    newId: () => randomUUID(),
+    leaseMs: config.runBudgetMs + 2 * 60_000,
+  });
 }
 
 const noCredential: TokenCredential = { getToken: () => Promise.reject(new Error("connection string only")) };
