@@ -144,7 +144,7 @@ const CAUSE_OF: Record<CauseKind, CauseId> = {
  * observations of Keeper's own failing calls weigh more than a broken piece found by the drift
  * checks, which weighs more than circumstance (no call at all).
  */
-export const EVIDENCE_WEIGHT = {
+const EVIDENCE_WEIGHT = {
   /** _LogOperation says the daily cap stopped ingestion: nothing lands, whatever else is broken. */
   dailyCapReached: 6,
   /** At least half of Keeper's pushes got 429: throttling is what Keeper meets. */
