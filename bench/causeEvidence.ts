@@ -61,6 +61,7 @@ export function evidenceFor(cause: InjectedCause, since: number, now: number, va
               "secret.expiry",
               "critical",
               "Every client secret of the Keeper app has expired (1): Keeper cannot sign in.",
+              { cause: { kind: "no-valid-secret", credentials: 1, lastExpiredOn: new Date(since).toISOString() } },
             ),
           ),
         ),
@@ -70,7 +71,12 @@ export function evidenceFor(cause: InjectedCause, since: number, now: number, va
       return {
         ...base,
         drift: found(
-          replace(healthyDrift(), problem("role.assignment", "critical", "No Monitoring Metrics Publisher.")),
+          replace(
+            healthyDrift(),
+            problem("role.assignment", "critical", "No Monitoring Metrics Publisher.", {
+              cause: { kind: "role-missing", scope: "dcr", principalId: "keeper-sp", held: [] },
+            }),
+          ),
         ),
         calls: found({ byCode: { "403": pushes }, total: pushes }),
         signIns: variant % 2 ? missing() : signInsOk,
@@ -79,7 +85,12 @@ export function evidenceFor(cause: InjectedCause, since: number, now: number, va
       return {
         ...base,
         drift: found(
-          replace(healthyDrift(), problem("dcr.stream", "critical", "The DCR no longer declares stream X.")),
+          replace(
+            healthyDrift(),
+            problem("dcr.stream", "critical", "The DCR no longer declares stream X.", {
+              cause: { kind: "dcr-stream-changed", stream: "X", changed: ["streamDeclarations"] },
+            }),
+          ),
         ),
         calls: found({ byCode: { "400": pushes }, total: pushes }),
         signIns: variant % 2 ? missing() : signInsOk,

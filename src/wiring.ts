@@ -2,7 +2,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { Config } from "./config/loadConfig.js";
 import { keeperProfile } from "./connector/profile.js";
 import type { Expected } from "./checks/expected.js";
-import { runDriftChecks, type FindingProvider } from "./checks/runDriftChecks.js";
+import { driftFindings, runDriftChecks, type FindingProvider } from "./checks/runDriftChecks.js";
 import { connectorReader, createAdapters, type AzureAdapters } from "./azure/connectorReader.js";
 import { createCredential } from "./azure/credential.js";
 import type { Report, ReportTarget } from "./report/report.js";
@@ -81,10 +81,11 @@ export function createMonitor(
     },
     rotation,
     runIngestionWatch: () =>
-      ingestion.run(async () => {
+      ingestion.run(() => {
         const budget = deadline(config.runBudgetMs);
         const reader = connectorReader(adapters, config, { callTimeoutMs: config.callTimeoutMs, budget });
-        return (await runDriftChecks({ reader, expected, target, now })).findings;
+        // the findings with their causes, which a Report leaves out
+        return driftFindings({ reader, expected, now });
       }),
   };
 }

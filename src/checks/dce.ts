@@ -43,6 +43,7 @@ export function analyzeDce(e: Expected, o: Observed): Finding[] {
             evidence: { expected: "dataCollectionEndpointId", actual: null, changed: ["dataCollectionEndpointId"] },
             remediation:
               "Link the DCR to its DCE again: az monitor data-collection rule update --ids <dcr> --data-collection-endpoint-id <dce id>.",
+            cause: { kind: "dce-missing" },
           },
         ),
         unknownFrom("dce.endpoint", { reason: "the DCR has no endpoint" }, dcr.id),
@@ -68,6 +69,7 @@ export function analyzeDce(e: Expected, o: Observed): Finding[] {
             resource,
             remediation:
               "Recreate the DCE (az monitor data-collection endpoint create --name <name> --resource-group <rg> --public-network-access Enabled), link the DCR to it, and give Keeper the new Endpoint URL.",
+            cause: { kind: "dce-missing", dceId: resource },
           },
         ),
         unknownFrom("dce.endpoint", { reason: "the DCE does not exist" }, resource),
@@ -97,6 +99,7 @@ export function analyzeDce(e: Expected, o: Observed): Finding[] {
           resource,
           evidence: { expected: e.dceUri, actual: liveEndpoint, changed: ["logsIngestion.endpoint"], endpointUrl },
           remediation: `In the Keeper Admin Console (Reporting & Alerts → Azure Monitor Logs) set the Endpoint URL to ${endpointUrl}, then set KEEPER_DCE_URI=${liveEndpoint}.`,
+          cause: { kind: "dce-endpoint-changed", expected: e.dceUri, actual: liveEndpoint },
         },
       ),
     );

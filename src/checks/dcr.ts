@@ -31,6 +31,7 @@ function immutableId(e: Expected, dcr: Dcr): Finding {
       resource: dcr.id,
       evidence: { expected: e.dcrImmutableId, actual: dcr.immutableId, changed: ["immutableId"] },
       remediation: `In the Keeper Admin Console (Reporting & Alerts → Azure Monitor Logs) set the Endpoint URL to use /dataCollectionRules/${dcr.immutableId}/, then set KEEPER_DCR_IMMUTABLE_ID=${dcr.immutableId}.`,
+      cause: { kind: "dcr-recreated", expected: e.dcrImmutableId, actual: dcr.immutableId },
     },
   );
 }
@@ -44,6 +45,7 @@ function stream(e: Expected, dcr: Dcr): Finding {
       resource: dcr.id,
       evidence: { expected: name, actual: Object.keys(dcr.streamDeclarations), changed: ["streamDeclarations"] },
       remediation: `Add stream ${name} with Keeper's columns back to the DCR (redeploy the Keeper Security data connector).`,
+      cause: { kind: "dcr-stream-changed", stream: name, changed: ["streamDeclarations"] },
     });
   const diff = diffColumns(e.profile.streamColumns, declared);
   if (diff.missing.length || diff.retyped.length)
@@ -51,6 +53,7 @@ function stream(e: Expected, dcr: Dcr): Finding {
       resource: dcr.id,
       evidence: { expected: e.profile.streamColumns, actual: declared, changed: changedFields(diff) },
       remediation: `Restore the stream's columns in the DCR: ${e.profile.streamColumns.map((c) => `${c.name}:${c.type}`).join(", ")}.`,
+      cause: { kind: "dcr-stream-changed", stream: name, changed: changedFields(diff) },
     });
   return ok(
     check,
@@ -69,6 +72,7 @@ function dataFlow(e: Expected, o: Observed, dcr: Dcr): Finding {
       resource: dcr.id,
       evidence: { expected: { streams: [name] }, actual: dcr.dataFlows, changed: ["dataFlows"] },
       remediation: fix,
+      cause: { kind: "dcr-flow-missing", stream: name },
     });
 
   const issues: string[] = [];
@@ -156,6 +160,14 @@ function dataFlow(e: Expected, o: Observed, dcr: Dcr): Finding {
           : {}),
       },
       remediation: `${fix} The expected transform is: ${e.profile.transformKql}`,
+      cause: tampered.length
+        ? {
+            kind: "transform-tampered",
+            rows: tampering.rows,
+            columns: tampering.affectedColumns,
+            unreadable: tampering.unreadable,
+          }
+        : { kind: "dcr-flow-changed", changed: [...changed].sort() },
     });
   }
   const customised = (f.transformKql ?? "").replace(/\s+/g, " ").trim() !== e.profile.transformKql;

@@ -1,4 +1,6 @@
 /** The Finding and Report model: the monitor's public output (see README "Report"). */
+import type { Cause } from "./cause.js";
+
 export type Status = "ok" | "problem" | "unknown";
 export type Severity = "info" | "warning" | "critical";
 
@@ -18,6 +20,8 @@ export interface Finding {
   resource?: string;
   evidence?: Evidence;
   remediation?: string;
+  /** What broke, as data, for the ingestion diagnosis; internal, never part of a Report. */
+  cause?: Cause;
 }
 
 export const CHECK_CATALOG = [
@@ -65,4 +69,11 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
       (a.resource ?? "").localeCompare(b.resource ?? "") ||
       a.summary.localeCompare(b.summary),
   );
+}
+
+/** The finding as a Report holds it: the public fields only, without the internal cause. */
+export function withoutCause(f: Finding): Finding {
+  if (f.cause === undefined) return f;
+  const { cause: _cause, ...rest } = f;
+  return rest;
 }

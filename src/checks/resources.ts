@@ -1,6 +1,7 @@
 import { problem, ok, unknown, type Finding } from "./finding.js";
 import type { Expected, Observed } from "./expected.js";
 import type { Observation } from "./observation.js";
+import type { Cause } from "./cause.js";
 
 /** The unknown finding for an observation that could not be made. */
 export function unknownFrom(check: string, obs: { reason: string; remediation?: string }, resource?: string): Finding {
@@ -15,13 +16,17 @@ function existence<T>(
   obs: Observation<T>,
   resource: string,
   what: string,
-  onMissing: { summary: string; remediation: string },
+  onMissing: { summary: string; remediation: string; cause: Cause },
 ): Finding {
   switch (obs.kind) {
     case "found":
       return ok(check, `${what} exists.`, { resource });
     case "missing":
-      return problem(check, "critical", onMissing.summary, { resource, remediation: onMissing.remediation });
+      return problem(check, "critical", onMissing.summary, {
+        resource,
+        remediation: onMissing.remediation,
+        cause: onMissing.cause,
+      });
     case "unknown":
       return unknownFrom(check, obs, resource);
   }
@@ -32,6 +37,7 @@ export function analyzeWorkspace(e: Expected, o: Observed): Finding[] {
     existence("workspace.exists", o.workspace, e.workspaceId, "The Sentinel workspace", {
       summary: "The Sentinel workspace does not exist: no Keeper event can be stored.",
       remediation: `Recover the workspace within 14 days of deletion: az monitor log-analytics workspace recover --resource-group <rg> --workspace-name <name>, or correct KEEPER_WORKSPACE_RESOURCE_ID (${e.workspaceId}).`,
+      cause: { kind: "workspace-missing", workspaceId: e.workspaceId },
     }),
   ];
 }
@@ -42,6 +48,7 @@ export function analyzeDcrExists(e: Expected, o: Observed): Finding[] {
       summary: "The data collection rule does not exist: every Keeper push is refused.",
       remediation:
         "Redeploy the Keeper Security solution's data connector (Microsoft Sentinel → Content hub → Keeper Security → Data connectors) or recreate the DCR, then give Keeper the new Endpoint URL and re-assign Monitoring Metrics Publisher to the Keeper app on it.",
+      cause: { kind: "dcr-missing", dcrId: e.dcrId },
     }),
   ];
 }
@@ -52,6 +59,7 @@ export function analyzeApp(e: Expected, o: Observed): Finding[] {
       summary: `The Keeper app registration (appId ${e.appId}) does not exist: Keeper cannot get a token.`,
       remediation:
         "Restore it within 30 days: Entra admin center → App registrations → Deleted applications → Restore app registration (az rest --method POST --uri https://graph.microsoft.com/v1.0/directory/deletedItems/<objectId>/restore).",
+      cause: { kind: "app-missing", appId: e.appId },
     }),
   ];
   const sp = o.servicePrincipal;
@@ -62,6 +70,7 @@ export function analyzeApp(e: Expected, o: Observed): Finding[] {
       problem(check, "critical", "The Keeper app has no service principal in the tenant: it cannot sign in.", {
         resource: e.appId,
         remediation: `az ad sp create --id ${e.appId}, then re-assign Monitoring Metrics Publisher on the DCR.`,
+        cause: { kind: "sp-missing", appId: e.appId },
       }),
     );
   else if (!sp.value.accountEnabled)
@@ -74,6 +83,7 @@ export function analyzeApp(e: Expected, o: Observed): Finding[] {
           changed: ["accountEnabled"],
         },
         remediation: `az ad sp update --id ${e.appId} --set accountEnabled=true (Entra admin center → Enterprise applications → properties → Enabled for users to sign-in).`,
+        cause: { kind: "sp-disabled", appId: e.appId },
       }),
     );
   else out.push(ok(check, "The Keeper app's service principal exists and is enabled.", { resource: e.appId }));

@@ -18,6 +18,7 @@ export function analyzeRole(e: Expected, o: Observed): Finding[] {
       problem(check, "critical", `The Keeper app has no service principal, so it holds no ${role} role.`, {
         resource,
         remediation: "Fix app.servicePrincipal first, then assign the role.",
+        cause: { kind: "role-missing", scope: e.dcrId, held: [] },
       }),
     ];
   const assign = `az role assignment create --assignee-object-id ${sp.value.objectId} --assignee-principal-type ServicePrincipal --role "${role}" --scope ${e.dcrId}`;
@@ -26,6 +27,7 @@ export function analyzeRole(e: Expected, o: Observed): Finding[] {
       problem(check, "critical", `The DCR does not exist, so no role on it lets Keeper ingest.`, {
         resource,
         remediation: `Recreate the DCR, then: ${assign}`,
+        cause: { kind: "role-missing", scope: e.dcrId, principalId: sp.value.objectId, held: [] },
       }),
     ];
   const ra = o.roleAssignments;
@@ -65,6 +67,7 @@ export function analyzeRole(e: Expected, o: Observed): Finding[] {
         resource,
         evidence: { expected: { role, scope: e.dcrId }, actual: held, changed: ["roleAssignments"] },
         remediation: `${assign} (takes up to 30 minutes to apply).`,
+        cause: { kind: "role-missing", scope: e.dcrId, principalId: sp.value.objectId, held },
       },
     ),
   ];

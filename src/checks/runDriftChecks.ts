@@ -19,12 +19,19 @@ export interface DriftRunDeps {
   providers?: readonly FindingProvider[];
 }
 
+/**
+ * The drift findings of one observation, each problem with its cause (which a Report leaves out):
+ * what the ingestion diagnosis weighs. Never throws for an Azure failure.
+ */
+export async function driftFindings(deps: Pick<DriftRunDeps, "reader" | "expected" | "now">): Promise<Finding[]> {
+  const observed = await collect(deps.reader, deps.now, deps.expected.profile.ingestionRoleGuid);
+  return analyze(deps.expected, observed);
+}
+
 /** One drift run: observe everything, analyze, report. Never throws for an Azure failure. */
 export async function runDriftChecks(deps: DriftRunDeps): Promise<Report> {
   const startedAt = deps.now();
-  const drift = collect(deps.reader, deps.now, deps.expected.profile.ingestionRoleGuid).then((observed) =>
-    analyze(deps.expected, observed),
-  );
+  const drift = driftFindings(deps);
   const extra = await Promise.all((deps.providers ?? []).map((p) => p(drift)));
   const findings = [...(await drift), ...extra.flat()];
   return buildReport(deps.target, startedAt, deps.now(), findings);

@@ -2,6 +2,7 @@ import { ok, problem, type Finding } from "./finding.js";
 import type { Expected, Observed } from "./expected.js";
 import { unknownFrom } from "./resources.js";
 import type { PasswordCredential } from "../connector/types.js";
+import type { Cause } from "./cause.js";
 
 const DAY_MS = 86_400_000;
 
@@ -24,6 +25,16 @@ export function isValidAt(c: PasswordCredential, now: Date): boolean {
   );
 }
 
+/** The cause for "no secret is valid now", with the latest end date among the expired ones. */
+function noValidSecret(creds: readonly PasswordCredential[], now: Date): Cause {
+  const ends = creds.flatMap((c) =>
+    c.endDateTime !== undefined && c.endDateTime <= now ? [c.endDateTime.getTime()] : [],
+  );
+  return ends.length
+    ? { kind: "no-valid-secret", credentials: creds.length, lastExpiredOn: new Date(Math.max(...ends)).toISOString() }
+    : { kind: "no-valid-secret", credentials: creds.length };
+}
+
 export function analyzeSecretExpiry(e: Expected, o: Observed): Finding[] {
   const check = "secret.expiry";
   const resource = e.appId;
@@ -33,6 +44,7 @@ export function analyzeSecretExpiry(e: Expected, o: Observed): Finding[] {
       problem(check, "critical", "The Keeper app does not exist, so it has no valid secret.", {
         resource,
         remediation: "Fix app.exists first.",
+        cause: { kind: "no-valid-secret", credentials: 0 },
       }),
     ];
   const creds = o.app.value.passwordCredentials;
@@ -45,6 +57,7 @@ export function analyzeSecretExpiry(e: Expected, o: Observed): Finding[] {
         resource,
         evidence,
         remediation: newCredential + ".",
+        cause: { kind: "no-valid-secret", credentials: 0 },
       }),
     ];
   if (valid.length === 0)
@@ -53,7 +66,7 @@ export function analyzeSecretExpiry(e: Expected, o: Observed): Finding[] {
         check,
         "critical",
         `Every client secret of the Keeper app has expired (${creds.length}): Keeper cannot sign in.`,
-        { resource, evidence, remediation: newCredential + "." },
+        { resource, evidence, remediation: newCredential + ".", cause: noValidSecret(creds, o.now) },
       ),
     ];
   const newest = [...valid].sort(

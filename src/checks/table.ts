@@ -16,6 +16,7 @@ export function analyzeTable(e: Expected, o: Observed): Finding[] {
         problem("table.exists", "critical", `Table ${e.profile.tableName} is gone with its workspace.`, {
           resource,
           remediation: "Recover the workspace first (see workspace.exists).",
+          cause: { kind: "table-missing", table: e.profile.tableName, withWorkspace: true },
         }),
         unknownFrom("table.schema", { reason: "the table does not exist" }, resource),
       ];
@@ -29,6 +30,7 @@ export function analyzeTable(e: Expected, o: Observed): Finding[] {
           remediation:
             "Recreate the table with the Keeper columns (redeploy the Keeper Security solution from Content hub, or az monitor log-analytics workspace table create --name " +
             `${e.profile.tableName} --columns TimeGenerated=datetime AuditEvent=string RemoteAddress=string Category=string ClientVersion=string EnterpriseId=int Username=string Timestamp=datetime Data=dynamic).`,
+          cause: { kind: "table-missing", table: e.profile.tableName, withWorkspace: false },
         },
       ),
       unknownFrom("table.schema", { reason: "the table does not exist" }, resource),
@@ -56,6 +58,7 @@ export function analyzeTable(e: Expected, o: Observed): Finding[] {
           remediation: `Restore the columns: az monitor log-analytics workspace table update --name ${e.profile.tableName} --columns ${e.profile.tableColumns
             .map((c) => `${c.name}=${c.type}`)
             .join(" ")} (a retyped column needs the table recreated).`,
+          cause: { kind: "table-schema-changed", table: e.profile.tableName, changed: changedFields(diff) },
         },
       ),
     );

@@ -1,5 +1,6 @@
 import { ok, problem, unknown, type Finding } from "../checks/finding.js";
 import type { Observation } from "../checks/observation.js";
+import type { CauseKind } from "../checks/cause.js";
 
 export const DIAGNOSIS_CHECK = "ingestion.diagnosis";
 
@@ -118,22 +119,60 @@ const TITLES: Record<CauseId, { title: string; fix: string }> = {
   },
 };
 
-const DRIFT_CAUSES: Array<[check: string, cause: CauseId, when?: (f: Finding) => boolean]> = [
-  ["secret.expiry", "secret-expired", (f) => f.severity === "critical" && !/expires in/.test(f.summary)],
-  ["app.exists", "app-missing"],
-  ["app.servicePrincipal", "sp-disabled", (f) => /disabled/.test(f.summary)],
-  ["app.servicePrincipal", "app-missing", (f) => !/disabled/.test(f.summary)],
-  ["role.assignment", "role-missing"],
-  ["dcr.exists", "dcr-missing"],
-  ["dcr.immutableId", "dcr-changed"],
-  ["dcr.stream", "dcr-changed"],
-  ["dcr.dataFlow", "dcr-changed", (f) => f.severity === "critical"],
-  ["dce.exists", "dce-changed"],
-  ["dce.endpoint", "dce-changed"],
-  ["table.exists", "table-changed"],
-  ["table.schema", "table-changed", (f) => f.severity === "critical"],
-  ["workspace.exists", "workspace-missing"],
-];
+/** The cause each broken piece points at: several pieces can stop Keeper's events the same way. */
+const CAUSE_OF: Record<CauseKind, CauseId> = {
+  "workspace-missing": "workspace-missing",
+  "table-missing": "table-changed",
+  "table-schema-changed": "table-changed",
+  "dcr-missing": "dcr-missing",
+  "dcr-recreated": "dcr-changed",
+  "dcr-stream-changed": "dcr-changed",
+  "dcr-flow-missing": "dcr-changed",
+  "dcr-flow-changed": "dcr-changed",
+  "transform-tampered": "dcr-changed",
+  "dce-missing": "dce-changed",
+  "dce-endpoint-changed": "dce-changed",
+  "role-missing": "role-missing",
+  "app-missing": "app-missing",
+  "sp-missing": "app-missing",
+  "sp-disabled": "sp-disabled",
+  "no-valid-secret": "secret-expired",
+};
+
+/**
+ * How much one piece of evidence counts for its cause; a cause's score is the sum. Direct
+ * observations of Keeper's own failing calls weigh more than a broken piece found by the drift
+ * checks, which weighs more than circumstance (no call at all).
+ */
+const EVIDENCE_WEIGHT = {
+  /** _LogOperation says the daily cap stopped ingestion: nothing lands, whatever else is broken. */
+  dailyCapReached: 6,
+  /** At least half of Keeper's pushes got 429: throttling is what Keeper meets. */
+  mostlyThrottled: 5,
+  /** Entra refused Keeper's sign-in with a known AADSTS code: it says why Keeper has no token. */
+  signInRefused: 4,
+  /** Pushes got 403: the DCR refuses Keeper's identity, and only the role lets it in. */
+  pushForbidden: 4,
+  /** Pushes got 400/413: the DCR refuses the payload, so its stream or schema no longer fits it. */
+  payloadRefused: 4,
+  /** A drift check found the piece broken: surely broken, not surely why the events stopped. */
+  brokenPiece: 3,
+  /** Pushes got 404: the DCR's immutable id or stream is gone, though a wrong URL reads the same. */
+  pushNotFound: 3,
+  /** DCRLogErrors holds errors: the DCR refused rows, not necessarily for a change to it. */
+  dcrLogErrors: 3,
+  /** No push, no failed sign-in, nothing broken: Keeper is not sending. */
+  keeperSilent: 3,
+  /** The same with sign-ins unseen: an expired or wrong secret would look alike, so it counts less. */
+  keeperSilentSignInsUnseen: 2,
+  /** Fewer than half of the pushes got 429: Keeper retries them, so it explains a silence only in part. */
+  someThrottled: 2,
+  /** No call reached the DCR: fits a cause that leaves Keeper without a token or an endpoint. */
+  noCallCorroborates: 1,
+} as const;
+
+/** Causes that leave Keeper with no token or no live endpoint, so no call reaches the DCR. */
+const NO_CALL_CAUSES = ["secret-expired", "secret-wrong", "app-missing", "sp-disabled", "dce-changed"] as const;
 
 /** AADSTS codes of Keeper's failed sign-ins and what they mean. */
 const SIGNIN_CAUSES: Record<string, CauseId> = {
@@ -158,15 +197,13 @@ export function diagnose(ev: DiagnosisEvidence): RankedCause[] {
   };
   const sinceIso = new Date(ev.since).toISOString();
 
+  // Only the typed cause a drift check attached counts; its summary is shown, never read.
   let driftProblems = 0;
   if (ev.drift.kind === "found")
     for (const f of ev.drift.value) {
-      if (f.status !== "problem") continue;
-      for (const [check, cause, when] of DRIFT_CAUSES)
-        if (f.check === check && (!when || when(f))) {
-          add(cause, 3, `${f.check}: ${f.summary}`);
-          driftProblems++;
-        }
+      if (f.status !== "problem" || f.cause === undefined) continue;
+      add(CAUSE_OF[f.cause.kind], EVIDENCE_WEIGHT.brokenPiece, `${f.check}: ${f.summary}`);
+      driftProblems++;
     }
 
   let failedSignIns = 0;
@@ -176,7 +213,7 @@ export function diagnose(ev: DiagnosisEvidence): RankedCause[] {
       failedSignIns += g.count;
       const cause = SIGNIN_CAUSES[g.resultType];
       const what = `${g.count} failed sign-in(s) of the Keeper app with AADSTS${g.resultType} since ${sinceIso} (last ${new Date(g.last).toISOString()}${g.keyId ? `, credential ${g.keyId}` : ""})`;
-      if (cause) add(cause, 4, what);
+      if (cause) add(cause, EVIDENCE_WEIGHT.signInRefused, what);
     }
   }
 
@@ -187,14 +224,35 @@ export function diagnose(ev: DiagnosisEvidence): RankedCause[] {
       .map(([k, v]) => `${k}: ${v}`)
       .join(", ");
     const seen = `the DCR received ${calls.total} push(es) since ${sinceIso}${fmt ? ` (${fmt})` : ""}`;
-    if (code("403") > 0) add("role-missing", 4, `${seen}: 403 means the app lacks Monitoring Metrics Publisher`);
-    if (code("400") + code("413") > 0) add("dcr-changed", 4, `${seen}: 400/413 means the payload or schema is refused`);
-    if (code("404") > 0) add("dcr-changed", 3, `${seen}: 404 means the DCR immutable id or stream Keeper uses is gone`);
-    if (code("429") > 0) add("throttled", code("429") >= calls.total / 2 ? 5 : 2, `${seen}: 429 means throttled`);
+    if (code("403") > 0)
+      add(
+        "role-missing",
+        EVIDENCE_WEIGHT.pushForbidden,
+        `${seen}: 403 means the app lacks Monitoring Metrics Publisher`,
+      );
+    if (code("400") + code("413") > 0)
+      add("dcr-changed", EVIDENCE_WEIGHT.payloadRefused, `${seen}: 400/413 means the payload or schema is refused`);
+    if (code("404") > 0)
+      add(
+        "dcr-changed",
+        EVIDENCE_WEIGHT.pushNotFound,
+        `${seen}: 404 means the DCR immutable id or stream Keeper uses is gone`,
+      );
+    if (code("429") > 0)
+      add(
+        "throttled",
+        code("429") >= calls.total / 2 ? EVIDENCE_WEIGHT.mostlyThrottled : EVIDENCE_WEIGHT.someThrottled,
+        `${seen}: 429 means throttled`,
+      );
     if (calls.total === 0) {
       // No call at all: Keeper is not sending, or cannot get a token, or posts to a dead endpoint.
-      for (const c of ["secret-expired", "secret-wrong", "app-missing", "sp-disabled", "dce-changed"] as const)
-        if (found.has(c)) add(c, 1, `${seen}: consistent with Keeper getting no token or reaching no endpoint`);
+      for (const c of NO_CALL_CAUSES)
+        if (found.has(c))
+          add(
+            c,
+            EVIDENCE_WEIGHT.noCallCorroborates,
+            `${seen}: consistent with Keeper getting no token or reaching no endpoint`,
+          );
     }
   }
 
@@ -203,14 +261,18 @@ export function diagnose(ev: DiagnosisEvidence): RankedCause[] {
     const sample = ev.dcrErrors.value.find((g) => g.message)?.message;
     add(
       "dcr-changed",
-      3,
+      EVIDENCE_WEIGHT.dcrLogErrors,
       `DCRLogErrors holds ${n} error(s) since ${sinceIso}${sample ? `: "${sample.slice(0, 160)}"` : ""}`,
     );
   }
 
   if (ev.dailyCap.kind === "found" && ev.dailyCap.value.length > 0) {
     const last = Math.max(...ev.dailyCap.value.map((c) => c.last));
-    add("daily-cap", 6, `_LogOperation reports the daily cap reached (OverQuota) at ${new Date(last).toISOString()}`);
+    add(
+      "daily-cap",
+      EVIDENCE_WEIGHT.dailyCapReached,
+      `_LogOperation reports the daily cap reached (OverQuota) at ${new Date(last).toISOString()}`,
+    );
   }
 
   // Keeper stopped: nothing reached the DCR, nothing failed to sign in, nothing is broken.
@@ -223,7 +285,7 @@ export function diagnose(ev: DiagnosisEvidence): RankedCause[] {
           : "sign-ins could not be read";
     add(
       "keeper-stopped",
-      ev.signIns.kind === "found" ? 3 : 2,
+      ev.signIns.kind === "found" ? EVIDENCE_WEIGHT.keeperSilent : EVIDENCE_WEIGHT.keeperSilentSignInsUnseen,
       `no push reached the DCR since ${sinceIso}, ${signInNote}, and every piece of the connector is healthy`,
     );
   }

@@ -1,5 +1,5 @@
 import type { Finding, Status } from "../checks/finding.js";
-import { sortFindings } from "../checks/finding.js";
+import { sortFindings, withoutCause } from "../checks/finding.js";
 
 export interface ReportTarget {
   tenantId: string;
@@ -31,7 +31,8 @@ export function buildReport(
   finishedAt: Date,
   findings: readonly Finding[],
 ): Report {
-  const sorted = sortFindings(findings);
+  // A finding's cause is for the diagnosis only: the Report keeps the public fields.
+  const sorted = sortFindings(findings).map(withoutCause);
   const endpointUrl = sorted.find((f) => f.check === "dce.endpoint")?.evidence?.["endpointUrl"];
   return {
     version: 1,

@@ -3,6 +3,7 @@ import { analyze } from "../../src/checks/analyze.js";
 import { CHECK_CATALOG, type Finding } from "../../src/checks/finding.js";
 import { found, missing, notKnown } from "../../src/checks/observation.js";
 import type { Observed } from "../../src/checks/expected.js";
+import type { CauseKind } from "../../src/checks/cause.js";
 import { DCE_ID, DCR_ID, KEY_A, RG, SP_OID, WS_ID, days, expected, healthy } from "./fixtures.js";
 
 function statusOf(findings: Finding[], check: string): string {
@@ -387,6 +388,128 @@ describe("analyze", () => {
     const findings = analyze(expected(), o);
     expect(statusOf(findings, "dce.exists")).toBe("ok");
     expect(statusOf(findings, "dce.endpoint")).toBe("ok");
+  });
+
+  it.each<[string, (o: Observed) => void, string, CauseKind | undefined]>([
+    ["workspace deleted", (o) => (o.workspace = missing()), "workspace.exists", "workspace-missing"],
+    ["table deleted", (o) => (o.table = missing()), "table.exists", "table-missing"],
+    [
+      "table gone with its workspace",
+      (o) => {
+        o.workspace = missing();
+        o.table = missing();
+      },
+      "table.exists",
+      "table-missing",
+    ],
+    [
+      "table column removed",
+      (o) =>
+        o.table.kind === "found" &&
+        (o.table.value.columns = o.table.value.columns.filter((c) => c.name !== "Username")),
+      "table.schema",
+      "table-schema-changed",
+    ],
+    [
+      "table extra column (harmless)",
+      (o) => o.table.kind === "found" && o.table.value.columns.push({ name: "Extra", type: "string" }),
+      "table.schema",
+      undefined,
+    ],
+    [
+      "table on Basic plan (no ingestion stop)",
+      (o) => o.table.kind === "found" && (o.table.value.plan = "Basic"),
+      "table.schema",
+      undefined,
+    ],
+    ["DCR deleted", (o) => (o.dcr = missing()), "dcr.exists", "dcr-missing"],
+    ["DCR deleted → role", (o) => (o.dcr = missing()), "role.assignment", "role-missing"],
+    [
+      "DCR re-created",
+      (o) => (dcrOf(o).immutableId = "dcr-ffffffffffffffffffffffffffffffff"),
+      "dcr.immutableId",
+      "dcr-recreated",
+    ],
+    ["stream removed", (o) => (dcrOf(o).streamDeclarations = {}), "dcr.stream", "dcr-stream-changed"],
+    ["no flow for the stream", (o) => (dcrOf(o).dataFlows = []), "dcr.dataFlow", "dcr-flow-missing"],
+    [
+      "output stream changed",
+      (o) => (dcrOf(o).dataFlows[0]!.outputStream = "Custom-Other_CL"),
+      "dcr.dataFlow",
+      "dcr-flow-changed",
+    ],
+    [
+      "transform samples rows",
+      (o) => (dcrOf(o).dataFlows[0]!.transformKql = "source | take 10"),
+      "dcr.dataFlow",
+      "transform-tampered",
+    ],
+    ["DCE deleted", (o) => (o.dce = missing()), "dce.exists", "dce-missing"],
+    ["DCR unlinked from its DCE", (o) => (dcrOf(o).dataCollectionEndpointId = undefined), "dce.exists", "dce-missing"],
+    [
+      "DCE endpoint changed",
+      (o) =>
+        o.dce?.kind === "found" &&
+        (o.dce.value.logsIngestionEndpoint = "https://law-sentinel-zzzz.eastus-1.ingest.monitor.azure.com"),
+      "dce.endpoint",
+      "dce-endpoint-changed",
+    ],
+    ["role removed", (o) => (o.roleAssignments = found([])), "role.assignment", "role-missing"],
+    ["app deleted", (o) => (o.app = missing()), "app.exists", "app-missing"],
+    ["app deleted → secret", (o) => (o.app = missing()), "secret.expiry", "no-valid-secret"],
+    ["SP deleted", (o) => (o.servicePrincipal = missing()), "app.servicePrincipal", "sp-missing"],
+    ["SP deleted → role", (o) => (o.servicePrincipal = missing()), "role.assignment", "role-missing"],
+    [
+      "SP disabled",
+      (o) => o.servicePrincipal.kind === "found" && (o.servicePrincipal.value.accountEnabled = false),
+      "app.servicePrincipal",
+      "sp-disabled",
+    ],
+    [
+      "no secret",
+      (o) => o.app.kind === "found" && (o.app.value.passwordCredentials = []),
+      "secret.expiry",
+      "no-valid-secret",
+    ],
+    [
+      "secret expires in 3 days (still valid)",
+      (o) => o.app.kind === "found" && (o.app.value.passwordCredentials[1]!.endDateTime = days(3.5)),
+      "secret.expiry",
+      undefined,
+    ],
+    ["vault secret missing (Keeper unaffected)", (o) => (o.vaultSecret = missing()), "secret.vault", undefined],
+    ["DCR 403 → unknown carries no cause", (o) => (o.dcr = notKnown("403")), "dcr.exists", undefined],
+  ])("%s → %s carries cause %s", (_name, change, check, kind) => {
+    const f = analyze(expected(), mutate(change)).find((x) => x.check === check)!;
+    expect(f.cause?.kind).toBe(kind);
+  });
+
+  it("names the role's scope, principal and the roles held in its cause", () => {
+    const o = mutate(
+      (x) =>
+        (x.roleAssignments = found([
+          { id: "x", roleDefinitionGuid: "92aaf0da-9dab-42b6-94a3-d43ce8d16293", principalId: SP_OID, scope: WS_ID },
+        ])),
+    );
+    expect(analyze(expected(), o).find((f) => f.check === "role.assignment")!.cause).toEqual({
+      kind: "role-missing",
+      scope: DCR_ID,
+      principalId: SP_OID,
+      held: [`Log Analytics Contributor at ${WS_ID}`],
+    });
+  });
+
+  it("dates the latest expired secret in its cause", () => {
+    const o = mutate((x) => x.app.kind === "found" && (x.app.value.passwordCredentials[1]!.endDateTime = days(-1)));
+    expect(analyze(expected(), o).find((f) => f.check === "secret.expiry")!.cause).toEqual({
+      kind: "no-valid-secret",
+      credentials: 2,
+      lastExpiredOn: days(-1).toISOString(),
+    });
+  });
+
+  it("gives no ok finding a cause", () => {
+    for (const f of analyze(expected(), healthy())) expect(f.cause, f.check).toBeUndefined();
   });
 
   it("does not depend on DCE id case", () => {

@@ -80,6 +80,18 @@ describe("ingestion watch against the emulator (real SDKs), clock at 03:00 on a 
     expect(leaks(clockEmu, lines.join("\n") + JSON.stringify(records))).toEqual([]);
   });
 
+  it("weighs the drift checks' causes in the timer's diagnosis (expired secret: secret.expiry and the sign-ins)", async () => {
+    clockEmu.applyScenario("secret-expired-silent");
+    const run = await at(clockEmu, SUNDAY_3AM).runIngestionWatch();
+    const d = find(run.findings, "ingestion.diagnosis");
+    expect(d.evidence?.["cause"]).toBe("secret-expired");
+    const [top] = d.evidence?.["causes"] as Array<{ cause: string; evidence: string[] }>;
+    expect(top?.evidence.some((e) => e.startsWith("secret.expiry: "))).toBe(true);
+    expect(top?.evidence.some((e) => e.includes("AADSTS7000222"))).toBe(true);
+    // the cause is for the diagnosis: no finding the timer hands on carries one
+    expect(run.findings.filter((f) => f.cause !== undefined)).toEqual([]);
+  });
+
   it("calls a gap quiet hours allow silence once the DCR refuses Keeper's pushes (role removed 45 min ago)", async () => {
     clockEmu.applyScenario("role-removed-recent");
     clockEmu.resetCalls();

@@ -30,6 +30,29 @@ describe("report", () => {
     expect(r.version).toBe(1);
   });
 
+  it("leaves a finding's cause out of the Report, keeping every public field", () => {
+    const f = problem("role.assignment", "critical", "No role.", {
+      resource: "/x",
+      evidence: { changed: ["roleAssignments"] },
+      remediation: "az role assignment create ...",
+      cause: { kind: "role-missing", scope: "/x", principalId: "p", held: [] },
+    });
+    const r = buildReport(target, t0, t0, [f]);
+    expect(r.findings).toEqual([
+      {
+        check: "role.assignment",
+        status: "problem",
+        severity: "critical",
+        summary: "No role.",
+        resource: "/x",
+        evidence: { changed: ["roleAssignments"] },
+        remediation: "az role assignment create ...",
+      },
+    ]);
+    expect(JSON.stringify(r)).not.toContain("role-missing");
+    expect(f.cause?.kind).toBe("role-missing");
+  });
+
   it("renders a table and the fixes", () => {
     const text = renderText(
       buildReport(target, t0, t0, [
