@@ -1,57 +1,28 @@
-import {
-  bearerTokenAuthenticationPolicy,
-  createDefaultHttpClient,
-  createPipelineFromOptions,
-  createPipelineRequest,
-  RestError,
-  type HttpClient,
-  type Pipeline,
-} from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/core-auth";
 import type { CloudProfile } from "../config/clouds.js";
 import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "./callContext.js";
 import { found, type Observation } from "../checks/observation.js";
 import type { Application, ServicePrincipal } from "../connector/types.js";
 import { observeError } from "./errors.js";
+import { GraphHttp, graphJson } from "./graphClient.js";
 import { toApplication, toServicePrincipal } from "./graphMappers.js";
-import { responseLimitPolicy } from "./responseLimit.js";
 
-/**
- * Microsoft Graph reads over core-rest-pipeline: the same retry, timeout and token handling as
- * every other Azure client, and no chance of sending a request without its Authorization header
- * to a non-Graph host (the Graph JS client's customHosts trap).
- */
+/** Microsoft Graph reads of the Keeper app and its service principal, through the Graph SDK. */
 export class GraphAdapter {
-  private readonly pipeline: Pipeline;
-  private readonly http: HttpClient = createDefaultHttpClient();
+  private readonly http: GraphHttp;
 
-  constructor(
-    credential: TokenCredential,
-    private readonly cloud: CloudProfile,
-  ) {
-    this.pipeline = createPipelineFromOptions({ retryOptions: READ_RETRY_OPTIONS });
-    this.pipeline.addPolicy(responseLimitPolicy(), { afterPhase: "Retry" });
-    this.pipeline.addPolicy(
-      bearerTokenAuthenticationPolicy({ credential, scopes: `${cloud.audiences.graph}/.default` }),
-    );
+  constructor(credential: TokenCredential, cloud: CloudProfile) {
+    this.http = new GraphHttp(credential, cloud);
   }
 
-  /** GET a Graph path; returns the parsed JSON body. Throws RestError on a non-2xx reply. */
+  /** GET a Graph path; returns the parsed JSON body. Throws a GraphError on a non-2xx reply. */
   private async get(path: string, ctx: CallContext): Promise<unknown> {
-    const request = createPipelineRequest({
-      url: `${this.cloud.graphEndpoint}/v1.0${path}`,
-      method: "GET",
-      abortSignal: callSignal(ctx),
+    const reply = await this.http.send("GET", path, undefined, {
+      signal: callSignal(ctx),
+      timeoutMs: ctx.callTimeoutMs,
+      maxRetries: READ_RETRY_OPTIONS.maxRetries,
     });
-    request.headers.set("accept", "application/json");
-    const response = await this.pipeline.sendRequest(this.http, request);
-    if (response.status < 200 || response.status >= 300)
-      throw new RestError(`Graph GET ${path.split("?")[0]} answered ${response.status}`, {
-        statusCode: response.status,
-        request,
-        response,
-      });
-    return JSON.parse(response.bodyAsText ?? "");
+    return graphJson(reply, `GET ${path.split("?")[0]}`);
   }
 
   async getApplication(appId: string, ctx: CallContext): Promise<Observation<Application>> {

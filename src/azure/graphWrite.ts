@@ -1,19 +1,10 @@
-import {
-  bearerTokenAuthenticationPolicy,
-  createDefaultHttpClient,
-  createPipelineFromOptions,
-  createPipelineRequest,
-  RestError,
-  type HttpClient,
-  type Pipeline,
-} from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/core-auth";
 import type { CloudProfile } from "../config/clouds.js";
 import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "./callContext.js";
 import { errorCode, MalformedReplyError, observeError, statusOf, type Access } from "./errors.js";
 import type { AppView, CredentialPolicy } from "../rotation/model.js";
 import { StepFailure, type NewSecret } from "../rotation/ports.js";
-import { responseLimitPolicy } from "./responseLimit.js";
+import { GraphHttp, graphJson } from "./graphClient.js";
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -124,44 +115,23 @@ export function graphFailure(
 }
 
 /**
- * Microsoft Graph writes to the Keeper app. addPassword is not idempotent, so its pipeline never
- * retries (no 5xx/429/network retry): after an ambiguous failure the runner reconciles first.
+ * Microsoft Graph writes to the Keeper app. addPassword is not idempotent, so POSTs are never
+ * retried (no 5xx/429/network retry): after an ambiguous failure the runner reconciles first.
  */
 export class GraphWriter {
-  private readonly reads: Pipeline;
-  private readonly writes: Pipeline;
-  private readonly http: HttpClient = createDefaultHttpClient();
+  private readonly http: GraphHttp;
 
-  constructor(
-    credential: TokenCredential,
-    private readonly cloud: CloudProfile,
-  ) {
-    const auth = () => bearerTokenAuthenticationPolicy({ credential, scopes: `${cloud.audiences.graph}/.default` });
-    this.reads = createPipelineFromOptions({ retryOptions: READ_RETRY_OPTIONS });
-    this.reads.addPolicy(responseLimitPolicy(), { afterPhase: "Retry" });
-    this.reads.addPolicy(auth());
-    this.writes = createPipelineFromOptions({ retryOptions: { maxRetries: 0 } });
-    this.writes.addPolicy(responseLimitPolicy(), { afterPhase: "Retry" });
-    this.writes.addPolicy(auth());
+  constructor(credential: TokenCredential, cloud: CloudProfile) {
+    this.http = new GraphHttp(credential, cloud);
   }
 
   private async send(method: "GET" | "POST", path: string, body: unknown, ctx: CallContext): Promise<unknown> {
-    const request = createPipelineRequest({
-      url: `${this.cloud.graphEndpoint}/v1.0${path}`,
-      method,
-      abortSignal: callSignal(ctx),
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    const reply = await this.http.send(method, path, body, {
+      signal: callSignal(ctx),
+      timeoutMs: ctx.callTimeoutMs,
+      maxRetries: method === "GET" ? READ_RETRY_OPTIONS.maxRetries : 0,
     });
-    request.headers.set("accept", "application/json");
-    if (body !== undefined) request.headers.set("content-type", "application/json");
-    const response = await (method === "GET" ? this.reads : this.writes).sendRequest(this.http, request);
-    if (response.status < 200 || response.status >= 300)
-      throw new RestError(`Graph ${method} ${path.split("?")[0]} answered ${response.status}`, {
-        statusCode: response.status,
-        request,
-        response,
-      });
-    return response.status === 204 || !response.bodyAsText ? undefined : JSON.parse(response.bodyAsText);
+    return graphJson(reply, `${method} ${path.split("?")[0]}`);
   }
 
   async readApp(appId: string, ctx: CallContext): Promise<AppView> {

@@ -72,5 +72,39 @@ export function responseLimitPolicy(maxBytes = MAX_REPLY_BYTES): PipelinePolicy 
   };
 }
 
+/**
+ * A fetch reply with its body read here, at most `maxBytes` (after decompression), for clients that
+ * speak fetch rather than core-rest-pipeline (the Graph SDK). Over the limit the body is cancelled
+ * and the call fails with RESPONSE_TOO_LARGE, as the pipeline policy does.
+ */
+export async function cappedResponse(response: Response, maxBytes = MAX_REPLY_BYTES): Promise<Response> {
+  const init = { status: response.status, statusText: response.statusText, headers: response.headers };
+  const body = response.body;
+  // A 204/205/304 must be rebuilt without a body (the Response constructor refuses one).
+  if (!body || [204, 205, 304].includes(response.status)) {
+    await body?.cancel();
+    return new Response(null, init);
+  }
+  const declared = Number(response.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > maxBytes && !response.headers.get("content-encoding")) {
+    await body.cancel();
+    throw tooLarge(maxBytes, `Content-Length ${declared}`);
+  }
+  const reader = (body as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes, `more than ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  return new Response(Buffer.concat(chunks).toString("utf8"), init);
+}
+
 /** The client option that adds the policy to an Azure SDK client (core-client `additionalPolicies`). */
 export const RESPONSE_LIMIT_POLICIES = [{ policy: responseLimitPolicy(), position: "perRetry" as const }];

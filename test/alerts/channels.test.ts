@@ -98,6 +98,21 @@ describe("email channel (Graph sendMail)", () => {
     expect(emu.calls.filter((c) => /sendMail/i.test(c.path))).toHaveLength(1);
   });
 
+  it("a 429 from Graph is one attempt, and its Retry-After goes to the outbox as it came", async () => {
+    emu.faults.add({ service: "graph", path: /sendMail/i, status: 429, retryAfterSeconds: 45 });
+    const e = await errorOf(email().send([opened]));
+    expect(e).toMatchObject({ errorClass: "http-429", ambiguous: false, retryAfterMs: 45_000 });
+    expect(emu.calls.filter((c) => /sendMail/i.test(c.path))).toHaveLength(1);
+  });
+
+  it("a hung sendMail times out: an ambiguous failure (the mail may have been sent)", async () => {
+    emu.faults.add({ service: "graph", path: /sendMail/i, hang: true });
+    const started = Date.now();
+    const e = await errorOf(email().send([opened]));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(e).toMatchObject({ errorClass: "timeout", ambiguous: true });
+  });
+
   it("a sender mailbox the identity may not use is a clear 4xx class", async () => {
     const e = await errorOf(email("not-a-mailbox@contoso.com").send([opened]));
     expect(e).toMatchObject({ errorClass: "http-404", ambiguous: false });
