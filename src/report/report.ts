@@ -1,5 +1,6 @@
 import type { Finding, Status } from "../checks/finding.js";
 import { sortFindings, withoutCause } from "../checks/finding.js";
+import { groupIncidents, type Incident } from "./incident.js";
 
 export interface ReportTarget {
   tenantId: string;
@@ -17,6 +18,8 @@ export interface Report {
   finishedAt: string;
   status: Status;
   findings: Finding[];
+  /** The problems and unknowns by cause, problems first (see incident.ts). */
+  incidents: Incident[];
 }
 
 export function overallStatus(findings: readonly Finding[]): Status {
@@ -41,6 +44,7 @@ export function buildReport(
     finishedAt: finishedAt.toISOString(),
     status: overallStatus(sorted),
     findings: sorted,
+    incidents: groupIncidents(findings),
   };
 }
 
