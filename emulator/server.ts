@@ -41,6 +41,8 @@ export interface FaultRule {
   retryAfterMs?: number;
   delayMs?: number;
   hang?: boolean;
+  /** Drop the connection without a reply (a reset, as a load balancer may). */
+  reset?: boolean;
   malformed?: boolean;
   /** Serve this reply body with status 200 (a string as is, anything else as JSON): a 200 of the wrong shape. */
   body?: unknown;
@@ -57,7 +59,7 @@ export interface CallRecord {
   method: string;
   /** pathname */
   path: string;
-  /** raw query string without "?" (extra: not in the original brief) */
+  /** raw query string without "?" */
   query: string;
   /** HTTP status; 0 while unanswered (hang) or when the connection was dropped */
   status: number;
@@ -411,6 +413,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
             hit.remaining--;
             const f = hit.rule;
             if (f.delayMs) await sleep(f.delayMs);
+            if (f.reset) {
+              send(res, { status: 0, destroy: true }, rec);
+              return;
+            }
             if (f.hang) {
               hung.add(res);
               res.on("close", () => hung.delete(res));

@@ -97,10 +97,48 @@ function backoffMs(retry: number): number {
   return clamped / 2 + Math.random() * (clamped / 2);
 }
 
+/** Replies the RetryHandler leaves alone that the Azure SDKs' pipelines retry on a read (5xx but 501, 505). */
+const isTransientStatus = (status: number) =>
+  status >= 500 && status !== 501 && status !== 505 && !RETRIED_STATUSES.has(status);
+/** Transport failures a read is retried after, as the Azure SDKs' exponential retry does. */
+const TRANSIENT_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "ESOCKETTIMEDOUT",
+  "ENOTFOUND",
+  "ENOENT",
+  "EPIPE",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  RestError.REQUEST_SEND_ERROR,
+]);
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(abortError(signal));
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+    };
+    const onAbort = () => {
+      done();
+      reject(abortError(signal));
+    };
+    const timer = setTimeout(() => {
+      done();
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
 /**
- * Between the RetryHandler and the wire: the SDK's RetryHandler waits out `Retry-After` in seconds;
- * this writes into it the wait Azure named in any of its headers, or the backoff when it named none,
- * so a retried request waits what every other Azure client of the monitor waits.
+ * Between the RetryHandler and the wire. The SDK's RetryHandler retries 429, 503 and 504 and waits
+ * out `Retry-After` in seconds: this writes into it the wait Azure named in any of its headers, or
+ * the backoff when it named none. A read that meets another 5xx or a dropped connection is retried
+ * here, with the same backoff and within the same retry count, as every other Azure client of the
+ * monitor retries it. Nothing is retried past the call's deadline, nor a request allowed no retries.
  */
 class RetryAfterHandler implements Middleware {
   private next!: Middleware;
@@ -108,8 +146,24 @@ class RetryAfterHandler implements Middleware {
     this.next = next;
   }
   async execute(context: Context): Promise<void> {
-    await this.next.execute(context);
     const call = callOf(context);
+    for (let retry = 0; ; retry++) {
+      const canRetry = (wait: number) =>
+        call.maxRetries > 0 && retry < call.maxRetries && Date.now() + wait < call.deadlineAt;
+      try {
+        await this.next.execute(context);
+      } catch (e) {
+        const wait = backoffMs(retry);
+        if (call.signal.aborted || !(e instanceof RestError) || !TRANSIENT_CODES.has(e.code ?? "") || !canRetry(wait))
+          throw e;
+        await sleep(wait, call.signal);
+        continue;
+      }
+      const status = context.response?.status ?? 0;
+      const wait = backoffMs(retry);
+      if (!isTransientStatus(status) || !canRetry(wait)) break;
+      await sleep(wait, call.signal);
+    }
     const response = context.response;
     if (!response || call.maxRetries === 0 || !RETRIED_STATUSES.has(response.status)) return;
     const wait = namedWaitMs(response.headers) ?? backoffMs(call.replies);
@@ -155,7 +209,8 @@ export interface GraphRequestOptions {
 /**
  * Microsoft Graph through the Graph SDK (`@microsoft/microsoft-graph-client`): its
  * AuthenticationHandler over our TokenCredential (the cloud's Graph audience), its RetryHandler for
- * 429/503/504 (Retry-After honoured), our signal, deadline and reply size limit. The cloud's Graph
+ * 429/503/504 (Retry-After honoured), reads retried after other 5xx and dropped connections, our
+ * signal, deadline and reply size limit. The cloud's Graph
  * host is a custom host: without it the SDK sends no Authorization header to a host that is not
  * one of its own (a Custom cloud, the emulator).
  */

@@ -50,10 +50,22 @@ describe("Graph through the SDK, against the emulator", () => {
     expect(appCalls()).toHaveLength(4);
   });
 
-  it("does not retry a 500 (the SDK retries 429, 503 and 504 only)", async () => {
-    emu().faults.add({ service: "graph", path: /applications/, status: 500 });
+  it("retries a read after a 500 or a dropped connection, within the same budget, as the Azure SDKs do", async () => {
+    emu().faults.add({ service: "graph", path: /applications/, status: 500, times: 1 });
+    emu().faults.add({ service: "graph", path: /applications/, reset: true, times: 1 });
     const o = await reader().getApplication(ids.KEEPER_APP_ID, ctx());
-    expect(o).toMatchObject({ kind: "unknown", reason: expect.stringMatching(/500/) });
+    expect(o.kind).toBe("found");
+    expect(appCalls().at(-1)?.status).toBe(200);
+    emu().resetCalls();
+    emu().faults.add({ service: "graph", path: /applications/, status: 500 });
+    const gone = await reader().getApplication(ids.KEEPER_APP_ID, ctx());
+    expect(gone).toMatchObject({ kind: "unknown", reason: expect.stringMatching(/500/) });
+    expect(appCalls()).toHaveLength(4);
+  });
+
+  it("does not retry a 501 (not a passing failure)", async () => {
+    emu().faults.add({ service: "graph", path: /applications/, status: 501 });
+    await reader().getApplication(ids.KEEPER_APP_ID, ctx());
     expect(appCalls()).toHaveLength(1);
   });
 
