@@ -529,10 +529,8 @@ function run(z?: ZoneTrace): RunResult | undefined {
     );
   console.log(
     "\ndefinitions: an outage is 'missed' when it lasted > 30 min, its gap became implausible before the next event arrived, and no alarm came;" +
-      "\n  earlier this benchmark counted every outage > 30 min (old: 'missed outages (> 30 min)'), including gaps normal quiet traffic can draw." +
       "\n'implausible' = last event before the outage + the longest gap the traffic model can draw from there, following its regime changes" +
-      "\n  (a gap is redrawn at 08:00, 18:00, 22:00, 07:00 and midnight when the regime changes), within floor and ceiling;" +
-      "\n  earlier it was the longest gap of the regime the gap began in, which ignored that office hours end a quiet night.",
+      "\n  (a gap is redrawn at 08:00, 18:00, 22:00, 07:00 and midnight when the regime changes), within floor and ceiling.",
   );
   console.log(
     `\ntargets for "${DETECTORS[JUDGED]!.name}" (0 false alarms, none missed, median ≤ ${CHECK / MINUTE} min past implausible, every top cause right): ${ok ? "MET" : "NOT MET"}`,

@@ -33,7 +33,7 @@ const PLATFORM_SETTINGS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Settings the template already sets (the brief of issue 6) while the code does not know them
+ * Settings the template already sets while the code does not know them
  * yet. Each entry is allowed only while SETTINGS lacks it: once the code adds it, the last test
  * below fails until the entry is removed here.
  */
