@@ -1,5 +1,5 @@
 /** Synthesized evidence per injected cause: what Azure would hold while that cause silences Keeper. */
-import { ok, problem, type Finding } from "../src/checks/finding.js";
+import { ok, problem, type Finding } from "../src/core/finding.js";
 import { found, missing } from "../src/checks/observation.js";
 import type { CauseId, DiagnosisEvidence } from "../src/ingestion/diagnosis.js";
 

@@ -23,10 +23,10 @@ import { startAzurite } from "./azurite.js";
 import { loadConfig } from "../src/config/loadConfig.js";
 import { createMonitor } from "../src/wiring.js";
 import { createCredential } from "../src/azure/credential.js";
-import { createAlerting } from "../src/alerts/createAlerting.js";
+import { createAlerting } from "../src/app/alerting.js";
 import { renderCard, renderCardText } from "../src/report/card.js";
 import { renderEmail } from "../src/report/email.js";
-import type { Notice } from "../src/alerts/notifier.js";
+import type { Notice } from "../src/core/notifier.js";
 
 function parseArgs(argv: string[]): { scenario: string; list: boolean; json: boolean; error?: string } {
   let scenario = "healthy";

@@ -3,11 +3,11 @@ import { loadConfig } from "./config/loadConfig.js";
 import type { createMonitor, Monitor } from "./wiring.js";
 import { driftCheckHandler } from "./functions/driftCheck.js";
 import { healthHandler } from "./functions/health.js";
-import type { createAlerting, Alerting } from "./alerts/createAlerting.js";
-import type { FindingsSink, Notifier } from "./alerts/notifier.js";
+import type { createAlerting, Alerting } from "./app/alerting.js";
+import type { FindingsSink, Notifier } from "./core/notifier.js";
 import { alertDeliveryHandler } from "./functions/alertDelivery.js";
 import { alertDigestHandler, digestEnabled } from "./functions/alertDigest.js";
-import { loggerFrom } from "./functions/logger.js";
+import { loggerFrom } from "./core/logger.js";
 import { ingestionWatchHandler } from "./functions/ingestionWatch.js";
 import { registerAll, type TriggerDef } from "./functions/registry.js";
 import { secretRotationHandler } from "./functions/secretRotation.js";
@@ -24,7 +24,7 @@ let modules: MonitorModules | undefined;
 let loading: Promise<MonitorModules> | undefined;
 /** Loads the monitor's modules once; a failed load is retried by the next invocation. */
 export function loadMonitorModules(): Promise<MonitorModules> {
-  loading ??= Promise.all([import("./wiring.js"), import("./alerts/createAlerting.js")])
+  loading ??= Promise.all([import("./wiring.js"), import("./app/alerting.js")])
     .then(([w, a]) => (modules = { createMonitor: w.createMonitor, createAlerting: a.createAlerting }))
     .catch((e: unknown) => {
       loading = undefined;

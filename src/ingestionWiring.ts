@@ -1,12 +1,12 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { Config } from "./config/loadConfig.js";
 import type { FindingProvider } from "./checks/runDriftChecks.js";
-import type { Finding } from "./checks/finding.js";
+import type { Finding } from "./core/finding.js";
 import type { AzureAdapters } from "./azure/connectorReader.js";
 import { MetricsAdapter } from "./azure/metrics.js";
 import { ingestionReader } from "./azure/ingestionReader.js";
 import { runIngestionWatch, type WatchResult, type WatchSettings } from "./ingestion/watch.js";
-import { deadline } from "./azure/callContext.js";
+import { deadline } from "./core/callContext.js";
 
 export function watchSettingsFromConfig(config: Config): WatchSettings {
   const i = config.ingestion;

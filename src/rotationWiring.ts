@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { TokenCredential } from "@azure/core-auth";
-import type { Notifier } from "./alerts/notifier.js";
+import type { Notifier } from "./core/notifier.js";
 import type { Config } from "./config/loadConfig.js";
 import type { AzureAdapters } from "./azure/connectorReader.js";
 import { createRotationClients, rotationPorts } from "./azure/rotationPorts.js";
@@ -8,7 +8,7 @@ import { createTableClient } from "./azure/tableStorage.js";
 import { endpointUrl } from "./rotation/notices.js";
 import { createRotationService, type RotationService } from "./rotation/service.js";
 import { tableRotationStore } from "./rotation/stateStore.js";
-import { deadline } from "./azure/callContext.js";
+import { deadline } from "./core/callContext.js";
 
 /** The table of rotation state (its own, so alert and rotation rows never collide). */
 export const ROTATION_TABLE = "keepermonitorrotation";

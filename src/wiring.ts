@@ -10,7 +10,7 @@ import { createIngestionWiring } from "./ingestionWiring.js";
 import type { WatchResult } from "./ingestion/watch.js";
 import { createRotationWiring, type RotationWiringOptions } from "./rotationWiring.js";
 import type { RotationService } from "./rotation/service.js";
-import { deadline } from "./azure/callContext.js";
+import { deadline } from "./core/callContext.js";
 
 export function expectedFromConfig(config: Config): Expected {
   const k = config.keeper;

@@ -15,7 +15,7 @@ import { connectorReader, createAdapters } from "../../src/azure/connectorReader
 import type { ConnectorReader } from "../../src/checks/collect.js";
 import { runDriftChecks, type FindingProvider } from "../../src/checks/runDriftChecks.js";
 import { createRotationWiring } from "../../src/rotationWiring.js";
-import type { Logger } from "../../src/functions/logger.js";
+import type { Logger } from "../../src/core/logger.js";
 
 interface EmuInfo {
   url: string;

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import type { TableClient, TableEntityResult, TransactionAction } from "@azure/data-tables";
-import type { Logger } from "../functions/logger.js";
-import { boundedJson } from "../report/safeText.js";
-import type { Notice, RunRecord } from "./notifier.js";
-import type { AlertRecord } from "./policy.js";
+import type { Logger } from "../core/logger.js";
+import { boundedJson } from "../core/safeText.js";
+import type { Notice, RunRecord } from "../core/notifier.js";
+import type { AlertRecord } from "./alertRecord.js";
 
 export type ChannelName = "teams" | "email";
 

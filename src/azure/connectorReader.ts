@@ -5,7 +5,7 @@ import { ArmAdapter } from "./arm.js";
 import { GraphAdapter } from "./graph.js";
 import { LogsAdapter } from "./logs.js";
 import { KeyVaultAdapter } from "./keyVault.js";
-import type { CallContext } from "./callContext.js";
+import type { CallContext } from "../core/callContext.js";
 
 /** The Azure clients of one process, created once and reused by every run. */
 export interface AzureAdapters {

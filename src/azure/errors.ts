@@ -1,7 +1,7 @@
 import { isRestError } from "@azure/core-rest-pipeline";
 import { notKnown, missing, type Observation } from "../checks/observation.js";
-import { visible } from "../report/safeText.js";
-import type { CallContext } from "./callContext.js";
+import { visible } from "../core/safeText.js";
+import type { CallContext } from "../core/callContext.js";
 
 /** A reply that did not have the shape the API documents. */
 export class MalformedReplyError extends Error {

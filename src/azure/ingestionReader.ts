@@ -2,7 +2,7 @@ import type { Config } from "../config/loadConfig.js";
 import type { IngestionReader } from "../ingestion/watch.js";
 import type { AzureAdapters } from "./connectorReader.js";
 import type { MetricsAdapter } from "./metrics.js";
-import type { CallContext } from "./callContext.js";
+import type { CallContext } from "../core/callContext.js";
 import { missing, notKnown, type Observation } from "../checks/observation.js";
 
 /**

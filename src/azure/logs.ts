@@ -1,7 +1,7 @@
 import { LogsQueryClient, LogsQueryResultStatus, type QueryTimeInterval } from "@azure/monitor-query-logs";
 import type { TokenCredential } from "@azure/core-auth";
 import type { CloudProfile } from "../config/clouds.js";
-import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "./callContext.js";
+import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "../core/callContext.js";
 import { found, missing, notKnown, type Observation } from "../checks/observation.js";
 import type { HourlyRow } from "../ingestion/history.js";
 import type { CapEvent, LogErrorGroup, SignInGroup } from "../ingestion/diagnosis.js";

@@ -2,7 +2,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { Config } from "../config/loadConfig.js";
 import type { ArmAdapter } from "./arm.js";
 import type { LogsAdapter } from "./logs.js";
-import type { CallContext } from "./callContext.js";
+import type { CallContext } from "../core/callContext.js";
 import { GraphWriter } from "./graphWrite.js";
 import { VaultWriter } from "./keyVaultWrite.js";
 import { probeSecret } from "./secretProbe.js";

@@ -1,4 +1,4 @@
-import { problem, ok, unknown, type Finding } from "./finding.js";
+import { problem, ok, unknown, type Finding } from "../core/finding.js";
 import type { Expected, Observed } from "./expected.js";
 import type { Observation } from "./observation.js";
 

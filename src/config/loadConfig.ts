@@ -1,6 +1,7 @@
 import { CLOUD_NAMES, CLOUD_PROFILES, customCloud, type CloudName, type CloudProfile } from "./clouds.js";
-import type { ArmId } from "../azure/armId.js";
+import type { ArmId } from "../core/armId.js";
 import { SettingReader, isGuid, type SettingProblem } from "./settingReader.js";
+import { settingDefault } from "./settings.js";
 import { parseStorage, type StorageConfig } from "./storage.js";
 import { parseIngestionSettings, type IngestionSettings } from "./ingestionSettings.js";
 import { parseRotationSettings, type RotationSettings } from "./rotationSettings.js";
@@ -51,7 +52,7 @@ const DCR_IMMUTABLE_ID = /^dcr-[0-9a-f]{32}$/i;
 
 /** Reads and validates every setting at once; throws ConfigError naming each problem. */
 export function loadConfig(env: Env): Config {
-  const r = new SettingReader(env);
+  const r = new SettingReader(env, settingDefault);
   const raw = (name: string) => r.raw(name);
   const get = (name: string) => r.get(name);
   const fail = (setting: string, message: string) => r.fail(setting, message);

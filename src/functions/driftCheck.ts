@@ -1,8 +1,8 @@
 import type { InvocationContext, Timer } from "@azure/functions";
 import type { Monitor } from "../wiring.js";
 import { beginTimerRun } from "./timerRun.js";
-import type { FindingsSink } from "../alerts/notifier.js";
-import type { Logger } from "./logger.js";
+import type { FindingsSink } from "../core/notifier.js";
+import type { Logger } from "../core/logger.js";
 
 export interface DriftCheckDeps {
   /** Builds (once) or returns the monitor; throws ConfigError on bad settings. */

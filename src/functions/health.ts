@@ -1,12 +1,12 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { Monitor } from "../wiring.js";
 import { ConfigError } from "../config/loadConfig.js";
-import type { FindingsSink } from "../alerts/notifier.js";
+import type { FindingsSink } from "../core/notifier.js";
 import type { AlertStore, StoredRun } from "../alerts/store.js";
-import { visible } from "../report/safeText.js";
+import { visible } from "../core/safeText.js";
 import { renderStatusPage } from "../report/statusPage.js";
 import { ingestionRunRecord } from "./ingestionWatch.js";
-import { loggerFrom, type Logger } from "./logger.js";
+import { loggerFrom, type Logger } from "../core/logger.js";
 
 export interface HealthDeps {
   getMonitor: () => Monitor;

@@ -1,7 +1,7 @@
 import type { InvocationContext, Timer } from "@azure/functions";
 import type { Monitor } from "../wiring.js";
 import { beginTimerRun } from "./timerRun.js";
-import type { FindingsSink, RunRecord } from "../alerts/notifier.js";
+import type { FindingsSink, RunRecord } from "../core/notifier.js";
 import type { WatchResult } from "../ingestion/watch.js";
 
 export interface IngestionWatchDeps {

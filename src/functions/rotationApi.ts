@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import type { Monitor } from "../wiring.js";
 import { ConfigError } from "../config/loadConfig.js";
 import { parseConfirmation } from "../rotation/confirm.js";
-import { loggerFrom } from "./logger.js";
+import { loggerFrom } from "../core/logger.js";
 
 export interface RotationApiDeps {
   getMonitor: () => Monitor;

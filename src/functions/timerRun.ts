@@ -1,7 +1,7 @@
 import type { InvocationContext, Timer } from "@azure/functions";
 import type { Monitor } from "../wiring.js";
 import { ConfigError } from "../config/loadConfig.js";
-import { loggerFrom, type Logger } from "./logger.js";
+import { loggerFrom, type Logger } from "../core/logger.js";
 
 /**
  * The start every timer shares: build (or reuse) the monitor, name each bad setting in the log and

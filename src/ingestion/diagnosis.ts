@@ -1,4 +1,4 @@
-import { ok, problem, unknown, type Finding } from "../checks/finding.js";
+import { ok, problem, unknown, type Finding } from "../core/finding.js";
 import type { Observation } from "../checks/observation.js";
 
 export const DIAGNOSIS_CHECK = "ingestion.diagnosis";

@@ -1,4 +1,4 @@
-import { unknown, type Finding } from "../checks/finding.js";
+import { unknown, type Finding } from "../core/finding.js";
 import { found, notKnown, type Observation } from "../checks/observation.js";
 import { analyzeFreshness, FRESHNESS_CHECK } from "../checks/freshness.js";
 import { learnBaseline } from "./baseline.js";

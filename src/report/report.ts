@@ -1,5 +1,5 @@
-import type { Finding, Status } from "../checks/finding.js";
-import { sortFindings } from "../checks/finding.js";
+import type { Finding, Status } from "../core/finding.js";
+import { sortFindings } from "../core/finding.js";
 
 export interface ReportTarget {
   tenantId: string;

@@ -1,4 +1,4 @@
-import type { Notice } from "../alerts/notifier.js";
+import type { Notice } from "../core/notifier.js";
 import type { RotationState } from "./model.js";
 import { vaultName } from "../checks/secret.js";
 

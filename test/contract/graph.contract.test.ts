@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ids, type Emulator } from "../../emulator/index.js";
 import { emailChannel } from "../../src/alerts/emailChannel.js";
-import { deadline } from "../../src/azure/callContext.js";
+import { deadline } from "../../src/core/callContext.js";
 import { createCredential } from "../../src/azure/credential.js";
 import { toApplication, toServicePrincipal } from "../../src/azure/graphMappers.js";
 import { GraphWriter, toAppView, toNewSecret } from "../../src/azure/graphWrite.js";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SCENARIOS, type Emulator } from "../../emulator/index.js";
-import { CHECK_CATALOG } from "../../src/checks/finding.js";
+import { CHECK_CATALOG } from "../../src/core/finding.js";
 import { exitCodeFor, type Report } from "../../src/report/report.js";
 import { monitorFor, startTrustedEmulator } from "./harness.js";
 

@@ -6,8 +6,8 @@ import { main } from "../../src/cli.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
 import { createMonitor } from "../../src/wiring.js";
 import { ingestionWatchHandler } from "../../src/functions/ingestionWatch.js";
-import type { RunRecord } from "../../src/alerts/notifier.js";
-import type { Finding } from "../../src/checks/finding.js";
+import type { RunRecord } from "../../src/core/notifier.js";
+import type { Finding } from "../../src/core/finding.js";
 import { leaks, startTrustedEmulator } from "./harness.js";
 
 const SUNDAY_3AM = new Date("2026-03-08T03:00:00Z");

@@ -1,9 +1,9 @@
 import { inject } from "vitest";
 import type { TokenCredential } from "@azure/core-auth";
 import { ids, type Emulator } from "../../emulator/index.js";
-import type { Notice, Notifier } from "../../src/alerts/notifier.js";
+import type { Notice, Notifier } from "../../src/core/notifier.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
-import { loggerFrom, type Logger } from "../../src/functions/logger.js";
+import { loggerFrom, type Logger } from "../../src/core/logger.js";
 import { createMonitor, type Monitor } from "../../src/wiring.js";
 import { createTableClient } from "../../src/azure/tableStorage.js";
 

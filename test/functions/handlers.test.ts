@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import func from "@azure/functions";
 import { driftCheckHandler } from "../../src/functions/driftCheck.js";
 import { buildReport, type Report } from "../../src/report/report.js";
-import { ok, problem } from "../../src/checks/finding.js";
+import { ok, problem } from "../../src/core/finding.js";
 import { ConfigError, loadConfig } from "../../src/config/loadConfig.js";
 import type { Monitor } from "../../src/wiring.js";
 import { VALID_ENV } from "../config/env.js";

@@ -4,8 +4,8 @@ import func, { type Timer } from "@azure/functions";
 import { inject } from "vitest";
 import type { TokenCredential } from "@azure/core-auth";
 import { findScenario, ids, type Emulator, type FaultRule } from "../../emulator/index.js";
-import { createAlerting, type Alerting } from "../../src/alerts/createAlerting.js";
-import type { Notifier, RunRecord } from "../../src/alerts/notifier.js";
+import { createAlerting, type Alerting } from "../../src/app/alerting.js";
+import type { Notifier, RunRecord } from "../../src/core/notifier.js";
 import { createCredential } from "../../src/azure/credential.js";
 import { createTableClient } from "../../src/azure/tableStorage.js";
 import { loadConfig, type Config } from "../../src/config/loadConfig.js";
@@ -13,7 +13,7 @@ import { alertDeliveryHandler } from "../../src/functions/alertDelivery.js";
 import { driftCheckHandler } from "../../src/functions/driftCheck.js";
 import { healthHandler } from "../../src/functions/health.js";
 import { ingestionWatchHandler } from "../../src/functions/ingestionWatch.js";
-import { loggerFrom } from "../../src/functions/logger.js";
+import { loggerFrom } from "../../src/core/logger.js";
 import { secretRotationHandler } from "../../src/functions/secretRotation.js";
 import { createMonitor, type Monitor } from "../../src/wiring.js";
 import { leakedShapes, startTrustedEmulator } from "../e2e/harness.js";
@@ -27,7 +27,7 @@ import {
   type Trace,
 } from "./invariants.js";
 import { HOUR, MIN, makePlan, type Plan, type Window } from "./plan.js";
-import { inertMarkdown } from "../../src/report/safeText.js";
+import { inertMarkdown } from "../../src/core/safeText.js";
 
 export interface SeedResult {
   trace: Trace;

@@ -1,13 +1,13 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { Config } from "../config/loadConfig.js";
 import { createTableClient } from "../azure/tableStorage.js";
-import type { Logger } from "../functions/logger.js";
-import { AlertManager } from "./alertManager.js";
-import type { Channel } from "./channel.js";
-import { emailChannel } from "./emailChannel.js";
-import type { PolicySettings } from "./policy.js";
-import { AlertStore } from "./store.js";
-import { teamsChannel } from "./teamsChannel.js";
+import type { Logger } from "../core/logger.js";
+import { AlertManager } from "../alerts/alertManager.js";
+import type { Channel } from "../alerts/channel.js";
+import { emailChannel } from "../alerts/emailChannel.js";
+import type { PolicySettings } from "../alerts/alertRecord.js";
+import { AlertStore } from "../alerts/store.js";
+import { teamsChannel } from "../alerts/teamsChannel.js";
 
 /** The one table of the monitor's state in the Function App's storage. */
 export const ALERT_TABLE = "keepermonitor";
