@@ -1,8 +1,8 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { Config } from "../config/loadConfig.js";
-import type { ArmAdapter } from "./arm.js";
 import type { LogsAdapter } from "./logs.js";
 import type { CallContext } from "../core/callContext.js";
+import type { CustomerIdLookup } from "./customerId.js";
 import { GraphWriter } from "./graphWrite.js";
 import { VaultWriter } from "./keyVaultWrite.js";
 import { probeSecret } from "./secretProbe.js";
@@ -37,11 +37,10 @@ export function rotationPorts(
   config: Config,
   ctx: CallContext,
   deps: {
-    arm: ArmAdapter;
     clock: () => Date;
     sleep: (ms: number) => Promise<void>;
-    /** Memo of the workspace's customerId (it never changes for a workspace). */
-    customerId: { value?: string };
+    /** The workspace's customer id, looked up once per process (customerIdOnce). */
+    customerId: CustomerIdLookup;
   },
 ): RotationPorts {
   const k = config.keeper;
@@ -50,16 +49,14 @@ export function rotationPorts(
     return c.vault;
   };
   const customerId = async (): Promise<string> => {
-    if (deps.customerId.value) return deps.customerId.value;
-    const ws = await deps.arm.getWorkspace(k.workspace, ctx);
-    if (ws.kind !== "found")
+    const id = await deps.customerId(ctx);
+    if (id.kind !== "found")
       throw new StepFailure(
         "unknown",
-        ws.kind === "unknown" ? ws.reason : "the Sentinel workspace does not exist",
-        ws.kind === "unknown" ? ws.remediation : undefined,
+        id.kind === "unknown" ? id.reason : "the Sentinel workspace does not exist",
+        id.kind === "unknown" ? id.remediation : undefined,
       );
-    deps.customerId.value = ws.value.customerId;
-    return ws.value.customerId;
+    return id.value;
   };
   return {
     readApp: () => c.graph.readApp(k.appId, ctx),

@@ -1,5 +1,5 @@
 import type { InvocationContext, Timer } from "@azure/functions";
-import type { Monitor } from "../wiring.js";
+import type { Monitor } from "../app/monitor.js";
 import { beginTimerRun } from "./timerRun.js";
 import type { FindingsSink } from "../core/notifier.js";
 import type { Logger } from "../core/logger.js";
@@ -20,7 +20,7 @@ export function driftCheckHandler(deps: DriftCheckDeps) {
   return async (timer: Timer, context: InvocationContext): Promise<void> => {
     const { log, monitor } = beginTimerRun("driftCheck", deps.getMonitor, timer, context);
     // The ingestion watch has its own timer: this run does not query the events again.
-    const report = await monitor.runDriftChecks({ withIngestion: false });
+    const report = await monitor.runDriftChecks();
     const counts = { ok: 0, problem: 0, unknown: 0 };
     for (const f of report.findings) counts[f.status]++;
     log.info("driftCheck done", {

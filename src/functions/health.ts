@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
-import type { Monitor } from "../wiring.js";
+import type { Monitor } from "../app/monitor.js";
 import { ConfigError } from "../config/loadConfig.js";
 import type { FindingsSink } from "../core/notifier.js";
 import type { AlertStore, StoredRun } from "../alerts/store.js";
@@ -136,7 +136,7 @@ export function healthHandler(deps: HealthDeps) {
       // The same two runs the timers make, each recorded under its own source, so the alert
       // policy counts a refresh exactly like a tick.
       const [report, watch] = await Promise.all([
-        monitor.runDriftChecks({ withIngestion: false }),
+        monitor.runDriftChecks(),
         monitor.runIngestionWatch(),
       ]);
       await state.sink.record({

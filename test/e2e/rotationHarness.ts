@@ -4,7 +4,7 @@ import { ids, type Emulator } from "../../emulator/index.js";
 import type { Notice, Notifier } from "../../src/core/notifier.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
 import { loggerFrom, type Logger } from "../../src/core/logger.js";
-import { createMonitor, type Monitor } from "../../src/wiring.js";
+import { createMonitor, type Monitor } from "../../src/app/monitor.js";
 import { createTableClient } from "../../src/azure/tableStorage.js";
 
 export const DAY = 86_400_000;

@@ -12,7 +12,7 @@ import { createTableClient } from "../../src/azure/tableStorage.js";
 import { buildReport, type Report } from "../../src/report/report.js";
 import { ok, problem, unknown } from "../../src/core/finding.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
-import type { Monitor } from "../../src/wiring.js";
+import type { Monitor } from "../../src/app/monitor.js";
 import type { Channel } from "../../src/alerts/channel.js";
 import type { Notice } from "../../src/core/notifier.js";
 import { VALID_ENV } from "../config/env.js";
