@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { TableClient, TableEntityResult, TransactionAction } from "@azure/data-tables";
 import type { Logger } from "../core/logger.js";
+import { statusOf } from "../core/httpStatus.js";
 import { boundedJson } from "../core/safeText.js";
 import type { Notice, RunRecord } from "../core/notifier.js";
 import type { AlertRecord } from "./alertRecord.js";
@@ -60,10 +61,6 @@ function hash(s: string): string {
 export const recordRowKey = (key: string): string => `rec-${hash(key)}`;
 export const outboxRowKey = (noticeKey: string, channel: ChannelName): string => `out-${hash(noticeKey)}-${channel}`;
 
-function statusOf(e: unknown): number | undefined {
-  const s = (e as { statusCode?: unknown })?.statusCode;
-  return typeof s === "number" ? s : undefined;
-}
 /** 409 (already exists) and 412 (ETag moved): another run got there first. */
 export function isConflict(e: unknown): boolean {
   const s = statusOf(e);

@@ -1,6 +1,6 @@
 import type { InvocationContext, Timer } from "@azure/functions";
 import type { Monitor } from "../app/monitor.js";
-import { beginTimerRun } from "./timerRun.js";
+import { beginTimerRun, logFindings } from "./timerRun.js";
 import type { FindingsSink } from "../core/notifier.js";
 import type { Logger } from "../core/logger.js";
 
@@ -29,13 +29,7 @@ export function driftCheckHandler(deps: DriftCheckDeps) {
       startedAt: report.startedAt,
       finishedAt: report.finishedAt,
     });
-    for (const f of report.findings.filter((x) => x.status !== "ok"))
-      log[f.status === "problem" ? "warn" : "info"]("finding", {
-        check: f.check,
-        status: f.status,
-        severity: f.severity,
-        summary: f.summary,
-      });
+    logFindings(log, report.findings);
     if (deps.getSink) {
       await deps.getSink(log).record({
         source: "drift",

@@ -135,10 +135,7 @@ export function healthHandler(deps: HealthDeps) {
       }
       // The same two runs the timers make, each recorded under its own source, so the alert
       // policy counts a refresh exactly like a tick.
-      const [report, watch] = await Promise.all([
-        monitor.runDriftChecks(),
-        monitor.runIngestionWatch(),
-      ]);
+      const [report, watch] = await Promise.all([monitor.runDriftChecks(), monitor.runIngestionWatch()]);
       await state.sink.record({
         source: "drift",
         startedAt: report.startedAt,

@@ -13,10 +13,6 @@ export interface HandoffTarget {
   portalUrl: string;
 }
 
-export function endpointUrl(dceUri: string, immutableId: string, stream: string): string {
-  return `${dceUri.replace(/\/+$/, "")}/dataCollectionRules/${immutableId}/streams/${stream}?api-version=2023-01-01`;
-}
-
 function facts(s: RotationState, t: HandoffTarget, deadline: string): Notice["facts"] {
   return [
     { name: "Key vault", value: t.vaultUri },
