@@ -1,6 +1,6 @@
 import type { ArmId } from "../core/armId.js";
 import type { CallContext } from "../core/callContext.js";
-import { missing, type Observation } from "../checks/observation.js";
+import { missing, type Observation } from "../core/observation.js";
 import type { ArmAdapter } from "./arm.js";
 
 /** The workspace's customer id (the query API's address), for one run's time limits. */

@@ -1,4 +1,4 @@
-import { notKnown, missing, type Observation } from "../checks/observation.js";
+import { notKnown, missing, type Observation } from "../core/observation.js";
 import { visible } from "../core/safeText.js";
 import type { CallContext } from "../core/callContext.js";
 import { statusOf } from "../core/httpStatus.js";

@@ -4,7 +4,7 @@ import type { AzureAdapters } from "./connectorReader.js";
 import type { MetricsAdapter } from "./metrics.js";
 import type { CallContext } from "../core/callContext.js";
 import type { CustomerIdLookup } from "./customerId.js";
-import { missing, notKnown, type Observation } from "../checks/observation.js";
+import { missing, notKnown, type Observation } from "../core/observation.js";
 
 /**
  * Binds the adapters to the ingestion watch. The workspace queries go to its customer id (the

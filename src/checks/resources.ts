@@ -1,6 +1,6 @@
 import { problem, ok, unknown, type Finding } from "../core/finding.js";
 import type { Expected, Observed } from "./expected.js";
-import type { Observation } from "./observation.js";
+import type { Observation } from "../core/observation.js";
 
 /** The unknown finding for an observation that could not be made. */
 export function unknownFrom(check: string, obs: { reason: string; remediation?: string }, resource?: string): Finding {

@@ -1,5 +1,5 @@
 import { ok, problem, unknown, type Finding } from "../core/finding.js";
-import type { Observation } from "../checks/observation.js";
+import type { Observation } from "../core/observation.js";
 
 export const DIAGNOSIS_CHECK = "ingestion.diagnosis";
 

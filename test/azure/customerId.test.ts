@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { customerIdOnce } from "../../src/azure/customerId.js";
 import { parseArmId } from "../../src/core/armId.js";
-import { found, missing, notKnown, type Observation } from "../../src/checks/observation.js";
+import { found, missing, notKnown, type Observation } from "../../src/core/observation.js";
 import type { Workspace } from "../../src/connector/types.js";
 
 const WS = parseArmId(

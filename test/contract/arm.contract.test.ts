@@ -11,7 +11,7 @@ import { ensureCertificate, ids, type Emulator } from "../../emulator/index.js";
 import { ArmAdapter } from "../../src/azure/arm.js";
 import { parseArmId, type ArmId } from "../../src/core/armId.js";
 import type { CallContext } from "../../src/core/callContext.js";
-import type { Observation } from "../../src/checks/observation.js";
+import type { Observation } from "../../src/core/observation.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
 import type { Dce, Dcr, RoleAssignment, Table, Workspace } from "../../src/connector/types.js";
 import { VALID_ENV } from "../config/env.js";
