@@ -52,6 +52,14 @@ module.exports = {
       to: { path: ["^src/(functions|app|azure)/", ENTRY] },
     },
     {
+      name: "domain-not-config",
+      comment:
+        "The features get their settings as parameters; only the cloud profile type (config/clouds.ts) is shared.",
+      severity: "error",
+      from: { path: DOMAIN },
+      to: { path: "^src/config/", pathNot: "^src/config/clouds[.]ts$" },
+    },
+    {
       name: "config-not-upward",
       severity: "error",
       comment: "Settings do not import the triggers, the composition root, the entry points nor the adapters.",
