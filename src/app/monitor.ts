@@ -9,13 +9,14 @@ import type { WatchResult, WatchSettings } from "../ingestion/watch.js";
 import { createRotationService, type RotationService } from "../rotation/service.js";
 import { tableRotationStore } from "../rotation/stateStore.js";
 import type { Report, ReportTarget } from "../report/report.js";
-import { connectorReader, createAdapters } from "../azure/connectorReader.js";
+import { connectorReader } from "../azure/connectorReader.js";
 import { createCredential } from "../azure/credential.js";
 import { customerIdOnce } from "../azure/customerId.js";
 import { ingestionReader } from "../azure/ingestionReader.js";
 import { MetricsAdapter } from "../azure/metrics.js";
-import { createRotationClients, rotationPorts } from "../azure/rotationPorts.js";
+import { rotationPorts } from "../azure/rotationPorts.js";
 import { createTableClient } from "../azure/tableStorage.js";
+import { createAdapters, createRotationClients } from "./clients.js";
 import { runAll, runDrift, runIngestion, type RunParts } from "./run.js";
 import { runContext } from "./runContext.js";
 

@@ -1,12 +1,10 @@
-import type { TokenCredential } from "@azure/core-auth";
 import type { Config } from "../config/loadConfig.js";
-import type { LogsAdapter } from "./logs.js";
 import type { CallContext } from "../core/callContext.js";
 import type { CustomerIdLookup } from "./customerId.js";
-import { GraphWriter } from "./graphWrite.js";
-import { VaultWriter } from "./keyVaultWrite.js";
+import type { GraphWriter } from "./graphWrite.js";
+import type { VaultWriter } from "./keyVaultWrite.js";
 import { probeSecret } from "./secretProbe.js";
-import { SignInReader } from "./signIns.js";
+import type { SignInReader } from "./signIns.js";
 import { StepFailure, type RotationPorts } from "../rotation/ports.js";
 
 /** The rotation's Azure clients, built once per process. */
@@ -14,15 +12,6 @@ export interface RotationClients {
   graph: GraphWriter;
   vault: VaultWriter | undefined;
   signIns: SignInReader;
-}
-
-export function createRotationClients(config: Config, credential: TokenCredential, logs: LogsAdapter): RotationClients {
-  const kv = config.keyVault;
-  return {
-    graph: new GraphWriter(credential, config.cloud),
-    vault: kv ? new VaultWriter(credential, kv.uri, kv.secretName, config.keeper.appId) : undefined,
-    signIns: new SignInReader(logs),
-  };
 }
 
 const NO_VAULT = new StepFailure(
