@@ -98,4 +98,3 @@ export interface VaultSecretVersion {
   createdOn?: Date;
   tags: Record<string, string>;
 }
-
