@@ -3,7 +3,9 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".cache/", ".tools/", "infra/", "eslint.config.js"] },
+  {
+    ignores: ["dist/", "node_modules/", ".cache/", ".tools/", "infra/", "eslint.config.js", ".dependency-cruiser.cjs"],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

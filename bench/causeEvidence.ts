@@ -1,6 +1,6 @@
 /** Synthesized evidence per injected cause: what Azure would hold while that cause silences Keeper. */
-import { ok, problem, type Finding } from "../src/checks/finding.js";
-import { found, missing } from "../src/checks/observation.js";
+import { ok, problem, type Finding } from "../src/core/finding.js";
+import { found, missing } from "../src/core/observation.js";
 import type { CauseId, DiagnosisEvidence } from "../src/ingestion/diagnosis.js";
 
 export const INJECTED_CAUSES = [

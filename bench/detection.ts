@@ -11,6 +11,7 @@ import { learnBaseline, type Baseline } from "../src/ingestion/baseline.js";
 import { holidayCalendar, holidayEntriesOfDays, type HolidayCalendar } from "../src/ingestion/holidays.js";
 import { parseHolidays } from "../src/config/ingestionSettings.js";
 import { SettingReader } from "../src/config/settingReader.js";
+import { settingDefault } from "../src/config/settings.js";
 import { detectSilence, type SilenceSettings } from "../src/ingestion/silence.js";
 import { diagnose } from "../src/ingestion/diagnosis.js";
 import { needsPushCheck, pushLoss, withPushLoss, type CallMinute } from "../src/ingestion/pushes.js";
@@ -172,7 +173,7 @@ interface DetectorResult {
 
 /** The trace's holidays as the security engineer would set them, through the real HOLIDAYS parser. */
 function calendarOf(days: Iterable<number>): HolidayCalendar | undefined {
-  const r = new SettingReader({ HOLIDAYS: holidayEntriesOfDays(days).join(",") });
+  const r = new SettingReader({ HOLIDAYS: holidayEntriesOfDays(days).join(",") }, settingDefault);
   const entries = parseHolidays(r);
   if (r.problems.length) throw new Error(r.problems.map((p) => `${p.setting}: ${p.message}`).join("; "));
   return holidayCalendar(entries);

@@ -21,12 +21,12 @@ import { fileURLToPath } from "node:url";
 import { SCENARIOS, startEmulator } from "./index.js";
 import { startAzurite } from "./azurite.js";
 import { loadConfig } from "../src/config/loadConfig.js";
-import { createMonitor } from "../src/wiring.js";
+import { createMonitor } from "../src/app/monitor.js";
 import { createCredential } from "../src/azure/credential.js";
-import { createAlerting } from "../src/alerts/createAlerting.js";
+import { createAlerting } from "../src/app/alerting.js";
 import { renderCard, renderCardText } from "../src/report/card.js";
 import { renderEmail } from "../src/report/email.js";
-import type { Notice } from "../src/alerts/notifier.js";
+import type { Notice } from "../src/core/notifier.js";
 
 function parseArgs(argv: string[]): { scenario: string; list: boolean; json: boolean; error?: string } {
   let scenario = "healthy";
@@ -54,7 +54,7 @@ const quiet = { info: () => {}, warn: () => {}, error: () => {} };
  */
 async function alertsStep(): Promise<number> {
   const config = loadConfig(process.env);
-  const report = await createMonitor(config).runDriftChecks();
+  const report = await createMonitor(config).runAll();
   const alerting = createAlerting(config, createCredential(config), () => new Date(), quiet, { table: "demoalerts" });
   await alerting.manager.record({
     source: "drift",

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { ConfigError, loadConfig } from "./config/loadConfig.js";
-import { createMonitor } from "./wiring.js";
+import { ConfigError } from "./config/loadConfig.js";
+import { createApp } from "./app/compose.js";
+import type { Monitor } from "./app/monitor.js";
 import { renderText } from "./report/text.js";
 import { exitCodeFor } from "./report/report.js";
 
@@ -35,9 +36,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stderr(`keeper-monitor: unknown option ${unknownFlags.join(" ")}\n\n${USAGE}\n`);
     return 2;
   }
-  let config;
+  const app = createApp({ env: io.env });
+  await app.load();
+  let monitor: Monitor;
   try {
-    config = loadConfig(io.env);
+    monitor = app.getMonitor();
   } catch (e) {
     if (e instanceof ConfigError) {
       io.stderr(`keeper-monitor: ${e.message}\n`);
@@ -45,7 +48,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     throw e;
   }
-  const report = await createMonitor(config).runDriftChecks();
+  const report = await monitor.runAll();
   io.stdout(rest.includes("--json") ? JSON.stringify(report, null, 2) + "\n" : renderText(report));
   return exitCodeFor(report);
 }

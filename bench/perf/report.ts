@@ -263,8 +263,8 @@ export function renderMarkdown(rows: Row[], m: Measured): string {
   }
   out.push(
     "",
-    'Notes: the drift timer\'s run is `runDriftChecks({ withIngestion: false })`; "before" is the same run with the',
-    "ingestion watch included (as the timer ran it before this benchmark, and as the CLI and the health refresh still do).",
+    'Notes: the drift timer\'s run is `runDriftChecks()`; "before" is the same run with the ingestion watch included',
+    "(`runAll()`, as the timer ran it before this benchmark and as the CLI still does).",
     "The first run of a process adds MSAL's OpenID discovery and one token per audience (a client secret here; a managed",
     "identity in Azure asks the local identity endpoint instead). Table storage calls go to Azurite, without added latency.",
     "",

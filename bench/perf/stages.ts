@@ -9,13 +9,13 @@
 import { createServer, request } from "node:http";
 import type { TokenCredential } from "@azure/core-auth";
 import { loadConfig, type Config } from "../../src/config/loadConfig.js";
-import { createMonitor, expectedFromConfig, targetFromConfig, type Monitor } from "../../src/wiring.js";
+import { createMonitor, expectedFromConfig, targetFromConfig, type Monitor } from "../../src/app/monitor.js";
 import { createCredential } from "../../src/azure/credential.js";
-import { connectorReader, createAdapters } from "../../src/azure/connectorReader.js";
+import { connectorReader } from "../../src/azure/connectorReader.js";
+import { createAdapters } from "../../src/app/clients.js";
 import type { ConnectorReader } from "../../src/checks/collect.js";
 import { runDriftChecks, type FindingProvider } from "../../src/checks/runDriftChecks.js";
-import { createRotationWiring } from "../../src/rotationWiring.js";
-import type { Logger } from "../../src/functions/logger.js";
+import type { Logger } from "../../src/core/logger.js";
 
 interface EmuInfo {
   url: string;
@@ -128,7 +128,7 @@ function oneAtATime(reader: ConnectorReader): {
 function sequentialRun(cfg: Config, credential: TokenCredential): () => Promise<unknown> {
   const adapters = createAdapters(cfg, credential);
   const now = () => new Date();
-  const rotation = createRotationWiring(cfg, credential, adapters, now);
+  const rotation = createMonitor(cfg, { credential, now }).rotation;
   const expected = expectedFromConfig(cfg);
   const target = targetFromConfig(cfg);
   return () => {
@@ -154,11 +154,11 @@ function waves(cs: Call[], latencyMs: number): number {
 }
 
 async function stageCalls(m: Monitor) {
-  const drift = () => m.runDriftChecks({ withIngestion: false });
+  const drift = () => m.runDriftChecks();
   const cold = await measured(drift);
   const warm = await measured(drift);
-  await m.runDriftChecks(); // the ingestion provider's first run reads the workspace's customer id once
-  const all = await measured(() => m.runDriftChecks());
+  await m.runAll(); // the ingestion provider's first run reads the workspace's customer id once
+  const all = await measured(() => m.runAll());
   const ingestionFirst = await measured(() => m.runIngestionWatch());
   const ingestion = await measured(() => m.runIngestionWatch());
   const rotationFirst = await measured(() => m.rotation.run(silent));
@@ -173,7 +173,7 @@ async function stageCalls(m: Monitor) {
 }
 
 async function stageTiming(m: Monitor, cfg: Config, credential: TokenCredential, latencyMs: number, runs: number) {
-  const drift = () => m.runDriftChecks({ withIngestion: false });
+  const drift = () => m.runDriftChecks();
   const cold = await measured(drift);
   const sequential = sequentialRun(cfg, credential);
   await sequential(); // its own adapters: warm their connections too
@@ -236,9 +236,9 @@ async function stageGrowth(m: Monitor, days: number[], runs: number) {
 
 async function stageMemory(m: Monitor) {
   const before = process.resourceUsage().maxRSS;
-  await m.runDriftChecks();
+  await m.runAll();
   await m.runIngestionWatch();
-  await m.runDriftChecks();
+  await m.runAll();
   await m.runIngestionWatch();
   const { readFileSync } = await import("node:fs");
   const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))?.[1];

@@ -1,11 +1,12 @@
-import type { Finding } from "../checks/finding.js";
-import type { Logger } from "../functions/logger.js";
+import type { Finding } from "../core/finding.js";
+import type { Logger } from "../core/logger.js";
 import type { Channel } from "./channel.js";
 import { channelFindings } from "./channelFinding.js";
 import { deliverDue, type DeliveryResult } from "./delivery.js";
 import { digestNotice } from "./digest.js";
-import type { FindingsSink, Notice, Notifier, RunRecord } from "./notifier.js";
-import { evaluate, type AlertRecord, type PolicySettings } from "./policy.js";
+import type { FindingsSink, Notice, Notifier, RunRecord } from "../core/notifier.js";
+import type { AlertRecord, PolicySettings } from "./alertRecord.js";
+import { evaluate } from "./policy.js";
 import { isConflict, type AlertStore, type RecordChange } from "./store/index.js";
 
 export interface AlertManagerDeps {

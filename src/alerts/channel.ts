@@ -1,7 +1,7 @@
 import { createPipelineRequest, type HttpClient, type Pipeline } from "@azure/core-rest-pipeline";
-import type { Notice } from "./notifier.js";
+import type { Notice } from "../core/notifier.js";
 import type { ChannelName } from "./store/outbox.js";
-import { deadline } from "../azure/callContext.js";
+import { deadline } from "../core/callContext.js";
 
 /** A way to reach people. `send` delivers one grouped message or throws ChannelError. */
 export interface Channel {

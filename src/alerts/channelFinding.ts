@@ -1,4 +1,4 @@
-import { ok, problem, type Finding } from "../checks/finding.js";
+import { ok, problem, type Finding } from "../core/finding.js";
 import { DEGRADED_AFTER } from "./delivery.js";
 import type { ChannelHealth } from "./store/channelHealth.js";
 import type { ChannelName } from "./store/outbox.js";

@@ -1,6 +1,6 @@
-import type { Logger } from "../functions/logger.js";
+import type { Logger } from "../core/logger.js";
 import { ChannelError, classifyThrown, type Channel } from "./channel.js";
-import type { Notice } from "./notifier.js";
+import type { Notice } from "../core/notifier.js";
 import type { AlertStore, ChannelName, OutboxRow } from "./store/index.js";
 
 /** After this many failed sends in a row a channel counts as degraded and the other one is told. */

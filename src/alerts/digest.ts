@@ -1,5 +1,5 @@
-import type { Notice } from "./notifier.js";
-import type { AlertRecord } from "./policy.js";
+import type { Notice } from "../core/notifier.js";
+import type { AlertRecord } from "./alertRecord.js";
 import type { StoredRun } from "./store/runs.js";
 import { describeCheck, resourceName } from "./noticeContent.js";
 

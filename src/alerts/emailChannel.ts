@@ -1,12 +1,19 @@
-import type { TokenCredential } from "@azure/core-auth";
-import type { CloudProfile } from "../config/clouds.js";
 import { renderGraphMessage } from "../report/email.js";
-import { deadline } from "../azure/callContext.js";
-import { GraphHttp } from "../azure/graphClient.js";
+import { deadline } from "../core/callContext.js";
 import { ChannelError, classifyThrown, retryAfterMs, type Channel } from "./channel.js";
 
 /** More than this many alerts in one mail is a wall of text; the rest go in the next mail. */
 export const EMAIL_MAX_NOTICES = 20;
+
+/** Graph requests as the Graph SDK client sends them (src/azure/graphClient.ts, built by the composition root). */
+export interface GraphSender {
+  send(
+    method: "POST",
+    path: string,
+    body: unknown,
+    options: { signal: AbortSignal; timeoutMs: number; maxRetries: number },
+  ): Promise<{ status: number; headers: Headers; text: string }>;
+}
 
 /**
  * Email through Graph `POST /users/{from}/sendMail` (202), with the Graph SDK: a token for the Graph
@@ -14,12 +21,10 @@ export const EMAIL_MAX_NOTICES = 20;
  * blind retry after a timeout could send the mail twice; the outbox retries with backoff instead.
  */
 export function emailChannel(
-  credential: TokenCredential,
-  cloud: CloudProfile,
+  graph: GraphSender,
   mail: { from: string; to: string[] },
   options: { timeoutMs: number; now: () => Date },
 ): Channel {
-  const graph = new GraphHttp(credential, cloud);
   return {
     name: "email",
     fits: (notices) => notices.length <= EMAIL_MAX_NOTICES,

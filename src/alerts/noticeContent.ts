@@ -1,7 +1,6 @@
-import type { Severity } from "../checks/finding.js";
-import type { Notice } from "./notifier.js";
-import type { AlertRecord, PolicySettings } from "./policy.js";
-import { incidentKey } from "./policy.js";
+import type { Severity } from "../core/finding.js";
+import type { Notice } from "../core/notifier.js";
+import { incidentKey, type AlertRecord, type PolicySettings } from "./alertRecord.js";
 import { redact, safeEvidence } from "./redact.js";
 
 /** What is wrong, in words people use, for the title and subject (fallback: the check id). */

@@ -1,4 +1,4 @@
-import type { Evidence } from "../checks/finding.js";
+import type { Evidence } from "../core/finding.js";
 
 /**
  * Defence in depth: findings never hold secrets, but a notice leaves the tenant (Teams, mail), so

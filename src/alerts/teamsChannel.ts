@@ -28,8 +28,3 @@ export function teamsChannel(webhookUrl: string, options: { timeoutMs: number; n
     },
   };
 }
-
-/** The webhook's host, the only part of the URL that may be logged. */
-export function webhookHost(webhookUrl: string): string {
-  return new URL(webhookUrl).host;
-}

@@ -3,9 +3,9 @@ import { OperationalInsightsManagementClient } from "@azure/arm-operationalinsig
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import type { TokenCredential } from "@azure/core-auth";
 import type { CloudProfile } from "../config/clouds.js";
-import { parseArmId, sdkScope, type ArmId } from "./armId.js";
-import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "./callContext.js";
-import { found, type Observation } from "../checks/observation.js";
+import { parseArmId, sdkScope, type ArmId } from "../core/armId.js";
+import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "../core/callContext.js";
+import { found, type Observation } from "../core/observation.js";
 import type { Dce, Dcr, RoleAssignment, Table, Workspace } from "../connector/types.js";
 import { MalformedReplyError, observeError } from "./errors.js";
 import { toDce, toDcr, toRoleAssignment, toTable, toWorkspace } from "./armMappers.js";

@@ -1,11 +1,10 @@
-import type { TokenCredential } from "@azure/core-auth";
 import type { Config } from "../config/loadConfig.js";
 import type { ConnectorReader } from "../checks/collect.js";
-import { ArmAdapter } from "./arm.js";
-import { GraphAdapter } from "./graph.js";
-import { LogsAdapter } from "./logs.js";
-import { KeyVaultAdapter } from "./keyVault.js";
-import type { CallContext } from "./callContext.js";
+import type { ArmAdapter } from "./arm.js";
+import type { GraphAdapter } from "./graph.js";
+import type { LogsAdapter } from "./logs.js";
+import type { KeyVaultAdapter } from "./keyVault.js";
+import type { CallContext } from "../core/callContext.js";
 
 /** The Azure clients of one process, created once and reused by every run. */
 export interface AzureAdapters {
@@ -13,15 +12,6 @@ export interface AzureAdapters {
   graph: GraphAdapter;
   logs: LogsAdapter;
   vault: KeyVaultAdapter | undefined;
-}
-
-export function createAdapters(config: Config, credential: TokenCredential): AzureAdapters {
-  return {
-    arm: new ArmAdapter(credential, config.cloud),
-    graph: new GraphAdapter(credential, config.cloud),
-    logs: new LogsAdapter(credential, config.cloud),
-    vault: config.keyVault ? new KeyVaultAdapter(credential, config.keyVault.uri) : undefined,
-  };
 }
 
 /** Binds the adapters to the connector's settings and one run's time limits. */

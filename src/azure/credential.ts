@@ -1,6 +1,6 @@
 import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import type { Config } from "../config/loadConfig.js";
-import { READ_RETRY_OPTIONS } from "./callContext.js";
+import { READ_RETRY_OPTIONS } from "../core/callContext.js";
 
 /**
  * The monitor's own identity, from the same settings as everything else: a client secret when

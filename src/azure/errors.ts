@@ -1,7 +1,7 @@
-import { isRestError } from "@azure/core-rest-pipeline";
-import { notKnown, missing, type Observation } from "../checks/observation.js";
-import { visible } from "../report/safeText.js";
-import type { CallContext } from "./callContext.js";
+import { notKnown, missing, type Observation } from "../core/observation.js";
+import { visible } from "../core/safeText.js";
+import type { CallContext } from "../core/callContext.js";
+import { statusOf } from "../core/httpStatus.js";
 
 /** A reply that did not have the shape the API documents. */
 export class MalformedReplyError extends Error {
@@ -56,11 +56,7 @@ function rawErrorCode(e: unknown): string | undefined {
   return fromDetails(err.details) ?? (typeof err.code === "string" ? err.code : undefined);
 }
 
-export function statusOf(e: unknown): number | undefined {
-  if (isRestError(e)) return e.statusCode;
-  const s = (e as { statusCode?: unknown })?.statusCode;
-  return typeof s === "number" ? s : undefined;
-}
+export { statusOf };
 
 export function isNotFound(e: unknown): boolean {
   if (statusOf(e) !== 404) return false;

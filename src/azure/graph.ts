@@ -1,7 +1,7 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { CloudProfile } from "../config/clouds.js";
-import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "./callContext.js";
-import { found, type Observation } from "../checks/observation.js";
+import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "../core/callContext.js";
+import { found, type Observation } from "../core/observation.js";
 import type { Application, ServicePrincipal } from "../connector/types.js";
 import { observeError } from "./errors.js";
 import { GraphHttp, graphJson } from "./graphClient.js";

@@ -13,7 +13,7 @@ import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-grap
 import { RestError } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/core-auth";
 import type { CloudProfile } from "../config/clouds.js";
-import { READ_RETRY_OPTIONS } from "./callContext.js";
+import { READ_RETRY_OPTIONS } from "../core/callContext.js";
 import { cappedResponse } from "./responseLimit.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { CloudProfile } from "../config/clouds.js";
-import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "./callContext.js";
+import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "../core/callContext.js";
 import { errorCode, MalformedReplyError, observeError, statusOf, type Access } from "./errors.js";
 import type { AppView, CredentialPolicy } from "../rotation/model.js";
 import { StepFailure, type NewSecret } from "../rotation/ports.js";

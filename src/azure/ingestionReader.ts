@@ -2,30 +2,24 @@ import type { Config } from "../config/loadConfig.js";
 import type { IngestionReader } from "../ingestion/watch.js";
 import type { AzureAdapters } from "./connectorReader.js";
 import type { MetricsAdapter } from "./metrics.js";
-import type { CallContext } from "./callContext.js";
-import { missing, notKnown, type Observation } from "../checks/observation.js";
+import type { CallContext } from "../core/callContext.js";
+import type { CustomerIdLookup } from "./customerId.js";
+import { missing, notKnown, type Observation } from "../core/observation.js";
 
 /**
- * Binds the adapters to the ingestion watch. The workspace's customer id (the query API's address)
- * is read from ARM once per process and kept: it never changes for a workspace.
+ * Binds the adapters to the ingestion watch. The workspace queries go to its customer id (the
+ * query API's address), looked up once per process (customerIdOnce).
  */
 export function ingestionReader(
-  a: AzureAdapters,
+  a: Pick<AzureAdapters, "logs">,
   metrics: MetricsAdapter,
   config: Config,
   ctx: CallContext,
-  customerIdCache: { value?: string },
+  customerId: CustomerIdLookup,
 ): IngestionReader {
   const k = config.keeper;
-  const customerId = async (): Promise<Observation<string>> => {
-    if (customerIdCache.value) return { kind: "found", value: customerIdCache.value };
-    const ws = await a.arm.getWorkspace(k.workspace, ctx);
-    if (ws.kind !== "found") return ws.kind === "missing" ? missing() : ws;
-    customerIdCache.value = ws.value.customerId;
-    return { kind: "found", value: ws.value.customerId };
-  };
   const withWorkspace = async <T>(read: (id: string) => Promise<Observation<T>>): Promise<Observation<T>> => {
-    const id = await customerId();
+    const id = await customerId(ctx);
     if (id.kind === "found") return read(id.value);
     return id.kind === "missing" ? missing() : notKnown(id.reason, id.remediation);
   };

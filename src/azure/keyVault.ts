@@ -1,7 +1,7 @@
 import { SecretClient, type KeyVaultSecret } from "@azure/keyvault-secrets";
 import type { TokenCredential } from "@azure/core-auth";
-import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "./callContext.js";
-import { found, type Observation } from "../checks/observation.js";
+import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "../core/callContext.js";
+import { found, type Observation } from "../core/observation.js";
 import type { VaultSecretVersion } from "../connector/types.js";
 import { errorCode, observeError, statusOf } from "./errors.js";
 import { RESPONSE_LIMIT_POLICIES } from "./responseLimit.js";

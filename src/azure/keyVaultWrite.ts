@@ -1,6 +1,6 @@
 import { SecretClient, type SecretProperties } from "@azure/keyvault-secrets";
 import type { TokenCredential } from "@azure/core-auth";
-import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "./callContext.js";
+import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "../core/callContext.js";
 import { isNotFound, observeError } from "./errors.js";
 import { isLoopbackVault } from "./keyVault.js";
 import type { VaultVersion } from "../rotation/model.js";

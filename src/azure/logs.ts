@@ -1,8 +1,8 @@
 import { LogsQueryClient, LogsQueryResultStatus, type QueryTimeInterval } from "@azure/monitor-query-logs";
 import type { TokenCredential } from "@azure/core-auth";
 import type { CloudProfile } from "../config/clouds.js";
-import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "./callContext.js";
-import { found, missing, notKnown, type Observation } from "../checks/observation.js";
+import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "../core/callContext.js";
+import { found, missing, notKnown, type Observation } from "../core/observation.js";
 import type { HourlyRow } from "../ingestion/history.js";
 import type { CapEvent, LogErrorGroup, SignInGroup } from "../ingestion/diagnosis.js";
 import { errorCode, MalformedReplyError, observeError, statusOf } from "./errors.js";

@@ -1,9 +1,9 @@
 import { MonitorClient } from "@azure/arm-monitor";
 import type { TokenCredential } from "@azure/core-auth";
 import type { CloudProfile } from "../config/clouds.js";
-import { sdkScope, type ArmId } from "./armId.js";
-import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "./callContext.js";
-import { found, type Observation } from "../checks/observation.js";
+import { sdkScope, type ArmId } from "../core/armId.js";
+import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "../core/callContext.js";
+import { found, type Observation } from "../core/observation.js";
 import type { CallCounts } from "../ingestion/diagnosis.js";
 import { callCountsOf, type CallMinute } from "../ingestion/pushes.js";
 import { MalformedReplyError, observeError } from "./errors.js";

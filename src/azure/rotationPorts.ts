@@ -1,12 +1,10 @@
-import type { TokenCredential } from "@azure/core-auth";
 import type { Config } from "../config/loadConfig.js";
-import type { ArmAdapter } from "./arm.js";
-import type { LogsAdapter } from "./logs.js";
-import type { CallContext } from "./callContext.js";
-import { GraphWriter } from "./graphWrite.js";
-import { VaultWriter } from "./keyVaultWrite.js";
+import type { CallContext } from "../core/callContext.js";
+import type { CustomerIdLookup } from "./customerId.js";
+import type { GraphWriter } from "./graphWrite.js";
+import type { VaultWriter } from "./keyVaultWrite.js";
 import { probeSecret } from "./secretProbe.js";
-import { SignInReader } from "./signIns.js";
+import type { SignInReader } from "./signIns.js";
 import { StepFailure, type RotationPorts } from "../rotation/ports.js";
 
 /** The rotation's Azure clients, built once per process. */
@@ -14,15 +12,6 @@ export interface RotationClients {
   graph: GraphWriter;
   vault: VaultWriter | undefined;
   signIns: SignInReader;
-}
-
-export function createRotationClients(config: Config, credential: TokenCredential, logs: LogsAdapter): RotationClients {
-  const kv = config.keyVault;
-  return {
-    graph: new GraphWriter(credential, config.cloud),
-    vault: kv ? new VaultWriter(credential, kv.uri, kv.secretName, config.keeper.appId) : undefined,
-    signIns: new SignInReader(logs),
-  };
 }
 
 const NO_VAULT = new StepFailure(
@@ -37,11 +26,10 @@ export function rotationPorts(
   config: Config,
   ctx: CallContext,
   deps: {
-    arm: ArmAdapter;
     clock: () => Date;
     sleep: (ms: number) => Promise<void>;
-    /** Memo of the workspace's customerId (it never changes for a workspace). */
-    customerId: { value?: string };
+    /** The workspace's customer id, looked up once per process (customerIdOnce). */
+    customerId: CustomerIdLookup;
   },
 ): RotationPorts {
   const k = config.keeper;
@@ -50,16 +38,14 @@ export function rotationPorts(
     return c.vault;
   };
   const customerId = async (): Promise<string> => {
-    if (deps.customerId.value) return deps.customerId.value;
-    const ws = await deps.arm.getWorkspace(k.workspace, ctx);
-    if (ws.kind !== "found")
+    const id = await deps.customerId(ctx);
+    if (id.kind !== "found")
       throw new StepFailure(
         "unknown",
-        ws.kind === "unknown" ? ws.reason : "the Sentinel workspace does not exist",
-        ws.kind === "unknown" ? ws.remediation : undefined,
+        id.kind === "unknown" ? id.reason : "the Sentinel workspace does not exist",
+        id.kind === "unknown" ? id.remediation : undefined,
       );
-    deps.customerId.value = ws.value.customerId;
-    return ws.value.customerId;
+    return id.value;
   };
   return {
     readApp: () => c.graph.readApp(k.appId, ctx),

@@ -3,7 +3,7 @@ import type { CloudProfile } from "../config/clouds.js";
 import { safeMessage } from "./errors.js";
 import type { ProbeOutcome } from "../rotation/ports.js";
 import { PROPAGATION_WINDOW_MS } from "../rotation/model.js";
-import { callSignal } from "./callContext.js";
+import { callSignal } from "../core/callContext.js";
 
 export interface ProbeDeps {
   cloud: CloudProfile;

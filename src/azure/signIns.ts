@@ -1,4 +1,4 @@
-import type { CallContext } from "./callContext.js";
+import type { CallContext } from "../core/callContext.js";
 import { MalformedReplyError } from "./errors.js";
 import type { LogsAdapter } from "./logs.js";
 import type { SignInSummary } from "../rotation/model.js";

@@ -1,7 +1,7 @@
 import { TableClient } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/core-auth";
 import type { StorageConfig } from "../config/storage.js";
-import { READ_RETRY_OPTIONS } from "./callContext.js";
+import { READ_RETRY_OPTIONS } from "../core/callContext.js";
 
 /** Plain http is allowed only for a storage emulator on a loopback address. */
 function isLoopbackHttp(connectionString: string): boolean {

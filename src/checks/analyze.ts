@@ -1,4 +1,4 @@
-import { sortFindings, type Finding } from "./finding.js";
+import { sortFindings, type Finding } from "../core/finding.js";
 import type { Expected, Observed } from "./expected.js";
 import { analyzeApp, analyzeDcrExists, analyzeWorkspace } from "./resources.js";
 import { analyzeTable } from "./table.js";

@@ -1,5 +1,5 @@
 import type { Observed } from "./expected.js";
-import { notKnown, type Observation } from "./observation.js";
+import { notKnown, type Observation } from "../core/observation.js";
 import type {
   Application,
   Dce,

@@ -1,4 +1,4 @@
-import { ok, problem, unknown, type Finding } from "./finding.js";
+import { ok, problem, unknown, type Finding } from "../core/finding.js";
 import type { Expected, Observed } from "./expected.js";
 import { unknownFrom } from "./resources.js";
 

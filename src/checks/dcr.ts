@@ -1,9 +1,9 @@
-import { ok, problem, unknown, type Finding } from "./finding.js";
+import { ok, problem, unknown, type Finding } from "../core/finding.js";
 import type { Expected, Observed } from "./expected.js";
 import { unknownFrom } from "./resources.js";
 import { allColumns, changedFields, describeDiff, diffColumns } from "./columns.js";
 import { analyzeTransform, tamperingOf } from "./transform.js";
-import { sameArmId } from "../azure/armId.js";
+import { sameArmId } from "../core/armId.js";
 import { normalizeType } from "../connector/profile.js";
 import type { Column, Dcr } from "../connector/types.js";
 

@@ -1,5 +1,5 @@
 import type { ConnectorProfile } from "../connector/profile.js";
-import type { Observation } from "./observation.js";
+import type { Observation } from "../core/observation.js";
 import type {
   Application,
   Dce,

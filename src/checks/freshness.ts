@@ -1,4 +1,4 @@
-import { ok, problem, type Finding } from "./finding.js";
+import { ok, problem, type Finding } from "../core/finding.js";
 import type { SilenceVerdict } from "../ingestion/silence.js";
 
 export const FRESHNESS_CHECK = "ingestion.freshness";

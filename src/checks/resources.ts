@@ -1,7 +1,7 @@
-import { problem, ok, unknown, type Finding } from "./finding.js";
+import { problem, ok, unknown, type Finding } from "../core/finding.js";
 import type { Expected, Observed } from "./expected.js";
-import type { Observation } from "./observation.js";
-import type { Cause } from "./cause.js";
+import type { Observation } from "../core/observation.js";
+import type { Cause } from "../core/cause.js";
 
 /** The unknown finding for an observation that could not be made. */
 export function unknownFrom(check: string, obs: { reason: string; remediation?: string }, resource?: string): Finding {

@@ -1,7 +1,7 @@
-import { ok, problem, type Finding } from "./finding.js";
+import { ok, problem, type Finding } from "../core/finding.js";
 import type { Expected, Observed } from "./expected.js";
 import { unknownFrom } from "./resources.js";
-import { scopeCovers } from "../azure/armId.js";
+import { scopeCovers } from "../core/armId.js";
 import { KNOWN_ROLES } from "../connector/profile.js";
 
 export function analyzeRole(e: Expected, o: Observed): Finding[] {

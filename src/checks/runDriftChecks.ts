@@ -1,7 +1,7 @@
 import { analyze } from "./analyze.js";
 import { collect, type ConnectorReader } from "./collect.js";
 import type { Expected } from "./expected.js";
-import type { Finding } from "./finding.js";
+import type { Finding } from "../core/finding.js";
 import { buildReport, type Report, type ReportTarget } from "../report/report.js";
 
 /**

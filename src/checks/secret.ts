@@ -1,8 +1,8 @@
-import { ok, problem, type Finding } from "./finding.js";
+import { ok, problem, type Finding } from "../core/finding.js";
 import type { Expected, Observed } from "./expected.js";
 import { unknownFrom } from "./resources.js";
 import type { PasswordCredential } from "../connector/types.js";
-import type { Cause } from "./cause.js";
+import type { Cause } from "../core/cause.js";
 
 const DAY_MS = 86_400_000;
 

@@ -1,5 +1,5 @@
 import type { SettingReader } from "./settingReader.js";
-import type { SettingSpec } from "./settings.js";
+import type { SettingSpec } from "./settingSpec.js";
 
 /** Settings of alerting: policy, channels, digest. */
 export const ALERT_SETTINGS: readonly SettingSpec[] = [

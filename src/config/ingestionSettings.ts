@@ -1,5 +1,5 @@
 import type { SettingReader } from "./settingReader.js";
-import type { SettingSpec } from "./settings.js";
+import type { SettingSpec } from "./settingSpec.js";
 import { parseWeekendDays, timeZoneProblem } from "../ingestion/calendar.js";
 
 /** Settings of the ingestion watch (silence, latency, volume, diagnosis). */

@@ -1,6 +1,7 @@
 import { CLOUD_NAMES, CLOUD_PROFILES, customCloud, type CloudName, type CloudProfile } from "./clouds.js";
-import type { ArmId } from "../azure/armId.js";
+import type { ArmId } from "../core/armId.js";
 import { SettingReader, isGuid, type SettingProblem } from "./settingReader.js";
+import { settingDefault } from "./settings.js";
 import { parseStorage, type StorageConfig } from "./storage.js";
 import { parseIngestionSettings, type IngestionSettings } from "./ingestionSettings.js";
 import { parseRotationSettings, type RotationSettings } from "./rotationSettings.js";
@@ -51,64 +52,61 @@ const DCR_IMMUTABLE_ID = /^dcr-[0-9a-f]{32}$/i;
 
 /** Reads and validates every setting at once; throws ConfigError naming each problem. */
 export function loadConfig(env: Env): Config {
-  const r = new SettingReader(env);
-  const raw = (name: string) => r.raw(name);
-  const get = (name: string) => r.get(name);
-  const fail = (setting: string, message: string) => r.fail(setting, message);
-  const required = (name: string, what: string) => r.required(name, what);
-  const guid = (name: string, what: string) => r.guid(name, what);
-  const armId = (name: string, provider: string, type: string, what: string) => r.armId(name, provider, type, what);
-  const httpsUrl = (name: string, value: string | undefined, originOnly?: string) =>
-    r.httpsUrl(name, value, originOnly === undefined ? {} : { originOnly });
-  const int = (name: string, min: number, max: number) => r.int(name, min, max);
+  const r = new SettingReader(env, settingDefault);
 
-  const tenantId = guid("KEEPER_TENANT_ID", "the Entra tenant ID");
-  const appId = guid("KEEPER_APP_ID", "the application (client) ID Keeper uses");
-  const dcr = armId("KEEPER_DCR_RESOURCE_ID", "Microsoft.Insights", "dataCollectionRules", "the DCR's ARM resource ID");
+  const tenantId = r.guid("KEEPER_TENANT_ID", "the Entra tenant ID");
+  const appId = r.guid("KEEPER_APP_ID", "the application (client) ID Keeper uses");
+  const dcr = r.armId(
+    "KEEPER_DCR_RESOURCE_ID",
+    "Microsoft.Insights",
+    "dataCollectionRules",
+    "the DCR's ARM resource ID",
+  );
   const dcrImmutableId =
-    required("KEEPER_DCR_IMMUTABLE_ID", "the DCR immutable id (dcr-…) Keeper is configured with") ?? "";
+    r.required("KEEPER_DCR_IMMUTABLE_ID", "the DCR immutable id (dcr-…) Keeper is configured with") ?? "";
   if (dcrImmutableId && !DCR_IMMUTABLE_ID.test(dcrImmutableId))
-    fail("KEEPER_DCR_IMMUTABLE_ID", 'not a DCR immutable id: expected "dcr-" followed by 32 hex digits');
+    r.fail("KEEPER_DCR_IMMUTABLE_ID", 'not a DCR immutable id: expected "dcr-" followed by 32 hex digits');
   const dceUri =
-    httpsUrl(
-      "KEEPER_DCE_URI",
-      required("KEEPER_DCE_URI", "the DCE logs-ingestion URI Keeper is configured with"),
-      "the logs-ingestion URI is a host only (https://<dce>.<region>-1.ingest.monitor.azure.com); Keeper's path is built from it",
-    ) ?? "";
-  const workspace = armId(
+    r.httpsUrl("KEEPER_DCE_URI", r.required("KEEPER_DCE_URI", "the DCE logs-ingestion URI Keeper is configured with"), {
+      originOnly:
+        "the logs-ingestion URI is a host only (https://<dce>.<region>-1.ingest.monitor.azure.com); Keeper's path is built from it",
+    }) ?? "";
+  const workspace = r.armId(
     "KEEPER_WORKSPACE_RESOURCE_ID",
     "Microsoft.OperationalInsights",
     "workspaces",
     "the Sentinel workspace's ARM resource ID",
   );
-  const streamName = get("KEEPER_STREAM_NAME") ?? "";
+  const streamName = r.get("KEEPER_STREAM_NAME") ?? "";
   if (!/^Custom-[A-Za-z0-9_]+$/.test(streamName))
-    fail("KEEPER_STREAM_NAME", 'not a custom stream name: expected "Custom-" followed by letters, digits or _');
-  const tableName = get("KEEPER_TABLE_NAME") ?? "";
+    r.fail("KEEPER_STREAM_NAME", 'not a custom stream name: expected "Custom-" followed by letters, digits or _');
+  const tableName = r.get("KEEPER_TABLE_NAME") ?? "";
   if (!/^[A-Za-z][A-Za-z0-9_]*_CL$/.test(tableName))
-    fail("KEEPER_TABLE_NAME", 'not a custom table name: expected letters, digits or _ ending in "_CL"');
+    r.fail("KEEPER_TABLE_NAME", 'not a custom table name: expected letters, digits or _ ending in "_CL"');
 
-  const secretName = get("KEY_VAULT_SECRET_NAME") ?? "";
+  const secretName = r.get("KEY_VAULT_SECRET_NAME") ?? "";
   if (!/^[0-9A-Za-z-]{1,127}$/.test(secretName))
-    fail("KEY_VAULT_SECRET_NAME", "not a Key Vault secret name: 1–127 letters, digits or dashes");
+    r.fail("KEY_VAULT_SECRET_NAME", "not a Key Vault secret name: 1–127 letters, digits or dashes");
 
-  const warnDays = int("SECRET_WARN_DAYS", 1, 365);
-  const criticalDays = int("SECRET_CRITICAL_DAYS", 0, 365);
+  const warnDays = r.int("SECRET_WARN_DAYS", 1, 365);
+  const criticalDays = r.int("SECRET_CRITICAL_DAYS", 0, 365);
   if (criticalDays >= warnDays)
-    fail("SECRET_CRITICAL_DAYS", `must be below SECRET_WARN_DAYS (${criticalDays} ≥ ${warnDays})`);
-  const silenceThresholdMinutes = int("SILENCE_THRESHOLD_MINUTES", 5, 7 * 24 * 60);
+    r.fail("SECRET_CRITICAL_DAYS", `must be below SECRET_WARN_DAYS (${criticalDays} ≥ ${warnDays})`);
+  const silenceThresholdMinutes = r.int("SILENCE_THRESHOLD_MINUTES", 5, 7 * 24 * 60);
   const driftCheckSchedule = r.schedule("DRIFT_CHECK_SCHEDULE") ?? "";
-  const callTimeoutSeconds = int("CALL_TIMEOUT_SECONDS", 1, 30);
-  const runBudgetSeconds = int("RUN_BUDGET_SECONDS", 10, 300);
+  const callTimeoutSeconds = r.int("CALL_TIMEOUT_SECONDS", 1, 30);
+  const runBudgetSeconds = r.int("RUN_BUDGET_SECONDS", 10, 300);
 
-  const cloudName = get("AZURE_CLOUD") ?? "";
+  const cloudName = r.get("AZURE_CLOUD") ?? "";
   let cloud: CloudProfile = CLOUD_PROFILES.AzureCloud;
   if (!(CLOUD_NAMES as readonly string[]).includes(cloudName)) {
-    fail("AZURE_CLOUD", `unknown cloud "${cloudName}": expected one of ${CLOUD_NAMES.join(", ")}`);
+    r.fail("AZURE_CLOUD", `unknown cloud "${cloudName}": expected one of ${CLOUD_NAMES.join(", ")}`);
   } else if (cloudName === "Custom") {
     // each SDK appends its own paths (Graph /v1.0, Log Analytics /v1, ARM /subscriptions, Entra /<tenant>)
     const endpoint = (name: string, path: string): string =>
-      httpsUrl(name, required(name, "an https endpoint (required when AZURE_CLOUD=Custom)"), path) ?? "";
+      r.httpsUrl(name, r.required(name, "an https endpoint (required when AZURE_CLOUD=Custom)"), {
+        originOnly: path,
+      }) ?? "";
     cloud = customCloud({
       authorityHost: endpoint("AZURE_AUTHORITY_HOST", "the tenant is added to the host by the SDK"),
       resourceManagerEndpoint: endpoint("AZURE_RESOURCE_MANAGER_ENDPOINT", "the SDK adds /subscriptions/…"),
@@ -123,44 +121,43 @@ export function loadConfig(env: Env): Config {
       "MICROSOFT_GRAPH_ENDPOINT",
       "LOG_ANALYTICS_ENDPOINT",
     ]) {
-      const v = raw(name);
+      const v = r.raw(name);
       // the cloud's own authority host is harmless (az and azd environments often carry it)
       if (v === undefined || (name === "AZURE_AUTHORITY_HOST" && v.replace(/\/+$/, "") === cloud.authorityHost))
         continue;
-      fail(name, `only used when AZURE_CLOUD=Custom (it is ${cloudName}, which ignores it); remove it`);
+      r.fail(name, `only used when AZURE_CLOUD=Custom (it is ${cloudName}, which ignores it); remove it`);
     }
   }
-  const vaultUri = httpsUrl(
-    "KEY_VAULT_URI",
-    raw("KEY_VAULT_URI"),
-    `a vault URI is https://<vault-name>${cloud.keyVaultDnsSuffix ?? ".vault.azure.net"}/`,
-  );
+  const vaultUri = r.httpsUrl("KEY_VAULT_URI", r.raw("KEY_VAULT_URI"), {
+    originOnly: `a vault URI is https://<vault-name>${cloud.keyVaultDnsSuffix ?? ".vault.azure.net"}/`,
+  });
   if (vaultUri !== undefined && cloud.keyVaultDnsSuffix !== undefined) {
     const u = new URL(vaultUri);
     const suffix = cloud.keyVaultDnsSuffix;
     const name = u.hostname.toLowerCase().endsWith(suffix) ? u.hostname.slice(0, -suffix.length) : undefined;
     if (name === undefined || !/^[a-z][a-z0-9-]{1,22}[a-z0-9]$/i.test(name) || u.port !== "")
-      fail(
+      r.fail(
         "KEY_VAULT_URI",
         `not a Key Vault of ${cloudName}: the host must be <vault-name>${suffix} (it is ${u.host}); the monitor sends its tokens there`,
       );
   }
 
   const identity: Config["identity"] = {};
-  const idClient = raw("AZURE_CLIENT_ID");
-  const idTenant = raw("AZURE_TENANT_ID");
-  const idSecret = raw("AZURE_CLIENT_SECRET");
+  const idClient = r.raw("AZURE_CLIENT_ID");
+  const idTenant = r.raw("AZURE_TENANT_ID");
+  const idSecret = r.raw("AZURE_CLIENT_SECRET");
   if (idClient !== undefined) {
-    if (!isGuid(idClient)) fail("AZURE_CLIENT_ID", "not a GUID: expected the client ID of the monitor's identity");
+    if (!isGuid(idClient)) r.fail("AZURE_CLIENT_ID", "not a GUID: expected the client ID of the monitor's identity");
     identity.clientId = idClient;
   }
   if (idTenant !== undefined) {
-    if (!isGuid(idTenant)) fail("AZURE_TENANT_ID", "not a GUID: expected the tenant of the monitor's app registration");
+    if (!isGuid(idTenant))
+      r.fail("AZURE_TENANT_ID", "not a GUID: expected the tenant of the monitor's app registration");
     identity.tenantId = idTenant;
   }
   if (idSecret !== undefined) {
     if (idClient === undefined || idTenant === undefined)
-      fail(
+      r.fail(
         "AZURE_CLIENT_SECRET",
         "set without AZURE_CLIENT_ID and AZURE_TENANT_ID: all three are needed for a client-secret identity",
       );

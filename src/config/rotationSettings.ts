@@ -1,5 +1,5 @@
 import type { SettingReader } from "./settingReader.js";
-import type { SettingSpec } from "./settings.js";
+import type { SettingSpec } from "./settingSpec.js";
 
 /** Settings of the Keeper client secret rotation. */
 export const ROTATION_SETTINGS: readonly SettingSpec[] = [

@@ -1,3 +1,5 @@
+import { DAY_NAMES } from "../ingestion/calendar.js";
+
 /**
  * Azure Functions timer schedules: six-field NCRONTAB (`sec min hour day month weekday`) or a
  * TimeSpan (`hh:mm:ss`). Validated here so a typo fails at start-up, not silently in the host.
@@ -11,7 +13,7 @@ const FIELD_RANGES: ReadonlyArray<[number, number]> = [
   [0, 6],
 ];
 const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
-const DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+const DAYS = DAY_NAMES.map((d) => d.toUpperCase());
 
 function validValue(v: string, [min, max]: [number, number], names?: string[]): boolean {
   if (names && names.includes(v.toUpperCase())) return true;

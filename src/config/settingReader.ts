@@ -1,6 +1,5 @@
-import { parseArmId, type ArmId } from "../azure/armId.js";
+import { parseArmId, type ArmId } from "../core/armId.js";
 import { firesMoreThanOncePerMinute, isValidSchedule } from "./schedule.js";
-import { settingDefault } from "./settings.js";
 
 export interface SettingProblem {
   setting: string;
@@ -17,12 +16,15 @@ export function isGuid(v: string): boolean {
 /**
  * Reads settings from an environment and collects every problem instead of stopping at the
  * first: each feature's parser uses one reader, and loadConfig throws once with all of them.
- * Empty values count as unset; defaults come from SETTINGS.
+ * Empty values count as unset; defaults come from `defaultOf` (settingDefault: the SETTINGS list).
  */
 export class SettingReader {
   readonly problems: SettingProblem[] = [];
 
-  constructor(private readonly env: Record<string, string | undefined>) {}
+  constructor(
+    private readonly env: Record<string, string | undefined>,
+    private readonly defaultOf: (name: string) => string | undefined,
+  ) {}
 
   raw(name: string): string | undefined {
     const v = this.env[name]?.trim();
@@ -35,7 +37,7 @@ export class SettingReader {
   }
 
   get(name: string): string | undefined {
-    return this.raw(name) ?? settingDefault(name);
+    return this.raw(name) ?? this.defaultOf(name);
   }
 
   fail(setting: string, message: string): void {

@@ -7,16 +7,7 @@
 import { INGESTION_SETTINGS } from "./ingestionSettings.js";
 import { ROTATION_SETTINGS } from "./rotationSettings.js";
 import { ALERT_SETTINGS } from "./alertSettings.js";
-
-export interface SettingSpec {
-  name: string;
-  /** true: always required; "custom-cloud": required only when AZURE_CLOUD=Custom. */
-  required: boolean | "custom-cloud";
-  default?: string;
-  /** A secret value: never logged, never printed, a Key Vault reference in Azure. */
-  secret?: boolean;
-  description: string;
-}
+import type { SettingSpec } from "./settingSpec.js";
 
 const DRIFT_SETTINGS: readonly SettingSpec[] = [
   { name: "KEEPER_TENANT_ID", required: true, description: "Entra tenant (GUID) of the Keeper app registration." },

@@ -98,11 +98,3 @@ export interface VaultSecretVersion {
   createdOn?: Date;
   tags: Record<string, string>;
 }
-
-export interface IngestionStats {
-  lastEvent?: Date;
-  /** Events in the queried window. */
-  events: number;
-  /** The queried window (ISO 8601 duration). */
-  window: string;
-}

@@ -1,6 +1,6 @@
 import type { InvocationContext, Timer } from "@azure/functions";
 import type { AlertManager } from "../alerts/alertManager.js";
-import { loggerFrom } from "./logger.js";
+import { loggerFrom } from "../core/logger.js";
 
 export interface AlertDeliveryDeps {
   /** Builds (once) or returns the alert manager; throws ConfigError on bad settings. */

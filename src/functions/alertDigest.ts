@@ -1,7 +1,7 @@
 import type { InvocationContext, Timer } from "@azure/functions";
 import type { AlertManager } from "../alerts/alertManager.js";
 import type { Config } from "../config/loadConfig.js";
-import { loggerFrom } from "./logger.js";
+import { loggerFrom } from "../core/logger.js";
 
 export interface AlertDigestDeps {
   getConfig: () => Config;

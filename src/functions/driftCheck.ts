@@ -1,8 +1,8 @@
 import type { InvocationContext, Timer } from "@azure/functions";
-import type { Monitor } from "../wiring.js";
-import { beginTimerRun } from "./timerRun.js";
-import type { FindingsSink } from "../alerts/notifier.js";
-import type { Logger } from "./logger.js";
+import type { Monitor } from "../app/monitor.js";
+import { beginTimerRun, logFindings } from "./timerRun.js";
+import type { FindingsSink } from "../core/notifier.js";
+import type { Logger } from "../core/logger.js";
 
 export interface DriftCheckDeps {
   /** Builds (once) or returns the monitor; throws ConfigError on bad settings. */
@@ -20,7 +20,7 @@ export function driftCheckHandler(deps: DriftCheckDeps) {
   return async (timer: Timer, context: InvocationContext): Promise<void> => {
     const { log, monitor } = beginTimerRun("driftCheck", deps.getMonitor, timer, context);
     // The ingestion watch has its own timer: this run does not query the events again.
-    const report = await monitor.runDriftChecks({ withIngestion: false });
+    const report = await monitor.runDriftChecks();
     const counts = { ok: 0, problem: 0, unknown: 0 };
     for (const f of report.findings) counts[f.status]++;
     log.info("driftCheck done", {
@@ -29,13 +29,7 @@ export function driftCheckHandler(deps: DriftCheckDeps) {
       startedAt: report.startedAt,
       finishedAt: report.finishedAt,
     });
-    for (const f of report.findings.filter((x) => x.status !== "ok"))
-      log[f.status === "problem" ? "warn" : "info"]("finding", {
-        check: f.check,
-        status: f.status,
-        severity: f.severity,
-        summary: f.summary,
-      });
+    logFindings(log, report.findings);
     if (deps.getSink) {
       await deps.getSink(log).record({
         source: "drift",

@@ -1,12 +1,12 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
-import type { Monitor } from "../wiring.js";
+import type { Monitor } from "../app/monitor.js";
 import { ConfigError } from "../config/loadConfig.js";
-import type { FindingsSink } from "../alerts/notifier.js";
+import type { FindingsSink } from "../core/notifier.js";
 import type { AlertStore, StoredRun } from "../alerts/store/index.js";
-import { visible } from "../report/safeText.js";
+import { visible } from "../core/safeText.js";
 import { renderStatusPage } from "../report/statusPage.js";
 import { ingestionRunRecord } from "./ingestionWatch.js";
-import { loggerFrom, type Logger } from "./logger.js";
+import { loggerFrom, type Logger } from "../core/logger.js";
 
 export interface HealthDeps {
   getMonitor: () => Monitor;
@@ -135,10 +135,7 @@ export function healthHandler(deps: HealthDeps) {
       }
       // The same two runs the timers make, each recorded under its own source, so the alert
       // policy counts a refresh exactly like a tick.
-      const [report, watch] = await Promise.all([
-        monitor.runDriftChecks({ withIngestion: false }),
-        monitor.runIngestionWatch(),
-      ]);
+      const [report, watch] = await Promise.all([monitor.runDriftChecks(), monitor.runIngestionWatch()]);
       await state.sink.record({
         source: "drift",
         startedAt: report.startedAt,

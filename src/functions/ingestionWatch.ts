@@ -1,7 +1,7 @@
 import type { InvocationContext, Timer } from "@azure/functions";
-import type { Monitor } from "../wiring.js";
-import { beginTimerRun } from "./timerRun.js";
-import type { FindingsSink, RunRecord } from "../alerts/notifier.js";
+import type { Monitor } from "../app/monitor.js";
+import { beginTimerRun, logFindings } from "./timerRun.js";
+import type { FindingsSink, RunRecord } from "../core/notifier.js";
 import type { WatchResult } from "../ingestion/watch.js";
 
 export interface IngestionWatchDeps {
@@ -29,13 +29,7 @@ export function ingestionWatchHandler(deps: IngestionWatchDeps) {
       startedAt: run.startedAt.toISOString(),
       finishedAt: run.finishedAt.toISOString(),
     });
-    for (const f of run.findings.filter((x) => x.status !== "ok"))
-      log[f.status === "problem" ? "warn" : "info"]("finding", {
-        check: f.check,
-        status: f.status,
-        severity: f.severity,
-        summary: f.summary,
-      });
+    logFindings(log, run.findings);
     if (deps.sink) await deps.sink.record(ingestionRunRecord(run));
   };
 }

@@ -1,8 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
-import type { Monitor } from "../wiring.js";
+import type { Monitor } from "../app/monitor.js";
 import { ConfigError } from "../config/loadConfig.js";
 import { parseConfirmation } from "../rotation/confirm.js";
-import { loggerFrom } from "./logger.js";
+import { loggerFrom } from "../core/logger.js";
 
 export interface RotationApiDeps {
   getMonitor: () => Monitor;

@@ -1,5 +1,5 @@
 import type { InvocationContext, Timer } from "@azure/functions";
-import type { Monitor } from "../wiring.js";
+import type { Monitor } from "../app/monitor.js";
 import { beginTimerRun } from "./timerRun.js";
 
 export interface SecretRotationDeps {

@@ -1,7 +1,8 @@
 import type { InvocationContext, Timer } from "@azure/functions";
-import type { Monitor } from "../wiring.js";
+import type { Monitor } from "../app/monitor.js";
 import { ConfigError } from "../config/loadConfig.js";
-import { loggerFrom, type Logger } from "./logger.js";
+import type { Finding } from "../core/finding.js";
+import { loggerFrom, type Logger } from "../core/logger.js";
 
 /**
  * The start every timer shares: build (or reuse) the monitor, name each bad setting in the log and
@@ -26,4 +27,15 @@ export function beginTimerRun(
   }
   if (timer.isPastDue) log.warn(`${name} tick is late; running now`, { invocationId: context.invocationId });
   return { log, monitor };
+}
+
+/** One log line per finding that is not ok: a problem as a warning, an unknown as information. */
+export function logFindings(log: Logger, findings: readonly Finding[]): void {
+  for (const f of findings.filter((x) => x.status !== "ok"))
+    log[f.status === "problem" ? "warn" : "info"]("finding", {
+      check: f.check,
+      status: f.status,
+      severity: f.severity,
+      summary: f.summary,
+    });
 }

@@ -1,6 +1,6 @@
-import { ok, problem, unknown, type Finding } from "../checks/finding.js";
-import type { Observation } from "../checks/observation.js";
-import type { CauseKind } from "../checks/cause.js";
+import { ok, problem, unknown, type Finding } from "../core/finding.js";
+import type { Observation } from "../core/observation.js";
+import type { CauseKind } from "../core/cause.js";
 
 export const DIAGNOSIS_CHECK = "ingestion.diagnosis";
 

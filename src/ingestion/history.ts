@@ -15,13 +15,6 @@ export interface HourlyRow {
   latencyP95Minutes: number | null;
 }
 
-export interface IngestionHistory {
-  /** Hourly rows, oldest first. */
-  rows: HourlyRow[];
-  /** Start of the queried window. */
-  windowStart: number;
-}
-
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
 export const DAY = 86_400_000;

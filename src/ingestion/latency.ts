@@ -1,4 +1,4 @@
-import { ok, problem, type Finding } from "../checks/finding.js";
+import { ok, problem, type Finding } from "../core/finding.js";
 import { HOUR, hourStart, type HourlyRow } from "./history.js";
 
 export const LATENCY_CHECK = "ingestion.latency";

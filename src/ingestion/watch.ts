@@ -1,5 +1,5 @@
-import { unknown, type Finding } from "../checks/finding.js";
-import { found, notKnown, type Observation } from "../checks/observation.js";
+import { unknown, type Finding } from "../core/finding.js";
+import { found, notKnown, type Observation } from "../core/observation.js";
 import { analyzeFreshness, FRESHNESS_CHECK } from "../checks/freshness.js";
 import { learnBaseline } from "./baseline.js";
 import { holidayCalendar } from "./holidays.js";

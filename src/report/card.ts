@@ -1,5 +1,5 @@
-import type { Notice } from "../alerts/notifier.js";
-import { inertMarkdown, unescapeMarkdown, visible } from "./safeText.js";
+import type { Notice } from "../core/notifier.js";
+import { inertMarkdown, unescapeMarkdown, visible } from "../core/safeText.js";
 
 /** The Adaptive Card elements this module emits (a subset of schema 1.4, validated in tests). */
 export type CardElement =

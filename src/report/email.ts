@@ -1,6 +1,6 @@
-import type { Notice } from "../alerts/notifier.js";
+import type { Notice } from "../core/notifier.js";
 import { colourOf, headline } from "./card.js";
-import { escapeHtml, inertHtml, TEXT_MAX, visible } from "./safeText.js";
+import { escapeHtml, inertHtml, TEXT_MAX, visible } from "../core/safeText.js";
 
 export { escapeHtml };
 

@@ -1,4 +1,4 @@
-import type { Finding, Severity, Status } from "../checks/finding.js";
+import type { Finding, Severity, Status } from "../core/finding.js";
 
 /**
  * One incident per cause: the findings a single cause explains, told once. Alerts open, remind and

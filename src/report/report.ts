@@ -1,5 +1,5 @@
-import type { Finding, Status } from "../checks/finding.js";
-import { sortFindings, withoutCause } from "../checks/finding.js";
+import type { Finding, Status } from "../core/finding.js";
+import { sortFindings, withoutCause } from "../core/finding.js";
 import { groupIncidents, type Incident } from "./incident.js";
 
 export interface ReportTarget {

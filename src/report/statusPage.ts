@@ -1,4 +1,4 @@
-import { escapeHtml, inertHtml } from "./safeText.js";
+import { escapeHtml, inertHtml } from "../core/safeText.js";
 
 export interface StatusPageModel {
   status: string;

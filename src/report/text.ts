@@ -1,5 +1,5 @@
 import type { Report } from "./report.js";
-import { visible } from "./safeText.js";
+import { visible } from "../core/safeText.js";
 
 const MARK: Record<string, string> = { ok: "ok", problem: "PROBLEM", unknown: "unknown" };
 

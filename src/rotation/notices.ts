@@ -1,4 +1,4 @@
-import type { Notice } from "../alerts/notifier.js";
+import type { Notice } from "../core/notifier.js";
 import type { RotationState } from "./model.js";
 import { vaultName } from "../checks/secret.js";
 
@@ -11,10 +11,6 @@ export interface HandoffTarget {
   /** `${KEEPER_DCE_URI}/dataCollectionRules/${immutableId}/streams/${stream}?api-version=2023-01-01` */
   endpointUrl: string;
   portalUrl: string;
-}
-
-export function endpointUrl(dceUri: string, immutableId: string, stream: string): string {
-  return `${dceUri.replace(/\/+$/, "")}/dataCollectionRules/${immutableId}/streams/${stream}?api-version=2023-01-01`;
 }
 
 function facts(s: RotationState, t: HandoffTarget, deadline: string): Notice["facts"] {

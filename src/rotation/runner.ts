@@ -1,5 +1,5 @@
-import type { Notifier } from "../alerts/notifier.js";
-import type { Logger } from "../functions/logger.js";
+import type { Notifier } from "../core/notifier.js";
+import type { Logger } from "../core/logger.js";
 import {
   type AppView,
   type CredentialPolicy,

@@ -1,7 +1,7 @@
-import type { Notifier } from "../alerts/notifier.js";
+import type { Notifier } from "../core/notifier.js";
 import type { FindingProvider } from "../checks/runDriftChecks.js";
-import { ok, problem, unknown, type Finding } from "../checks/finding.js";
-import type { Logger } from "../functions/logger.js";
+import { ok, problem, unknown, type Finding } from "../core/finding.js";
+import type { Logger } from "../core/logger.js";
 import { confirmationConflict, type Confirmation } from "./confirm.js";
 import { describeStage } from "./describe.js";
 import type { PlannerSettings, RotationState, SignInSummary } from "./model.js";

@@ -1,3 +1,4 @@
+import { statusOf } from "../core/httpStatus.js";
 import { INITIAL_STATE, type RotationState } from "./model.js";
 
 /**
@@ -22,11 +23,6 @@ export class ConflictError extends Error {
     this.name = "ConflictError";
   }
 }
-
-const status = (e: unknown): number | undefined => {
-  const s = (e as { statusCode?: unknown } | null)?.statusCode;
-  return typeof s === "number" ? s : undefined;
-};
 
 export interface LoadedState {
   state: RotationState;
@@ -62,7 +58,7 @@ export function tableRotationStore(table: TableLike, appId: string): RotationSto
   const ensureTable = () =>
     (ensured ??= table.createTable().catch((e: unknown) => {
       ensured = undefined;
-      if (status(e) !== 409) throw e;
+      if (statusOf(e) !== 409) throw e;
     }));
   const pk = "rotation";
   const stateKey = appId.toLowerCase();
@@ -73,7 +69,7 @@ export function tableRotationStore(table: TableLike, appId: string): RotationSto
     try {
       return await table.getEntity<T>(pk, rk);
     } catch (e) {
-      if (status(e) === 404) return undefined;
+      if (statusOf(e) === 404) return undefined;
       throw e;
     }
   }
@@ -87,7 +83,7 @@ export function tableRotationStore(table: TableLike, appId: string): RotationSto
           : await table.updateEntity({ partitionKey: pk, rowKey: rk, ...row }, "Replace", { etag });
       return r.etag ?? "";
     } catch (e) {
-      if (status(e) === 412 || status(e) === 409) throw new ConflictError(rk);
+      if (statusOf(e) === 412 || statusOf(e) === 409) throw new ConflictError(rk);
       throw e;
     }
   }

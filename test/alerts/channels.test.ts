@@ -1,5 +1,6 @@
 /** The real Teams and Graph channels, over HTTPS, against the emulator's webhook receiver and mail sink. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { GraphHttp } from "../../src/azure/graphClient.js";
 import type { Emulator } from "../../emulator/index.js";
 import { createCredential } from "../../src/azure/credential.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
@@ -28,7 +29,10 @@ const now = () => new Date();
 const MAILBOX = () => emu.state.graph.mailboxes[0]!;
 function email(from = MAILBOX()) {
   const config = loadConfig({ ...emu.settings, ALERT_EMAIL_FROM: from, ALERT_EMAIL_TO: "secops@contoso.com" });
-  return emailChannel(createCredential(config), config.cloud, config.alerts.email!, { timeoutMs: 2000, now });
+  return emailChannel(new GraphHttp(createCredential(config), config.cloud), config.alerts.email!, {
+    timeoutMs: 2000,
+    now,
+  });
 }
 const teams = (url = emu.teamsWebhookUrl) => teamsChannel(url, { timeoutMs: 2000, now });
 const errorOf = (p: Promise<unknown>) =>

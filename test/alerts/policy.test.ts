@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { evaluate, isExpiredSecret, type AlertRecord, type PolicySettings } from "../../src/alerts/policy.js";
-import type { Notice } from "../../src/alerts/notifier.js";
-import { ok, problem, unknown, type Finding, type Severity } from "../../src/checks/finding.js";
+import type { AlertRecord, PolicySettings } from "../../src/alerts/alertRecord.js";
+import { evaluate, isExpiredSecret } from "../../src/alerts/policy.js";
+import type { Notice } from "../../src/core/notifier.js";
+import { ok, problem, unknown, type Finding, type Severity } from "../../src/core/finding.js";
 
 const settings: PolicySettings = {
   openAfter: 2,

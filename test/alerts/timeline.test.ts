@@ -10,11 +10,11 @@ import type { TokenCredential } from "@azure/core-auth";
 import { createTableClient } from "../../src/azure/tableStorage.js";
 import { AlertManager } from "../../src/alerts/alertManager.js";
 import { ChannelError, type Channel } from "../../src/alerts/channel.js";
-import type { Notice, RunRecord } from "../../src/alerts/notifier.js";
-import type { PolicySettings } from "../../src/alerts/policy.js";
+import type { Notice, RunRecord } from "../../src/core/notifier.js";
+import type { PolicySettings } from "../../src/alerts/alertRecord.js";
 import { AlertStore, type ChannelName } from "../../src/alerts/store/index.js";
-import { ok, problem, unknown, type Finding } from "../../src/checks/finding.js";
-import type { Logger } from "../../src/functions/logger.js";
+import { ok, problem, unknown, type Finding } from "../../src/core/finding.js";
+import type { Logger } from "../../src/core/logger.js";
 import { renderCard } from "../../src/report/card.js";
 import { renderEmail } from "../../src/report/email.js";
 

@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { ids } from "../../emulator/index.js";
-import { deadline } from "../../src/azure/callContext.js";
+import { deadline } from "../../src/core/callContext.js";
 import { createCredential } from "../../src/azure/credential.js";
 import { GraphAdapter } from "../../src/azure/graph.js";
 import { GraphWriter } from "../../src/azure/graphWrite.js";

@@ -3,7 +3,8 @@
  * reply over it is refused while it streams in and becomes `unknown`, not a crash or a 1 GB heap.
  */
 import { describe, expect, it } from "vitest";
-import { createAdapters, connectorReader } from "../../src/azure/connectorReader.js";
+import { connectorReader } from "../../src/azure/connectorReader.js";
+import { createAdapters } from "../../src/app/clients.js";
 import { MAX_REPLY_BYTES } from "../../src/azure/responseLimit.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
 import { monitorCredential, useHealthyEmulator } from "../emulator/helpers.js";

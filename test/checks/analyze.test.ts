@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { analyze } from "../../src/checks/analyze.js";
-import { CHECK_CATALOG, type Finding } from "../../src/checks/finding.js";
-import { found, missing, notKnown } from "../../src/checks/observation.js";
+import { CHECK_CATALOG, type Finding } from "../../src/core/finding.js";
+import { found, missing, notKnown } from "../../src/core/observation.js";
 import type { Observed } from "../../src/checks/expected.js";
-import type { CauseKind } from "../../src/checks/cause.js";
+import type { CauseKind } from "../../src/core/cause.js";
 import { DCE_ID, DCR_ID, KEY_A, RG, SP_OID, WS_ID, days, expected, healthy } from "./fixtures.js";
 
 function statusOf(findings: Finding[], check: string): string {

@@ -1,6 +1,6 @@
 import { keeperProfile } from "../../src/connector/profile.js";
 import type { Expected, Observed } from "../../src/checks/expected.js";
-import { found } from "../../src/checks/observation.js";
+import { found } from "../../src/core/observation.js";
 
 const SUB = "11111111-2222-3333-4444-555555555555";
 export const RG = `/subscriptions/${SUB}/resourceGroups/rg-sentinel`;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config/loadConfig.js";
 import { isValidSchedule } from "../../src/config/schedule.js";
 import { VALID_ENV } from "./env.js";
-import { watchSettingsFromConfig } from "../../src/ingestionWiring.js";
+import { watchSettingsFromConfig } from "../../src/app/monitor.js";
 
 function problemsOf(env: Record<string, string | undefined>): Record<string, string> {
   try {

@@ -3,10 +3,11 @@
  * source) through our mappers, and the emulator's answers held to the same shape.
  */
 import { readFileSync } from "node:fs";
+import { GraphHttp } from "../../src/azure/graphClient.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ids, type Emulator } from "../../emulator/index.js";
 import { emailChannel } from "../../src/alerts/emailChannel.js";
-import { deadline } from "../../src/azure/callContext.js";
+import { deadline } from "../../src/core/callContext.js";
 import { createCredential } from "../../src/azure/credential.js";
 import { toApplication, toServicePrincipal } from "../../src/azure/graphMappers.js";
 import { GraphWriter, toAppView, toNewSecret } from "../../src/azure/graphWrite.js";
@@ -196,7 +197,7 @@ describe("Graph sendMail (user-sendmail example)", () => {
     emu.resetCalls();
     const from = emu.state.graph.mailboxes[0]!;
     const config = loadConfig({ ...emu.settings, ALERT_EMAIL_FROM: from, ALERT_EMAIL_TO: "to@contoso.example" });
-    await emailChannel(createCredential(config), config.cloud, config.alerts.email!, {
+    await emailChannel(new GraphHttp(createCredential(config), config.cloud), config.alerts.email!, {
       timeoutMs: 4000,
       now: () => new Date(),
     }).send([opened]);

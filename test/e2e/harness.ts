@@ -4,7 +4,7 @@ import { ensureCertificate, startEmulator, type Emulator, type EmulatorOptions }
 import { IDS, SUBSCRIPTION_ID } from "../../emulator/constants.js";
 import { grantsFromTemplate, type Grant } from "../../emulator/rbac.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
-import { createMonitor, type Monitor } from "../../src/wiring.js";
+import { createMonitor, type Monitor } from "../../src/app/monitor.js";
 
 let fromTemplate: Grant[] | undefined;
 

@@ -4,10 +4,10 @@ import type { Emulator } from "../../emulator/index.js";
 import { ids } from "../../emulator/index.js";
 import { main } from "../../src/cli.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
-import { createMonitor } from "../../src/wiring.js";
+import { createMonitor } from "../../src/app/monitor.js";
 import { ingestionWatchHandler } from "../../src/functions/ingestionWatch.js";
-import type { RunRecord } from "../../src/alerts/notifier.js";
-import type { Finding } from "../../src/checks/finding.js";
+import type { RunRecord } from "../../src/core/notifier.js";
+import type { Finding } from "../../src/core/finding.js";
 import { leaks, startTrustedEmulator } from "./harness.js";
 
 const SUNDAY_3AM = new Date("2026-03-08T03:00:00Z");

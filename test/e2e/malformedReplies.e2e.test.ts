@@ -38,7 +38,7 @@ describe("a 200 reply of the wrong shape is unknown, never a change", () => {
     ],
   ])("%s", async (_name, edit, field) => {
     emulator().faults.add({ service: "arm", path: exact(IDS.dcr), body: variant(IDS.dcr, edit) });
-    const r = await monitorFor(emulator()).runDriftChecks({ withIngestion: false });
+    const r = await monitorFor(emulator()).runDriftChecks();
     for (const check of ["dcr.exists", "dcr.stream", "dcr.dataFlow", "dce.exists"]) {
       expect(byCheck(r, check).status, check).toBe("unknown");
     }
@@ -50,7 +50,7 @@ describe("a 200 reply of the wrong shape is unknown, never a change", () => {
   it("a DCE without properties", async () => {
     const dceId = String(props(emulator().state.resources[IDS.dcr] as never)["dataCollectionEndpointId"]);
     emulator().faults.add({ service: "arm", path: exact(dceId), body: variant(dceId, (r) => delete r["properties"]) });
-    const r = await monitorFor(emulator()).runDriftChecks({ withIngestion: false });
+    const r = await monitorFor(emulator()).runDriftChecks();
     expect(byCheck(r, "dce.exists").status).toBe("unknown");
     expect(byCheck(r, "dce.exists").summary).toContain("properties");
     expect(problems(r)).toEqual([]);
@@ -62,7 +62,7 @@ describe("a 200 reply of the wrong shape is unknown, never a change", () => {
       path: exact(IDS.workspace),
       body: variant(IDS.workspace, (r) => (props(r)["customerId"] = 7)),
     });
-    const r = await monitorFor(emulator()).runDriftChecks({ withIngestion: false });
+    const r = await monitorFor(emulator()).runDriftChecks();
     expect(byCheck(r, "workspace.exists").status).toBe("unknown");
     expect(byCheck(r, "workspace.exists").summary).toContain("properties.customerId");
     expect(problems(r)).toEqual([]);
@@ -79,7 +79,7 @@ describe("a 200 reply of the wrong shape is unknown, never a change", () => {
     const tableId = `${IDS.workspace}/tables/${emulator().settings["KEEPER_TABLE_NAME"] ?? "KeeperSecurityEventNewLogs_CL"}`;
     const id = Object.keys(emulator().state.resources).find((k) => k.toLowerCase() === tableId.toLowerCase())!;
     emulator().faults.add({ service: "arm", path: exact(id), body: variant(id, edit) });
-    const r = await monitorFor(emulator()).runDriftChecks({ withIngestion: false });
+    const r = await monitorFor(emulator()).runDriftChecks();
     expect(byCheck(r, "table.exists").status).toBe("unknown");
     expect(byCheck(r, "table.schema").status).toBe("unknown");
     expect(byCheck(r, "table.exists").summary).toContain(field);

@@ -3,7 +3,7 @@ import { ids } from "../../emulator/index.js";
 import { GraphWriter } from "../../src/azure/graphWrite.js";
 import { createCredential } from "../../src/azure/credential.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
-import { deadline } from "../../src/azure/callContext.js";
+import { deadline } from "../../src/core/callContext.js";
 import { StepFailure } from "../../src/rotation/ports.js";
 import { sharedHealthyEmulator } from "./harness.js";
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import func from "@azure/functions";
 import { ids, type Emulator } from "../../emulator/index.js";
 import { rotationConfirmHandler, rotationStateHandler } from "../../src/functions/rotationApi.js";
-import type { Notice } from "../../src/alerts/notifier.js";
+import type { Notice } from "../../src/core/notifier.js";
 import type { RotationState } from "../../src/rotation/model.js";
 import type { LoadedState } from "../../src/rotation/stateStore.js";
 import { leaks, startTrustedEmulator } from "./harness.js";
@@ -87,7 +87,7 @@ describe("secret rotation end to end (emulator + Azurite, simulated clock)", () 
     setDaysLeft(emu, clock, 20);
     expect((await m.rotation.run(cap.log)).ran).toBe(false);
     expect(await dumpTable(table).catch(() => "[]")).toBe("[]");
-    const report = await m.runDriftChecks();
+    const report = await m.runAll();
     const of = (check: string) => report.findings.find((f) => f.check === check)!;
     expect(of("rotation.state")).toMatchObject({ status: "ok", severity: "info" });
     expect(of("rotation.state").summary).toMatch(
@@ -156,7 +156,7 @@ describe("secret rotation end to end (emulator + Azurite, simulated clock)", () 
     expect(cap.notices.map((n) => n.kind)).toEqual(["handoff", "reminder"]);
 
     // the report and the GET endpoint show the stage and what is awaited
-    const report = await m.runDriftChecks();
+    const report = await m.runAll();
     const st = report.findings.find((f) => f.check === "rotation.state")!;
     expect(st.summary).toContain("waiting for Keeper");
     expect(st.evidence?.["from"]).toContain("Keeper administrators");
@@ -176,7 +176,7 @@ describe("secret rotation end to end (emulator + Azurite, simulated clock)", () 
     expect((await emu.keeperPush()).status).toBe(204);
     clock.advance(25 * 3_600_000);
     await emu.keeperPush();
-    const report2 = await m.runDriftChecks();
+    const report2 = await m.runAll();
     expect(report2.findings.find((f) => f.check === "rotation.cutover")!.summary).toContain(
       `${s1.newKeyId} (the new secret)`,
     );
@@ -385,7 +385,7 @@ describe("secret rotation end to end (emulator + Azurite, simulated clock)", () 
     emu.faults.add({ service: "graph", method: "POST", path: /addPassword$/, status: 403 });
     const out = await m.rotation.run(cap.log);
     expect(out.state?.lastError).toMatchObject({ status: "unknown" });
-    const f = (await m.runDriftChecks()).findings.find((x) => x.check === "rotation.state")!;
+    const f = (await m.runAll()).findings.find((x) => x.check === "rotation.state")!;
     expect(f.status).toBe("unknown");
     expect(f.remediation).toContain("Application.ReadWrite.OwnedBy");
     expect(f.remediation).toContain("owner of the Keeper app");
@@ -394,7 +394,7 @@ describe("secret rotation end to end (emulator + Azurite, simulated clock)", () 
     // without ownership even the read is refused: the same fix
     keeperApp(emu).owners = [];
     await m.rotation.run(cap.log);
-    const g = (await m.runDriftChecks()).findings.find((x) => x.check === "rotation.state")!;
+    const g = (await m.runAll()).findings.find((x) => x.check === "rotation.state")!;
     expect(g.status).toBe("unknown");
     expect(g.remediation).toContain("owner of the Keeper app");
   });
@@ -412,7 +412,7 @@ describe("secret rotation end to end (emulator + Azurite, simulated clock)", () 
     const out = await m.rotation.run(cap.log);
     expect(out.state?.stage).toBe("proving");
     expect(out.state?.lastError).toBeUndefined();
-    const f = (await m.runDriftChecks()).findings.find((x) => x.check === "rotation.state")!;
+    const f = (await m.runAll()).findings.find((x) => x.check === "rotation.state")!;
     expect(f.summary).not.toMatch(/Last step failed/);
     expect(f.status).toBe("ok");
   });
@@ -485,7 +485,7 @@ describe("secret rotation end to end (emulator + Azurite, simulated clock)", () 
     const out2 = await m2.rotation.run(cap2.log);
     expect(out2.state?.blocked).toContain("passwordAddition");
     expect(addPasswordCalls(emu)).toBe(0);
-    const f = (await m2.runDriftChecks()).findings.find((x) => x.check === "rotation.state")!;
+    const f = (await m2.runAll()).findings.find((x) => x.check === "rotation.state")!;
     expect(f.status).toBe("problem");
   });
 

@@ -2,16 +2,17 @@ import { randomUUID } from "node:crypto";
 import { inject } from "vitest";
 import type { TokenCredential } from "@azure/core-auth";
 import { ids, type Emulator } from "../../emulator/index.js";
-import type { Notice, Notifier } from "../../src/alerts/notifier.js";
+import type { Notice, Notifier } from "../../src/core/notifier.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
-import { loggerFrom, type Logger } from "../../src/functions/logger.js";
-import { createMonitor, type Monitor } from "../../src/wiring.js";
+import { loggerFrom, type Logger } from "../../src/core/logger.js";
+import { createMonitor, type Monitor } from "../../src/app/monitor.js";
 import { createTableClient } from "../../src/azure/tableStorage.js";
-import { deadline } from "../../src/azure/callContext.js";
-import { createAdapters } from "../../src/azure/connectorReader.js";
+import { deadline } from "../../src/core/callContext.js";
+import { createAdapters, createRotationClients } from "../../src/app/clients.js";
 import { createCredential } from "../../src/azure/credential.js";
-import { createRotationClients, rotationPorts } from "../../src/azure/rotationPorts.js";
-import { endpointUrl } from "../../src/rotation/notices.js";
+import { customerIdOnce } from "../../src/azure/customerId.js";
+import { rotationPorts } from "../../src/azure/rotationPorts.js";
+import { keeperEndpointUrl } from "../../src/checks/dce.js";
 import { createRotationService, type RotationService } from "../../src/rotation/service.js";
 import { tableRotationStore } from "../../src/rotation/stateStore.js";
 
@@ -120,15 +121,14 @@ export function watchedRotation(
   const credential = createCredential(config);
   const adapters = createAdapters(config, credential);
   const clients = createRotationClients(config, credential, adapters.logs);
-  const customerId: { value?: string } = {};
   const k = config.keeper;
+  const customerId = customerIdOnce(adapters.arm, k.workspace);
   if (!config.storage) throw new Error("rotation needs state storage");
   const store = tableRotationStore(createTableClient(config.storage, credential, table), k.appId);
   return createRotationService({
     ports: () => {
       const ctx = { callTimeoutMs: config.callTimeoutMs, budget: deadline(config.runBudgetMs) };
       const ports = rotationPorts(clients, config, ctx, {
-        arm: adapters.arm,
         clock: clock.now,
         sleep: clockSleep(clock),
         customerId,
@@ -144,7 +144,7 @@ export function watchedRotation(
       appId: k.appId,
       vaultUri: config.keyVault?.uri ?? "(KEY_VAULT_URI not set)",
       secretName: config.keyVault?.secretName ?? "",
-      endpointUrl: endpointUrl(k.dceUri, k.dcrImmutableId, k.streamName),
+      endpointUrl: keeperEndpointUrl(k.dceUri, k.dcrImmutableId, k.streamName),
       portalUrl: config.cloud.portalUrl,
     },
     clock: clock.now,

@@ -58,7 +58,7 @@ describe("a refused setting stops the monitor before anything is sent", () => {
 
   it("the same settings, well formed, do reach the emulator (the count can see a call)", async () => {
     emu.resetCalls();
-    await monitorFor(emu).runDriftChecks({ withIngestion: false });
+    await monitorFor(emu).runDriftChecks();
     expect(emu.calls.length).toBeGreaterThan(0);
   });
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Emulator } from "../../emulator/index.js";
 import { ids } from "../../emulator/index.js";
 import { bearer, getJson, monitorCredential, startTrusted } from "./helpers.js";
-import { sdkScope } from "../../src/azure/armId.js";
+import { sdkScope } from "../../src/core/armId.js";
 
 let emu: Emulator;
 const ARM = ["https://management.azure.com/.default"];

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import func from "@azure/functions";
 import { driftCheckHandler } from "../../src/functions/driftCheck.js";
 import { buildReport, type Report } from "../../src/report/report.js";
-import { ok, problem } from "../../src/checks/finding.js";
+import { ok, problem } from "../../src/core/finding.js";
 import { ConfigError, loadConfig } from "../../src/config/loadConfig.js";
-import type { Monitor } from "../../src/wiring.js";
+import type { Monitor } from "../../src/app/monitor.js";
 import { VALID_ENV } from "../config/env.js";
 
 const target = { tenantId: "t", appId: "a", dcr: "/d", workspace: "/w" };
@@ -19,6 +19,7 @@ function fakeMonitor(reports: Report[]): Monitor & { runs: number } {
       return Promise.resolve(r);
     },
     runIngestionWatch: () => Promise.reject(new Error("not used by these handlers")),
+    runAll: () => Promise.reject(new Error("not used by these handlers")),
     rotation: undefined as unknown as Monitor["rotation"],
     credential: { getToken: () => Promise.reject(new Error("not used by these handlers")) },
   };

@@ -10,11 +10,11 @@ import { AlertManager } from "../../src/alerts/alertManager.js";
 import { AlertStore } from "../../src/alerts/store/index.js";
 import { createTableClient } from "../../src/azure/tableStorage.js";
 import { buildReport, type Report } from "../../src/report/report.js";
-import { ok, problem, unknown } from "../../src/checks/finding.js";
+import { ok, problem, unknown } from "../../src/core/finding.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
-import type { Monitor } from "../../src/wiring.js";
+import type { Monitor } from "../../src/app/monitor.js";
 import type { Channel } from "../../src/alerts/channel.js";
-import type { Notice } from "../../src/alerts/notifier.js";
+import type { Notice } from "../../src/core/notifier.js";
 import { VALID_ENV } from "../config/env.js";
 
 const noCredential: TokenCredential = { getToken: () => Promise.reject(new Error("not needed")) };

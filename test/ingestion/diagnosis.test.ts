@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { analyze } from "../../src/checks/analyze.js";
-import { problem, type Finding } from "../../src/checks/finding.js";
+import { problem, type Finding } from "../../src/core/finding.js";
 import type { Observed } from "../../src/checks/expected.js";
-import { found, missing, notKnown, type Observation } from "../../src/checks/observation.js";
+import { found, missing, notKnown, type Observation } from "../../src/core/observation.js";
 import {
   diagnose,
   diagnosisFinding,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SettingReader } from "../../src/config/settingReader.js";
+import { settingDefault } from "../../src/config/settings.js";
 import { parseIngestionSettings } from "../../src/config/ingestionSettings.js";
 import { learnBaseline, marginFor, THIN_SAMPLES } from "../../src/ingestion/baseline.js";
 import { detectSilence } from "../../src/ingestion/silence.js";
@@ -14,7 +15,7 @@ const HOLIDAY = Date.parse("2026-03-04T00:00:00Z");
 const HOLIDAY_DAY = Math.floor(HOLIDAY / DAY);
 
 function parse(holidays: string | undefined) {
-  const r = new SettingReader(holidays === undefined ? {} : { HOLIDAYS: holidays });
+  const r = new SettingReader(holidays === undefined ? {} : { HOLIDAYS: holidays }, settingDefault);
   return { holidays: parseIngestionSettings(r).holidays, problems: r.problems };
 }
 

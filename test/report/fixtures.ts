@@ -1,7 +1,7 @@
-import type { Notice } from "../../src/alerts/notifier.js";
+import type { Notice } from "../../src/core/notifier.js";
 import { noticeFor } from "../../src/alerts/noticeContent.js";
-import type { AlertRecord, PolicySettings } from "../../src/alerts/policy.js";
-import { problem } from "../../src/checks/finding.js";
+import type { AlertRecord, PolicySettings } from "../../src/alerts/alertRecord.js";
+import { problem } from "../../src/core/finding.js";
 import { digestNotice } from "../../src/alerts/digest.js";
 
 export const settings: PolicySettings = {

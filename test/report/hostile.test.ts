@@ -7,16 +7,16 @@
  */
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../../emulator/random.js";
-import type { Notice } from "../../src/alerts/notifier.js";
+import type { Notice } from "../../src/core/notifier.js";
 import { noticeFor } from "../../src/alerts/noticeContent.js";
 import { digestNotice } from "../../src/alerts/digest.js";
-import type { AlertRecord } from "../../src/alerts/policy.js";
-import { problem, unknown, type Finding } from "../../src/checks/finding.js";
-import { formatLine } from "../../src/functions/logger.js";
+import type { AlertRecord } from "../../src/alerts/alertRecord.js";
+import { problem, unknown, type Finding } from "../../src/core/finding.js";
+import { formatLine } from "../../src/core/logger.js";
 import { renderCard, type CardElement } from "../../src/report/card.js";
 import { renderEmail } from "../../src/report/email.js";
 import { buildReport } from "../../src/report/report.js";
-import { clip, inertMarkdown, visible } from "../../src/report/safeText.js";
+import { clip, inertMarkdown, visible } from "../../src/core/safeText.js";
 import { renderStatusPage } from "../../src/report/statusPage.js";
 import { renderText } from "../../src/report/text.js";
 import { settings } from "./fixtures.js";

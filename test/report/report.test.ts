@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildReport, exitCodeFor } from "../../src/report/report.js";
 import { renderText } from "../../src/report/text.js";
-import { ok, problem, unknown } from "../../src/checks/finding.js";
+import { ok, problem, unknown } from "../../src/core/finding.js";
 
 const target = { tenantId: "t", appId: "a", dcr: "/x/KeeperSecurityEventLogs_DCR", workspace: "/w" };
 const t0 = new Date("2026-11-25T12:00:00Z");

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import func from "@azure/functions";
 import { secretRotationHandler } from "../../src/functions/secretRotation.js";
 import { rotationStateHandler } from "../../src/functions/rotationApi.js";
-import type { Monitor } from "../../src/wiring.js";
+import type { Monitor } from "../../src/app/monitor.js";
 import type { RotationService } from "../../src/rotation/service.js";
 
 function fakeMonitor(rotation: Partial<RotationService>): Monitor {

@@ -3,7 +3,7 @@
  * which order, and what a step that fails part-way leaves recorded.
  */
 import { describe, expect, it } from "vitest";
-import type { Notice } from "../../src/alerts/notifier.js";
+import type { Notice } from "../../src/core/notifier.js";
 import type { RotationState } from "../../src/rotation/model.js";
 import { StepFailure, type RotationPorts } from "../../src/rotation/ports.js";
 import { addPassword, retire, save, settle, type RunState, type StepPorts } from "../../src/rotation/runner.js";

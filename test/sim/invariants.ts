@@ -1,4 +1,4 @@
-import type { Finding } from "../../src/checks/finding.js";
+import type { Finding } from "../../src/core/finding.js";
 import { MIN } from "./plan.js";
 
 /** Checks that say a resource is missing or changed: only a real change may make them a problem. */

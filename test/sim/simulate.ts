@@ -1,21 +1,14 @@
 import { writeFileSync } from "node:fs";
 import { seededRandom } from "../../emulator/random.js";
-import func, { type Timer } from "@azure/functions";
+import func, { type HttpHandler, type Timer, type TimerHandler } from "@azure/functions";
 import { inject } from "vitest";
 import type { TokenCredential } from "@azure/core-auth";
 import { findScenario, ids, type Emulator, type FaultRule } from "../../emulator/index.js";
-import { createAlerting, type Alerting } from "../../src/alerts/createAlerting.js";
-import type { Notifier, RunRecord } from "../../src/alerts/notifier.js";
-import { createCredential } from "../../src/azure/credential.js";
+import type { RunRecord } from "../../src/core/notifier.js";
 import { createTableClient } from "../../src/azure/tableStorage.js";
-import { loadConfig, type Config } from "../../src/config/loadConfig.js";
-import { alertDeliveryHandler } from "../../src/functions/alertDelivery.js";
-import { driftCheckHandler } from "../../src/functions/driftCheck.js";
-import { healthHandler } from "../../src/functions/health.js";
-import { ingestionWatchHandler } from "../../src/functions/ingestionWatch.js";
-import { loggerFrom } from "../../src/functions/logger.js";
-import { secretRotationHandler } from "../../src/functions/secretRotation.js";
-import { createMonitor, type Monitor } from "../../src/wiring.js";
+import { createApp, type App } from "../../src/app/compose.js";
+import { triggersFor } from "../../src/functions/triggers.js";
+import { loggerFrom } from "../../src/core/logger.js";
 import { leakedShapes, startTrustedEmulator } from "../e2e/harness.js";
 import { keeperApp, setDaysLeft, vaultVersions } from "../e2e/rotationHarness.js";
 import {
@@ -27,7 +20,7 @@ import {
   type Trace,
 } from "./invariants.js";
 import { HOUR, MIN, makePlan, type Plan, type Window } from "./plan.js";
-import { inertMarkdown } from "../../src/report/safeText.js";
+import { inertMarkdown } from "../../src/core/safeText.js";
 
 export interface SeedResult {
   trace: Trace;
@@ -63,13 +56,12 @@ interface Instance {
   dead: boolean;
   armCrash(afterReads: number): void;
   disarm(): void;
-  monitor: Monitor;
-  alerting: Alerting;
-  drift: ReturnType<typeof driftCheckHandler>;
-  ingestion: ReturnType<typeof ingestionWatchHandler>;
-  rotation: ReturnType<typeof secretRotationHandler>;
-  delivery: ReturnType<typeof alertDeliveryHandler>;
-  health: ReturnType<typeof healthHandler>;
+  app: App;
+  drift: TimerHandler;
+  ingestion: TimerHandler;
+  rotation: TimerHandler;
+  delivery: TimerHandler;
+  health: HttpHandler;
 }
 
 const timer = (isPastDue: boolean): Timer => ({
@@ -137,7 +129,7 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
     for (const x of emu.secrets()) if (!x.startsWith("eyJ")) secrets.add(x);
     const initialSecret = emu.state.keeper.clientSecret;
     setDaysLeft(emu, clock, plan.initialDaysLeft);
-    const config: Config = loadConfig({
+    const settings = {
       ...emu.settings,
       AzureWebJobsStorage: inject("tablesConnection"),
       CALL_TIMEOUT_SECONDS: "2",
@@ -146,7 +138,7 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
       ALERT_TEAMS_WEBHOOK_URL: emu.teamsWebhookUrl,
       ALERT_EMAIL_FROM: ids.MAIL_SENDER,
       ALERT_EMAIL_TO: "soc@example.com",
-    });
+    };
 
     // Ground truth: the break applied now, and when Keeper's events last arrived.
     let activeBreak: { scenario: string; checks: string[]; allowed: string[]; undo: () => void } | undefined;
@@ -176,26 +168,19 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
       inst.disarm = () => {
         crashAt = Infinity;
       };
-      const credential = createCredential(config);
-      const notifier: Notifier = { notify: (x) => inst.alerting.manager.notify(x) };
-      inst.monitor = createMonitor(config, {
-        credential,
+      // The composition root and the triggers exactly as src/index.ts builds them, on the
+      // emulator's settings, the simulated clock and this seed's tables; every recorded run is
+      // seen with the ground truth.
+      inst.app = createApp({
+        env: settings,
         now,
-        rotation: {
-          notifier,
-          table: tables.rotation,
-          sleep: (ms) => {
-            clock.ms += ms;
-            return Promise.resolve();
-          },
+        sleep: (ms) => {
+          clock.ms += ms;
+          return Promise.resolve();
         },
-      });
-      inst.alerting = createAlerting(config, credential, now, loggerFrom({ log: push, warn: push, error: push }), {
-        table: tables.alerts,
-      });
-      // The sink seam (as src/index.ts wires it), tapped to see each run's findings with the ground truth.
-      const tapped = (log: Parameters<Alerting["manager"]["withLog"]>[0]) => ({
-        record: (run: RunRecord) => {
+        tables,
+        log: loggerFrom({ log: push, warn: push, error: push }),
+        onRecord: (run: RunRecord) => {
           runs.push({
             at: clock.ms,
             source: run.source,
@@ -209,22 +194,21 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
             gapMs: clock.ms - lastEventAt,
           });
           outputs.push(JSON.stringify(run));
-          return inst.alerting.manager.withLog(log).record(run);
         },
       });
-      const getMonitor = () => inst.monitor;
-      inst.drift = driftCheckHandler({ getMonitor, getSink: tapped });
-      inst.ingestion = ingestionWatchHandler({
-        getMonitor,
-        sink: tapped(loggerFrom({ log: push, warn: push, error: push })),
-      });
-      inst.rotation = secretRotationHandler({ getMonitor });
-      inst.delivery = alertDeliveryHandler({ getManager: () => inst.alerting.manager, now });
-      inst.health = healthHandler({
-        getMonitor,
-        getState: (log) => ({ store: inst.alerting.store, sink: tapped(log) }),
-        now,
-      });
+      const triggers = triggersFor(inst.app, settings);
+      const timerOf = (name: string) => {
+        const t = triggers.find((x) => x.name === name);
+        if (t?.kind !== "timer") throw new Error(`no timer ${name}`);
+        return t.handler;
+      };
+      const health = triggers.find((x) => x.name === "health");
+      if (health?.kind !== "http") throw new Error("no health route");
+      inst.drift = timerOf("driftCheck");
+      inst.ingestion = timerOf("ingestionWatch");
+      inst.rotation = timerOf("secretRotation");
+      inst.delivery = timerOf("alertDelivery");
+      inst.health = health.handler;
       return inst;
     };
     let a = makeInstance();
@@ -259,7 +243,9 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
         if (fn === "health") {
           const q = counts.ticks % 7 === 0 ? "?refresh=true" : counts.ticks % 5 === 0 ? "?format=html" : "";
           const res = await watchdog(
-            inst.health(new func.HttpRequest({ method: "GET", url: `https://x/api/health${q}` }), context),
+            Promise.resolve(
+              inst.health(new func.HttpRequest({ method: "GET", url: `https://x/api/health${q}` }), context),
+            ),
             "health",
           );
           outputs.push(JSON.stringify(res));
@@ -268,7 +254,7 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
         const h = { drift: inst.drift, ingestion: inst.ingestion, rotation: inst.rotation, delivery: inst.delivery }[
           fn as "drift"
         ];
-        await watchdog(h(timer(past), context), `${fn} on ${inst.name}`);
+        await watchdog(Promise.resolve(h(timer(past), context)), `${fn} on ${inst.name}`);
       } catch (e) {
         if (e instanceof SimCrash || inst.dead) {
           ev(`${inst.name} crashed in ${fn}`);
@@ -463,7 +449,10 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
     let lostSince: number | undefined;
 
     const snapshotOutbox = async () => {
-      const rows = await a.alerting.store.outbox.list().catch(() => []);
+      const rows = await a.app
+        .load()
+        .then(() => a.app.getAlerting().store.outbox.list())
+        .catch(() => []);
       for (const r of rows) {
         const since = r.notice.facts.find((f) => f.name === "Since")?.value ?? "";
         const check = r.notice.facts.find((f) => f.name === "Check")?.value ?? r.notice.key.split("|")[0] ?? "";

@@ -1,4 +1,4 @@
-import { statusOf } from "../../azure/errors.js";
+import { statusOf } from "../../core/httpStatus.js";
 import type { ChannelName } from "./outbox.js";
 import { parsed, type AlertTable } from "./table.js";
 

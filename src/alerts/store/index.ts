@@ -1,5 +1,5 @@
 import type { TableClient } from "@azure/data-tables";
-import type { Logger } from "../../functions/logger.js";
+import type { Logger } from "../../core/logger.js";
 import { ChannelHealthStore } from "./channelHealth.js";
 import { Outbox } from "./outbox.js";
 import { RateLimitMarkers } from "./rateLimit.js";

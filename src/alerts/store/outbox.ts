@@ -1,5 +1,5 @@
-import type { Notice } from "../notifier.js";
-import { statusOf } from "../../azure/errors.js";
+import type { Notice } from "../../core/notifier.js";
+import { statusOf } from "../../core/httpStatus.js";
 import { ALERTS, hash, isConflict, num, parsed, storedJson, str, type AlertTable, type Entity } from "./table.js";
 
 export type ChannelName = "teams" | "email";

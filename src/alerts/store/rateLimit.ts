@@ -1,4 +1,4 @@
-import { statusOf } from "../../azure/errors.js";
+import { statusOf } from "../../core/httpStatus.js";
 import { isConflict, str, type AlertTable } from "./table.js";
 
 const MARKERS = "markers";

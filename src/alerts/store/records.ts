@@ -1,7 +1,7 @@
 import type { TransactionAction } from "@azure/data-tables";
-import { boundedJson } from "../../report/safeText.js";
-import type { Notice } from "../notifier.js";
-import type { AlertRecord } from "../policy.js";
+import { boundedJson } from "../../core/safeText.js";
+import type { Notice } from "../../core/notifier.js";
+import type { AlertRecord } from "../alertRecord.js";
 import { outboxEntity, type ChannelName } from "./outbox.js";
 import { ALERTS, hash, MAX_JSON, parsed, type AlertTable } from "./table.js";
 

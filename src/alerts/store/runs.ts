@@ -1,5 +1,5 @@
-import { statusOf } from "../../azure/errors.js";
-import type { RunRecord } from "../notifier.js";
+import { statusOf } from "../../core/httpStatus.js";
+import type { RunRecord } from "../../core/notifier.js";
 import { isConflict, parsed, storedJson, str, type AlertTable } from "./table.js";
 
 const RUNS = "runs";

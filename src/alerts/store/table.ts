@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type { TableClient, TableEntityResult } from "@azure/data-tables";
-import { statusOf } from "../../azure/errors.js";
-import type { Logger } from "../../functions/logger.js";
-import { boundedJson } from "../../report/safeText.js";
+import { statusOf } from "../../core/httpStatus.js";
+import type { Logger } from "../../core/logger.js";
+import { boundedJson } from "../../core/safeText.js";
 
 /** Alert records and the outbox share one partition, so a record and its notices commit atomically. */
 export const ALERTS = "alerts";

@@ -6,10 +6,10 @@ import type { TableClient } from "@azure/data-tables";
 import { createTableClient } from "../../../src/azure/tableStorage.js";
 import { AlertManager } from "../../../src/alerts/alertManager.js";
 import type { Channel } from "../../../src/alerts/channel.js";
-import type { Notice, RunRecord } from "../../../src/alerts/notifier.js";
+import type { Notice, RunRecord } from "../../../src/core/notifier.js";
 import { AlertStore, type ChannelName } from "../../../src/alerts/store/index.js";
-import { ok, problem, type Finding } from "../../../src/checks/finding.js";
-import type { Logger } from "../../../src/functions/logger.js";
+import { ok, problem, type Finding } from "../../../src/core/finding.js";
+import type { Logger } from "../../../src/core/logger.js";
 import { settings } from "../../report/fixtures.js";
 
 const noCredential: TokenCredential = { getToken: () => Promise.reject(new Error("not needed")) };

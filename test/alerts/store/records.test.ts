@@ -1,6 +1,6 @@
 /** Alert records against Azurite: ETag-guarded commits, and an unreadable row replaced by the next commit of its key. */
 import { describe, expect, it } from "vitest";
-import type { AlertRecord } from "../../../src/alerts/policy.js";
+import type { AlertRecord } from "../../../src/alerts/alertRecord.js";
 import { isConflict } from "../../../src/alerts/store/index.js";
 import { recordRowKey } from "../../../src/alerts/store/records.js";
 import { bad, DCR, huge, notice, setup, T0 } from "./fixtures.js";

@@ -1,6 +1,6 @@
 /** Stored runs against Azurite: the latest run per source; an older run finishing late never replaces a newer one. */
 import { describe, expect, it } from "vitest";
-import type { RunRecord } from "../../../src/alerts/notifier.js";
+import type { RunRecord } from "../../../src/core/notifier.js";
 import { bad, good, huge, MAX_PROPERTY_CHARS, setup, T0 } from "./fixtures.js";
 
 const run = (source: RunRecord["source"], min: number, findings = [good()]): RunRecord => {

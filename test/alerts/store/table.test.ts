@@ -4,7 +4,7 @@
  * is skipped, logged and counted, whichever part reads it.
  */
 import { describe, expect, it } from "vitest";
-import { alertKey } from "../../../src/alerts/policy.js";
+import { alertKey } from "../../../src/alerts/alertRecord.js";
 import { outboxRowKey } from "../../../src/alerts/store/outbox.js";
 import { recordRowKey } from "../../../src/alerts/store/records.js";
 import { bad, DCR, good, huge, MAX_PROPERTY_CHARS, setup, T0 } from "./fixtures.js";

@@ -1,4 +1,4 @@
-import type { Finding, Severity } from "../checks/finding.js";
+import type { Finding, Severity } from "./finding.js";
 
 /**
  * One message to people (an alert, a reminder, a resolved notice, a digest, a rotation hand-off).

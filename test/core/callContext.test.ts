@@ -2,7 +2,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { callSignal, deadline } from "../../src/azure/callContext.js";
+import { callSignal, deadline } from "../../src/core/callContext.js";
 
 // A garbage collection on demand, as a busy Function App would run one while a call hangs.
 v8.setFlagsFromString("--expose-gc");
@@ -43,7 +43,7 @@ describe("call time limits survive a garbage collection (nodejs/node#57736)", ()
   });
 
   it("does not keep a finished process (the CLI) alive until the deadline", () => {
-    const script = `import { deadline } from ${JSON.stringify(new URL("../../src/azure/callContext.ts", import.meta.url).href)};
+    const script = `import { deadline } from ${JSON.stringify(new URL("../../src/core/callContext.ts", import.meta.url).href)};
       deadline(600_000); console.log("done");`;
     const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
       encoding: "utf8",

@@ -47,7 +47,6 @@ export const CHECK_CATALOG = [
   "table.schema",
   "workspace.exists",
 ] as const;
-export type CheckId = (typeof CHECK_CATALOG)[number];
 
 export function ok(check: string, summary: string, extra: Partial<Finding> = {}): Finding {
   return { check, status: "ok", severity: "info", summary, ...extra };

@@ -1,4 +1,4 @@
-import { visible } from "../report/safeText.js";
+import { visible } from "./safeText.js";
 
 /** A tiny logger: key=value lines, through InvocationContext in Azure or a test's collector. */
 export interface Logger {

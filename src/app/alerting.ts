@@ -1,13 +1,14 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { Config } from "../config/loadConfig.js";
+import { GraphHttp } from "../azure/graphClient.js";
 import { createTableClient } from "../azure/tableStorage.js";
-import type { Logger } from "../functions/logger.js";
-import { AlertManager } from "./alertManager.js";
-import type { Channel } from "./channel.js";
-import { emailChannel } from "./emailChannel.js";
-import type { PolicySettings } from "./policy.js";
-import { AlertStore } from "./store/index.js";
-import { teamsChannel } from "./teamsChannel.js";
+import type { Logger } from "../core/logger.js";
+import { AlertManager } from "../alerts/alertManager.js";
+import type { Channel } from "../alerts/channel.js";
+import { emailChannel } from "../alerts/emailChannel.js";
+import type { PolicySettings } from "../alerts/alertRecord.js";
+import { AlertStore } from "../alerts/store/index.js";
+import { teamsChannel } from "../alerts/teamsChannel.js";
 
 /** The one table of the monitor's state in the Function App's storage. */
 export const ALERT_TABLE = "keepermonitor";
@@ -33,7 +34,8 @@ export function channelsFromConfig(config: Config, credential: TokenCredential, 
   const options = { timeoutMs: config.callTimeoutMs, now };
   const out: Channel[] = [];
   if (config.alerts.teamsWebhookUrl) out.push(teamsChannel(config.alerts.teamsWebhookUrl, options));
-  if (config.alerts.email) out.push(emailChannel(credential, config.cloud, config.alerts.email, options));
+  if (config.alerts.email)
+    out.push(emailChannel(new GraphHttp(credential, config.cloud), config.alerts.email, options));
   return out;
 }
 

@@ -1,0 +1,110 @@
+import type { TokenCredential } from "@azure/core-auth";
+import { loadConfig } from "../config/loadConfig.js";
+import { loggerFrom, type Logger } from "../core/logger.js";
+import type { FindingsSink, Notifier, RunRecord } from "../core/notifier.js";
+import type { Alerting, createAlerting } from "./alerting.js";
+import type { createMonitor, Monitor } from "./monitor.js";
+
+/** The modules that hold the Azure SDKs: loaded on first use, not at import. */
+export interface AppModules {
+  createMonitor: typeof createMonitor;
+  createAlerting: typeof createAlerting;
+}
+
+export interface AppOptions {
+  /** The settings (process.env in the Function App and the CLI). */
+  env: Record<string, string | undefined>;
+  credential?: TokenCredential;
+  now?: () => Date;
+  /** How the rotation waits between its probes (default: a timer). */
+  sleep?: (ms: number) => Promise<void>;
+  /** The Table storage tables of alert and rotation state (default keepermonitor, keepermonitorrotation). */
+  tables?: { alerts?: string; rotation?: string };
+  /** Alerting's own log (default: the console). */
+  log?: Logger;
+  /** Sees every run a trigger records, just before alerting applies it. */
+  onRecord?: (run: RunRecord) => void;
+}
+
+/** The one composition root: settings, credential, clients, features and alerting, each built once. */
+export interface App {
+  /** Loads the SDK modules once; a failed load is retried by the next call. Await it before the getters. */
+  load: () => Promise<AppModules>;
+  /** Builds (once) or returns the monitor; throws ConfigError on bad settings, on every call. */
+  getMonitor: () => Monitor;
+  /** Builds (once) alerting (state store, channels, policy) with the monitor's settings and credential. */
+  getAlerting: () => Alerting;
+  /** Where a run is recorded (health state, alert policy, notices), logging to `log`. */
+  sinkFor: (log: Logger) => FindingsSink;
+  /** The same, logging to alerting's own log. */
+  sink: FindingsSink;
+  /** Where the rotation's notices go: alerting's durable outbox. */
+  notifier: Notifier;
+  /** The app's clock. */
+  now: () => Date;
+}
+
+/**
+ * Nothing touches the network, reads settings or loads an Azure SDK when the app is created: the
+ * host indexes the functions sooner (bench/results.md, cold start), and an import cannot create a
+ * client. The first invocation loads the modules and builds the monitor; alerting is built on
+ * first use, with the monitor's credential, so its tokens come from the same cache.
+ */
+export function createApp(options: AppOptions): App {
+  const now = options.now ?? (() => new Date());
+  let modules: AppModules | undefined;
+  let loading: Promise<AppModules> | undefined;
+  const load = (): Promise<AppModules> => {
+    loading ??= Promise.all([import("./monitor.js"), import("./alerting.js")])
+      .then(([m, a]) => (modules = { createMonitor: m.createMonitor, createAlerting: a.createAlerting }))
+      .catch((e: unknown) => {
+        loading = undefined;
+        throw e;
+      });
+    return loading;
+  };
+  const loaded = (): AppModules => {
+    if (!modules) throw new Error("the monitor's modules are not loaded: await load() first");
+    return modules;
+  };
+
+  let monitor: Monitor | undefined;
+  let alerting: Alerting | undefined;
+  const getMonitor = (): Monitor => {
+    monitor ??= loaded().createMonitor(loadConfig(options.env), {
+      ...(options.credential ? { credential: options.credential } : {}),
+      now,
+      rotation: {
+        notifier,
+        ...(options.sleep ? { sleep: options.sleep } : {}),
+        ...(options.tables?.rotation ? { table: options.tables.rotation } : {}),
+      },
+    });
+    return monitor;
+  };
+  const getAlerting = (): Alerting => {
+    const { config, credential } = getMonitor();
+    alerting ??= loaded().createAlerting(
+      config,
+      credential,
+      now,
+      options.log ?? loggerFrom(console),
+      options.tables?.alerts ? { table: options.tables.alerts } : {},
+    );
+    return alerting;
+  };
+  const notifier: Notifier = { notify: (n) => getAlerting().manager.notify(n) };
+  const record = (run: RunRecord, apply: (run: RunRecord) => Promise<void>): Promise<void> => {
+    options.onRecord?.(run);
+    return apply(run);
+  };
+  return {
+    load,
+    getMonitor,
+    getAlerting,
+    sinkFor: (log) => ({ record: (run) => record(run, (r) => getAlerting().manager.withLog(log).record(r)) }),
+    sink: { record: (run) => record(run, (r) => getAlerting().manager.record(r)) },
+    notifier,
+    now,
+  };
+}
