@@ -176,7 +176,7 @@ async function reply(handler: HttpHandler, req: IncomingMessage, res: ServerResp
   });
   const r = await handler(toHttpRequest(req, base), context);
   if (r instanceof HttpResponse) throw new Error("a handler returned an HttpResponse");
-  const headers = new Headers((r.headers as Record<string, string> | undefined) ?? {});
+  const headers = new Headers(r.headers ?? {});
   let body: string | undefined;
   if (r.jsonBody !== undefined) {
     body = JSON.stringify(r.jsonBody);
