@@ -2,7 +2,7 @@ export { startEmulator } from "./server.js";
 export type { Emulator, EmulatorOptions, FaultRule, CallRecord, Service, KeeperPushResult } from "./server.js";
 export { ensureCertificate, generateCertificate } from "./cert.js";
 export { SCENARIOS, findScenario } from "./scenarios.js";
-export type { ScenarioDefinition, ScenarioContext } from "./scenarios.js";
+export type { ScenarioDefinition, ScenarioContext, RotationPhase } from "./scenarios.js";
 export type {
   EmulatorState,
   AppRegistration,

@@ -19,8 +19,17 @@ export interface ScenarioDefinition {
   description: string;
   /** Check ids the monitor should report as a problem (or unknown). */
   breaks: string[];
+  /**
+   * `npm start` only: the phase the demo brings the secret rotation to before the check, by running
+   * the real secretRotation steps against the emulator and Azurite (the rotation state lives in
+   * Table storage, not in the emulator).
+   */
+  rotation?: RotationPhase;
   apply(state: EmulatorState, ctx: ScenarioContext): void;
 }
+
+/** due: the secret is inside SECRET_ROTATE_BEFORE_DAYS, no run yet; handed-off: one run added, stored, proved and handed off the new secret; cut-over: an administrator confirmed and the next run retired the old one. */
+export type RotationPhase = "due" | "handed-off" | "cut-over";
 
 const DAY = 86_400_000;
 const res = (s: EmulatorState, id: string) => {
@@ -267,6 +276,30 @@ export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
       const v = s.vault.secrets[KEY_VAULT_SECRET_NAME]?.versions.at(-1);
       if (v) v.exp = Math.floor((c.now - 2 * DAY) / 1000);
     },
+  },
+  {
+    name: "rotation-due",
+    description:
+      "The secret Keeper uses ends in 20 days, inside SECRET_ROTATE_BEFORE_DAYS (30): the next secretRotation run starts a rotation.",
+    breaks: [],
+    rotation: "due",
+    apply: (s, c) => newestEnds(s, c.now + 20 * DAY),
+  },
+  {
+    name: "rotation-handed-off",
+    description:
+      "A rotation added a new secret, stored it in Key Vault, proved it and sent the hand-off notice: waiting for the Keeper administrators to paste it.",
+    breaks: [],
+    rotation: "handed-off",
+    apply: (s, c) => newestEnds(s, c.now + 20 * DAY),
+  },
+  {
+    name: "rotation-cut-over",
+    description:
+      "A rotation was handed off, an administrator confirmed Keeper uses the new secret (POST /api/rotation/confirm), and the next run retired the old one.",
+    breaks: [],
+    rotation: "cut-over",
+    apply: (s, c) => newestEnds(s, c.now + 20 * DAY),
   },
   {
     name: "vault-stale",

@@ -36,10 +36,12 @@ export type ConfirmResult =
   | { status: "conflict"; reason: string }
   | { status: "notConfigured"; reason: string };
 
-const NOT_CONFIGURED = "not configured: no state storage (AzureWebJobsStorage)";
+const NOT_CONFIGURED =
+  "Rotation is not configured (optional, info): AzureWebJobsStorage is not set, so there is no rotation state to read (the keeper-monitor command outside the Function App). " +
+  "To turn it on: set AzureWebJobsStorage to the Function App's storage (the rotation state is in its table keepermonitorrotation), and KEY_VAULT_URI (and KEY_VAULT_SECRET_NAME) to the monitor's own vault.";
 const NO_VAULT =
-  "Rotation is off: KEY_VAULT_URI is not set (optional). With the monitor's own Key Vault the monitor rotates the Keeper client secret before it expires and hands the new one over; without it, renew the secret by hand (see secret.expiry). " +
-  "To enable it: set KEY_VAULT_URI (and KEY_VAULT_SECRET_NAME) to a vault where the monitor's identity holds Key Vault Secrets Officer.";
+  "Rotation is not configured (optional, info): KEY_VAULT_URI is not set. With the monitor's own Key Vault the monitor rotates the Keeper client secret before it expires and hands the new one over; without it, renew the secret by hand (see secret.expiry). " +
+  "To turn it on: set KEY_VAULT_URI (and KEY_VAULT_SECRET_NAME) to a vault where the monitor's identity holds Key Vault Secrets Officer; SECRET_ROTATE_BEFORE_DAYS and SECRET_LIFETIME_DAYS tune it.";
 
 /** Why rotation cannot run here, or undefined when it can. */
 const offReason = (d: RotationServiceDeps): string | undefined =>
@@ -52,7 +54,26 @@ export interface RotationService {
   provider: FindingProvider;
 }
 
-function stateFinding(s: RotationState): Finding {
+const DAY_MS = 86_400_000;
+
+/**
+ * When no rotation is in progress: when the next one is due, from the expiry of the secret Keeper
+ * uses as this run's secret.vault finding read it (no call of its own).
+ */
+export function dueNote(drift: readonly Finding[], now: Date, rotateBeforeDays: number): string | undefined {
+  const vault = drift.find((f) => f.check === "secret.vault" && f.status === "ok");
+  const expiresOn = vault?.evidence?.["expiresOn"];
+  if (typeof expiresOn !== "string" || Number.isNaN(Date.parse(expiresOn))) return undefined;
+  const end = Date.parse(expiresOn);
+  const dueAt = new Date(end - rotateBeforeDays * DAY_MS);
+  const days = Math.floor((end - now.getTime()) / DAY_MS);
+  const left = `the secret Keeper uses expires ${expiresOn.slice(0, 10)} (in ${days} day${days === 1 ? "" : "s"})`;
+  return dueAt <= now
+    ? `Rotation is due: ${left}, within SECRET_ROTATE_BEFORE_DAYS (${rotateBeforeDays}); the next secretRotation run starts it.`
+    : `The next rotation is due ${dueAt.toISOString().slice(0, 10)}: ${left}, SECRET_ROTATE_BEFORE_DAYS (${rotateBeforeDays}) before that.`;
+}
+
+function stateFinding(s: RotationState, due?: string): Finding {
   const check = "rotation.state";
   const d = describeStage(s);
   const evidence = {
@@ -75,6 +96,8 @@ function stateFinding(s: RotationState): Finding {
       evidence,
       remediation: "Lift the restriction, or rotate by hand and paste the new secret into Keeper.",
     });
+  if (s.stage === "idle" && due)
+    return ok(check, `${d.summary} ${due}`, { evidence: { ...evidence, due: due.startsWith("Rotation is due") } });
   return ok(check, d.summary, { evidence });
 }
 
@@ -138,7 +161,7 @@ export function createRotationService(d: RotationServiceDeps): RotationService {
       }
       return { status: "conflict", reason: "the state kept changing; try again" };
     },
-    provider: async () => {
+    provider: async (drift) => {
       const stateP = load().then(
         (s) => ({ ok: true as const, s }),
         (e: unknown) => ({ ok: false as const, reason: (e as Error).message }),
@@ -156,7 +179,11 @@ export function createRotationService(d: RotationServiceDeps): RotationService {
       if (off) findings.push(ok("rotation.state", off));
       else if (!st.ok)
         findings.push(unknown("rotation.state", `could not read the rotation state: ${st.reason.split("\n")[0]}`));
-      else findings.push(stateFinding(st.s ?? { stage: "idle", since: new Date(0).toISOString() }));
+      else {
+        const s = st.s ?? { stage: "idle" as const, since: new Date(0).toISOString() };
+        const due = s.stage === "idle" ? dueNote(await drift, d.clock(), d.settings.rotateBeforeDays) : undefined;
+        findings.push(stateFinding(s, due));
+      }
       if (si.ok) findings.push(cutoverFinding(st.ok ? st.s : undefined, si.x));
       else {
         const e = si.e;

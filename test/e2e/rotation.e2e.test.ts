@@ -91,7 +91,7 @@ describe("secret rotation end to end (emulator + Azurite, simulated clock)", () 
     const of = (check: string) => report.findings.find((f) => f.check === check)!;
     expect(of("rotation.state")).toMatchObject({ status: "ok", severity: "info" });
     expect(of("rotation.state").summary).toMatch(
-      /Rotation is off: KEY_VAULT_URI is not set.*To enable it: set KEY_VAULT_URI/,
+      /Rotation is not configured \(optional, info\): KEY_VAULT_URI is not set.*To turn it on: set KEY_VAULT_URI/,
     );
     expect(of("rotation.cutover")).toMatchObject({ status: "ok", severity: "info" });
     expect(of("rotation.cutover").summary).toMatch(
