@@ -205,7 +205,9 @@ export function groupFindings(findings: readonly Finding[], options: GroupOption
   const fresh = open.find((f) => f.check === "ingestion.freshness" && f.status === "problem");
   const symptoms =
     fresh || diag?.status === "problem"
-      ? SYMPTOMS.flatMap((c) => open.filter((f) => f.check === c && !taken.has(f)))
+      ? SYMPTOMS.flatMap((c) =>
+          open.filter((f) => f.check === c && !taken.has(f) && lc(f.resource) === lc((diag ?? fresh)?.resource)),
+        )
       : [];
   for (const f of symptoms) taken.add(f);
   const since = silenceSince(symptoms);
