@@ -72,7 +72,15 @@ export class AlertManager implements FindingsSink, Notifier {
       const records = new Map<string, AlertRecord>([...loaded].map(([k, v]) => [k, v.record]));
       const now = this.deps.now();
       const { notices, steps } = evaluate(records, run, settings, now);
-      const changes: RecordChange[] = steps.map((s) => ({ ...s, etag: loaded.get(s.record.key)?.etag }));
+      const changes: RecordChange[] = steps.map((s) => ({
+        record: s.record,
+        notices: s.notices,
+        etag: loaded.get(s.record.key)?.etag,
+        retire: s.retire.flatMap((key) => {
+          const etag = loaded.get(key)?.etag;
+          return etag === undefined ? [] : [{ key, etag }];
+        }),
+      }));
       try {
         await store.records.commit(changes, this.channelNames, now);
         return notices;

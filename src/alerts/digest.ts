@@ -1,7 +1,7 @@
 import type { Notice } from "../core/notifier.js";
 import type { AlertRecord } from "./alertRecord.js";
 import type { StoredRun } from "./store/runs.js";
-import { describeCheck, resourceName } from "./noticeContent.js";
+import { describeCheck, groupedTitle, resourceName } from "./noticeContent.js";
 
 /** The daily digest: says the monitor is alive and lists the open alerts. Key: one per UTC day. */
 export function digestNotice(open: readonly AlertRecord[], runs: readonly StoredRun[], now: Date): Notice {
@@ -10,7 +10,7 @@ export function digestNotice(open: readonly AlertRecord[], runs: readonly Stored
   const worst = sorted.some((r) => r.severity === "critical") ? "critical" : sorted.length ? "warning" : "info";
   const facts: Notice["facts"] = sorted.map((r) => ({
     name: `${r.severity.toUpperCase()} since ${r.since ?? "?"}`,
-    value: `${describeCheck(r.check)} on ${resourceName(r.resource)}`,
+    value: groupedTitle(r) ?? `${describeCheck(r.check)} on ${resourceName(r.resource)}`,
   }));
   for (const r of runs) facts.push({ name: `Last ${r.source} run`, value: r.finishedAt });
   return {

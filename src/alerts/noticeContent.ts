@@ -74,7 +74,13 @@ export function titleFor(kind: Notice["kind"], severity: Severity, check: string
   return `${sev}: ${KIND_WORD[kind]}${what} on ${resourceName(resource)}`;
 }
 
-/** One notice about one alert record: pure, deterministic key, nothing secret. */
+/** The incident's own title when it carries several findings or a shared reason; else the check's words. */
+export function groupedTitle(r: Pick<AlertRecord, "incident">): string | undefined {
+  const i = r.incident;
+  return i && (i.checks.length > 1 || i.id.startsWith("unknown:")) ? i.title : undefined;
+}
+
+/** One notice about one alert record (one incident): pure, deterministic key, nothing secret. */
 export function noticeFor(
   kind: "opened" | "reminder" | "escalated" | "resolved",
   r: AlertRecord,
@@ -89,20 +95,25 @@ export function noticeFor(
     { name: "Status", value: kind === "resolved" ? "ok" : `problem (${r.severity})` },
     { name: "Since", value: r.since ?? now.toISOString() },
   ];
+  const grouped = groupedTitle(r);
+  if (grouped && r.incident) facts.splice(1, 0, { name: "Checks", value: r.incident.checks.join(", ") });
   if (kind === "resolved") facts.push({ name: "Resolved at", value: now.toISOString() });
   if (f && kind !== "resolved") facts.push(...safeEvidence(f.evidence));
   const summary =
     kind === "resolved"
-      ? `${r.check} is ok again (${settings.resolveAfter} consecutive ok runs).`
+      ? `${grouped ? r.incident!.checks.join(", ") + (r.incident!.checks.length > 1 ? " are" : " is") : `${r.check} is`} ok again (${settings.resolveAfter} consecutive ok runs).`
       : redact(f?.summary ?? `${r.check} has a problem.`);
+  const fix = grouped ? (r.incident?.fix ?? f?.remediation) : f?.remediation;
   return {
     key: `${incidentKey(r)}|${suffix}`,
     kind,
     severity: kind === "resolved" ? "info" : r.severity,
-    title: titleFor(kind, r.severity, r.check, r.resource),
+    title: grouped
+      ? `${kind === "resolved" ? "RESOLVED" : r.severity.toUpperCase()}: ${KIND_WORD[kind]}${grouped}`
+      : titleFor(kind, r.severity, r.check, r.resource),
     summary,
     facts,
-    ...(f?.remediation && kind !== "resolved" ? { remediation: redact(f.remediation) } : {}),
+    ...(fix && kind !== "resolved" ? { remediation: redact(fix) } : {}),
     links: portalLinks(r.resource, settings.portalUrl, settings.tenantId),
     at: now.toISOString(),
   };

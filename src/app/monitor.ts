@@ -11,6 +11,7 @@ import { tableRotationStore } from "../rotation/stateStore.js";
 import type { Report, ReportTarget } from "../report/report.js";
 import { connectorReader } from "../azure/connectorReader.js";
 import { createCredential } from "../azure/credential.js";
+import { rememberingPrincipal } from "../report/monitorPrincipal.js";
 import { customerIdOnce } from "../azure/customerId.js";
 import { ingestionReader } from "../azure/ingestionReader.js";
 import { MetricsAdapter } from "../azure/metrics.js";
@@ -104,7 +105,9 @@ export interface MonitorOptions {
 /** Builds the monitor from validated settings: credential and clients once, nothing on the network yet. */
 export function createMonitor(config: Config, options: MonitorOptions = {}): Monitor {
   const now = options.now ?? (() => new Date());
-  const credential = options.credential ?? createCredential(config);
+  // the monitor's own principal id, from the tokens it is handed: a 403's fix names it
+  const identity = rememberingPrincipal(options.credential ?? createCredential(config));
+  const credential = identity.credential as TokenCredential;
   const adapters = createAdapters(config, credential);
   const metrics = new MetricsAdapter(credential, config.cloud);
   const customerId = customerIdOnce(adapters.arm, config.keeper.workspace);
@@ -119,6 +122,7 @@ export function createMonitor(config: Config, options: MonitorOptions = {}): Mon
     connector: (ctx) => connectorReader(adapters, config, ctx),
     ingestion: (ctx) => ingestionReader(adapters, metrics, config, ctx, customerId),
     rotation: rotation.provider,
+    monitorPrincipalId: identity.principalId,
   };
   return {
     config,

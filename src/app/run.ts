@@ -22,6 +22,8 @@ export interface RunParts {
   ingestion: (ctx: CallContext) => IngestionReader;
   /** The rotation's findings for the same report. */
   rotation: FindingProvider;
+  /** The monitor's own principal id once a token has named it (for the fix of a 403). */
+  monitorPrincipalId?: () => string | undefined;
 }
 
 function watch(p: RunParts, ctx: CallContext, driftFindings: () => Promise<Finding[]>): Promise<WatchResult> {
@@ -40,7 +42,14 @@ function watch(p: RunParts, ctx: CallContext, driftFindings: () => Promise<Findi
  */
 export function runDrift(p: RunParts): Promise<Report> {
   const reader = p.connector(runContext(p.config));
-  return runDriftChecks({ reader, expected: p.expected, target: p.target, now: p.now, providers: [p.rotation] });
+  return runDriftChecks({
+    reader,
+    expected: p.expected,
+    target: p.target,
+    now: p.now,
+    providers: [p.rotation],
+    ...(p.monitorPrincipalId ? { monitorPrincipalId: p.monitorPrincipalId } : {}),
+  });
 }
 
 /** The ingestion timer's run; the drift checks run (on their own budget) only to diagnose a silence. */
@@ -65,5 +74,6 @@ export function runAll(p: RunParts): Promise<Report> {
     target: p.target,
     now: p.now,
     providers: [ingestion, p.rotation],
+    ...(p.monitorPrincipalId ? { monitorPrincipalId: p.monitorPrincipalId } : {}),
   });
 }

@@ -17,6 +17,8 @@ export interface DriftRunDeps {
   target: ReportTarget;
   now: () => Date;
   providers?: readonly FindingProvider[];
+  /** The monitor's own principal id, when known, for the fix of a missing permission. */
+  monitorPrincipalId?: () => string | undefined;
 }
 
 /**
@@ -34,5 +36,12 @@ export async function runDriftChecks(deps: DriftRunDeps): Promise<Report> {
   const drift = driftFindings(deps);
   const extra = await Promise.all((deps.providers ?? []).map((p) => p(drift)));
   const findings = [...(await drift), ...extra.flat()];
-  return buildReport(deps.target, startedAt, deps.now(), findings);
+  const principalId = deps.monitorPrincipalId?.();
+  return buildReport(
+    deps.target,
+    startedAt,
+    deps.now(),
+    findings,
+    principalId ? { monitorPrincipalId: principalId } : {},
+  );
 }

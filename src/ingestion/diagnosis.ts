@@ -1,6 +1,6 @@
 import { ok, problem, unknown, type Finding } from "../core/finding.js";
 import type { Observation } from "../core/observation.js";
-import type { CauseKind } from "../core/cause.js";
+import type { Cause, CauseKind } from "../core/cause.js";
 
 export const DIAGNOSIS_CHECK = "ingestion.diagnosis";
 
@@ -316,9 +316,38 @@ function sourceNotes(ev: DiagnosisEvidence): string[] {
   return notes;
 }
 
+/** A drift finding the top cause rests on: its check and resource name the incident it belongs to. */
+export interface ExplainedBy {
+  check: string;
+  resource?: string;
+}
+
+/** The drift problems that point at `cause`, in check order. */
+function driftOf(ev: DiagnosisEvidence, cause: CauseId): Array<Finding & { cause: Cause }> {
+  if (ev.drift.kind !== "found") return [];
+  return ev.drift.value
+    .filter((f): f is Finding & { cause: Cause } => f.status === "problem" && f.cause !== undefined)
+    .filter((f) => CAUSE_OF[f.cause.kind] === cause)
+    .sort((a, b) => a.check.localeCompare(b.check) || (a.resource ?? "").localeCompare(b.resource ?? ""));
+}
+
+/**
+ * The cause's fix with the real ids its drift findings carry (the Keeper app's service principal,
+ * the DCR, the app id) in place of the placeholders, so it can be pasted as it is.
+ */
+export function pasteableFix(cause: CauseId, drift: ReadonlyArray<{ cause: Cause }>): string {
+  const fix = TITLES[cause].fix;
+  for (const { cause: c } of drift) {
+    if (cause === "role-missing" && c.kind === "role-missing" && c.principalId)
+      return `az role assignment create --assignee-object-id ${c.principalId} --assignee-principal-type ServicePrincipal --role "Monitoring Metrics Publisher" --scope ${c.scope} (takes up to 30 minutes to apply).`;
+    if ((cause === "app-missing" || cause === "sp-disabled") && "appId" in c) return fix.replaceAll("<appId>", c.appId);
+  }
+  return fix;
+}
+
 /** The ingestion.diagnosis finding: ranked causes, each with evidence and fix. */
 export function diagnosisFinding(ev: DiagnosisEvidence, resource: string): Finding {
-  const causes = diagnose(ev);
+  const causes = diagnose(ev).map((c) => ({ ...c, fix: pasteableFix(c.cause, driftOf(ev, c.cause)) }));
   const sources = sourceNotes(ev);
   const top = causes[0];
   if (!top)
@@ -329,7 +358,15 @@ export function diagnosisFinding(ev: DiagnosisEvidence, resource: string): Findi
     );
   return problem(DIAGNOSIS_CHECK, "critical", `Most likely cause: ${top.title} (${top.evidence[0] ?? ""}).`, {
     resource,
-    evidence: { cause: top.cause, causes, sources, since: new Date(ev.since).toISOString() },
+    evidence: {
+      cause: top.cause,
+      causes,
+      sources,
+      since: new Date(ev.since).toISOString(),
+      explainedBy: driftOf(ev, top.cause).map((f): ExplainedBy =>
+        f.resource === undefined ? { check: f.check } : { check: f.check, resource: f.resource },
+      ),
+    },
     remediation: top.fix,
   });
 }

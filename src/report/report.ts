@@ -1,6 +1,6 @@
 import type { Finding, Status } from "../core/finding.js";
 import { sortFindings, withoutCause } from "../core/finding.js";
-import { groupIncidents, type Incident } from "./incident.js";
+import { groupIncidents, type GroupOptions, type Incident } from "./incident.js";
 
 export interface ReportTarget {
   tenantId: string;
@@ -33,6 +33,8 @@ export function buildReport(
   startedAt: Date,
   finishedAt: Date,
   findings: readonly Finding[],
+  /** The monitor's principal id, when its token named it (see monitorPrincipal.ts). */
+  options: Pick<GroupOptions, "monitorPrincipalId"> = {},
 ): Report {
   // A finding's cause is for the diagnosis only: the Report keeps the public fields.
   const sorted = sortFindings(findings).map(withoutCause);
@@ -44,7 +46,7 @@ export function buildReport(
     finishedAt: finishedAt.toISOString(),
     status: overallStatus(sorted),
     findings: sorted,
-    incidents: groupIncidents(findings),
+    incidents: groupIncidents(findings, { ...options, at: finishedAt }),
   };
 }
 

@@ -6,7 +6,9 @@ import { main } from "../../src/cli.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
 import { createMonitor } from "../../src/app/monitor.js";
 import { ingestionWatchHandler } from "../../src/functions/ingestionWatch.js";
-import type { RunRecord } from "../../src/core/notifier.js";
+import type { Notice, RunRecord } from "../../src/core/notifier.js";
+import { evaluate } from "../../src/alerts/policy.js";
+import type { AlertRecord, PolicySettings } from "../../src/alerts/alertRecord.js";
 import type { Finding } from "../../src/core/finding.js";
 import { leaks, startTrustedEmulator } from "./harness.js";
 
@@ -200,5 +202,43 @@ describe("keeper-monitor check --json names the injected cause first (real SDKs,
     expect(d.status).toBe("problem");
     expect(d.evidence?.["cause"], JSON.stringify(d.evidence?.["causes"], null, 1)).toBe(cause);
     expect(d.remediation).toBeTruthy();
+  });
+});
+
+describe("a removed role is one incident and one notice (real SDKs, emulator)", () => {
+  it("the drift run and the ingestion run of role-removed-silent open one alert, titled by the incident", async () => {
+    emu.applyScenario("role-removed-silent");
+    const monitor = at(emu, new Date());
+    const settings: PolicySettings = {
+      openAfter: 1,
+      resolveAfter: 2,
+      renotifyHours: 4,
+      portalUrl: "https://portal.azure.com",
+      tenantId: "00000000-0000-0000-0000-0000000000aa",
+    };
+    const records = new Map<string, AlertRecord>();
+    const notices: Notice[] = [];
+    const apply = (r: RunRecord) => {
+      const out = evaluate(records, r, settings, new Date(r.finishedAt));
+      for (const c of out.changed) records.set(c.key, c);
+      notices.push(...out.notices);
+    };
+    const watch = await monitor.runIngestionWatch();
+    apply({
+      source: "ingestion",
+      startedAt: watch.startedAt.toISOString(),
+      finishedAt: watch.finishedAt.toISOString(),
+      findings: watch.findings,
+    });
+    const report = await monitor.runDriftChecks();
+    apply({ source: "drift", startedAt: report.startedAt, finishedAt: report.finishedAt, findings: report.findings });
+    expect(notices.map((n) => n.kind)).toEqual(["opened"]);
+    expect(notices[0]!.title).toMatch(
+      /^CRITICAL: Keeper events stopped \d+ (min|h|days) ago: the Keeper app lost Monitoring Metrics Publisher on the DCR$/,
+    );
+    expect(notices[0]!.remediation).toMatch(/^az role assignment create --assignee-object-id [0-9a-f-]{36} /);
+    expect(notices[0]!.remediation).toContain(`/dataCollectionRules/${ids.DCR_NAME}`);
+    const incident = report.incidents.find((i) => i.checks[0] === "role.assignment");
+    expect(incident?.fix).not.toContain("<");
   });
 });

@@ -10,7 +10,7 @@ import {
   type DiagnosisEvidence,
   type SignInGroup,
 } from "../../src/ingestion/diagnosis.js";
-import { DCE_ID, RG, days, expected, healthy } from "../checks/fixtures.js";
+import { DCE_ID, DCR_ID, RG, SP_OID, days, expected, healthy } from "../checks/fixtures.js";
 
 const SINCE = days(-0.5).getTime();
 const STREAM = "Custom-KeeperSecurityEventNewLogs";
@@ -309,7 +309,12 @@ describe("diagnose", () => {
     expect(top.fix).toMatch(fix);
     expect(top.evidence.length).toBeGreaterThan(0);
     const f = diagnosisFinding(ev, "ws");
-    expect(f).toMatchObject({ status: "problem", severity: "critical", remediation: top.fix });
+    expect(f).toMatchObject({ status: "problem", severity: "critical" });
+    // the finding's fix is the cause's, with the real ids of its drift findings where it names one
+    const placeholders = ["<appId>", "<Keeper app's service principal>", "<DCR resource id>"];
+    const driftIds = ev.drift.kind === "found" && ev.drift.value.some((d) => d.status === "problem" && d.cause);
+    if (driftIds) for (const p of placeholders) expect(f.remediation).not.toContain(p);
+    else expect(f.remediation).toBe(top.fix);
     expect(f.evidence?.["cause"]).toBe(top.cause);
     expect(f.summary.startsWith(`Most likely cause: ${top.title} (`)).toBe(true);
   });
@@ -326,6 +331,15 @@ describe("diagnose", () => {
     // finding, "expires in" on an expired secret, nothing of the original summary left.
     const reworded = ev.drift.value.map((f) => ({ ...f, summary: `${f.check} reworded: expires in 9 days, disabled` }));
     expect(ranking({ ...ev, drift: found(reworded) })).toEqual(ranked);
+  });
+
+  it("makes the removed role's fix pasteable with the Keeper app's service principal and the DCR", () => {
+    const ev = evidence({ drift: found(drift((o) => (o.roleAssignments = found([])))), calls: calls({ "403": 20 }) });
+    const f = diagnosisFinding(ev, "ws");
+    expect(f.remediation).toBe(
+      `az role assignment create --assignee-object-id ${SP_OID} --assignee-principal-type ServicePrincipal --role "Monitoring Metrics Publisher" --scope ${DCR_ID} (takes up to 30 minutes to apply).`,
+    );
+    expect(f.evidence?.["explainedBy"]).toEqual([{ check: "role.assignment", resource: DCR_ID }]);
   });
 
   it("tells a missing service principal from a disabled one by the check's cause, not its words", () => {

@@ -13,6 +13,8 @@ export interface RecordChange {
   /** undefined: the record is new (create fails if another run created it meanwhile). */
   etag: string | undefined;
   notices: Notice[];
+  /** Finding-keyed records of an older version merged into this one: deleted in the same transaction. */
+  retire?: ReadonlyArray<{ key: string; etag: string }>;
 }
 
 function fitRecord(r: AlertRecord): string {
@@ -71,6 +73,8 @@ export class AlertRecords {
       // A new record whose row is there but unreadable replaces that row (guarded by its ETag).
       const etag = c.etag ?? this.unreadable.get(entity.rowKey);
       ops.push(etag === undefined ? ["create", entity] : ["update", entity, "Replace", { etag }]);
+      // the older records this incident absorbed: gone with the same transaction that moves it
+      for (const o of c.retire ?? []) ops.push(["delete", { partitionKey: ALERTS, rowKey: recordRowKey(o.key) }]);
       for (const n of c.notices) for (const ch of channels) ops.push(["create", outboxEntity(n, ch, now)]);
       if (batch.length + ops.length > 100) {
         batches.push(batch);

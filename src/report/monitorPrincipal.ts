@@ -1,0 +1,44 @@
+/**
+ * The monitor's own principal id, read from the `oid` claim of an access token its credential has
+ * already fetched (no extra call). The token itself is never kept nor logged: only the claim is.
+ */
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The `oid` claim of a JWT access token, when it is a GUID; undefined for anything else. */
+export function principalIdOf(accessToken: string): string | undefined {
+  const payload = accessToken.split(".")[1];
+  if (!payload || payload.length > 16_000) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    const oid = (claims as { oid?: unknown } | null)?.oid;
+    return typeof oid === "string" && GUID.test(oid) ? oid.toLowerCase() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The shape of a token credential (structurally @azure/core-auth's TokenCredential). */
+export interface TokenSource<O> {
+  getToken(scopes: string | string[], options?: O): Promise<{ token: string; expiresOnTimestamp: number } | null>;
+}
+
+/**
+ * The same credential, remembering the principal id of the tokens it hands out, so a report can
+ * name the monitor's identity in the role assignment a 403 asks for.
+ */
+export function rememberingPrincipal<O, C extends TokenSource<O>>(
+  credential: C,
+): { credential: TokenSource<O>; principalId: () => string | undefined } {
+  let principalId: string | undefined;
+  return {
+    credential: {
+      async getToken(scopes, options) {
+        const t = await credential.getToken(scopes, options);
+        if (t) principalId = principalIdOf(t.token) ?? principalId;
+        return t;
+      },
+    },
+    principalId: () => principalId,
+  };
+}
