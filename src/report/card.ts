@@ -63,6 +63,8 @@ const md = inertMarkdown;
 
 /** Facts shown on the card itself; the rest are behind "Details". */
 export const KEY_FACTS = 4;
+/** A key fact's value at most this long (about two lines of a card's fact column). */
+const KEY_FACT_MAX = 100;
 /** A code line longer than this wraps (a long id); shorter ones keep their layout. */
 const CODE_WRAP = 80;
 
@@ -96,18 +98,21 @@ function section(n: Notice): CardElement {
     { type: "TextBlock", text: md(n.summary, 1500), wrap: true },
   ];
   if (n.remediation) items.push(...fixElements(n.remediation));
+  // The key facts are the first few short ones; a long value (a full ARM id) waits behind Details.
   const facts = n.facts.slice(0, 20);
-  if (facts.length) items.push({ type: "FactSet", facts: factsOf(facts.slice(0, KEY_FACTS)), spacing: "Medium" });
+  const key = facts.filter((f) => f.value.length <= KEY_FACT_MAX).slice(0, KEY_FACTS);
+  const rest = facts.filter((f) => !key.includes(f));
+  if (key.length) items.push({ type: "FactSet", facts: factsOf(key), spacing: "Medium" });
   // Link targets are built by the monitor (portal links), never taken from Azure-side text.
   const actions: CardAction[] = n.links
     .filter((l) => l.url.startsWith("https://"))
     .slice(0, 4)
     .map((l) => ({ type: "Action.OpenUrl", title: visible(l.title, 100), url: visible(l.url, 2000) }));
-  if (facts.length > KEY_FACTS)
+  if (rest.length)
     actions.push({
       type: "Action.ShowCard",
       title: "Details",
-      card: { type: "AdaptiveCard", body: [{ type: "FactSet", facts: factsOf(facts.slice(KEY_FACTS)) }] },
+      card: { type: "AdaptiveCard", body: [{ type: "FactSet", facts: factsOf(rest) }] },
     });
   if (actions.length) items.push({ type: "ActionSet", actions });
   return { type: "Container", style, separator: true, spacing: "Medium", items };
