@@ -1,6 +1,6 @@
 import type { Evidence } from "../checks/finding.js";
 import { redact } from "../alerts/redact.js";
-import { visible } from "./safeText.js";
+import { clip, visible } from "./safeText.js";
 
 /**
  * A finding's evidence as facts a person reads at a glance: known keys get a label and a unit
@@ -86,7 +86,8 @@ export function when(v: unknown): string {
 
 /** camelCase and snake_case split into lower-case words: "usualMaxGapMinutes" → "usual max gap minutes". */
 export function words(key: string): string {
-  return key
+  // Bounded first: the splitting backtracks on long runs of capitals.
+  return clip(key, FACT_MAX)
     .replace(/[_]+/g, " ")
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
