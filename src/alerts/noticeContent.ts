@@ -1,7 +1,8 @@
 import type { Severity } from "../core/finding.js";
 import type { Notice } from "../core/notifier.js";
 import { incidentKey, type AlertRecord, type PolicySettings } from "./alertRecord.js";
-import { redact, safeEvidence } from "./redact.js";
+import { evidenceFacts, when } from "../report/evidence.js";
+import { redact } from "../core/redact.js";
 
 /** What is wrong, in words people use, for the title and subject (fallback: the check id). */
 const WHAT: Record<string, string> = {
@@ -89,16 +90,19 @@ export function noticeFor(
   suffix: string,
 ): Notice {
   const f = r.finding;
-  const facts: Notice["facts"] = [
+  // Key facts first (a card shows the first few, the rest behind "Details"): when the incident
+  // opened, then the evidence in words, then where. "Open since" is the incident's start; the
+  // evidence's own times say what they are ("Last event").
+  const facts: Notice["facts"] = [{ name: "Open since", value: when(r.since ?? now.toISOString()) }];
+  if (kind === "resolved") facts.push({ name: "Resolved at", value: when(now.toISOString()) });
+  if (f && kind !== "resolved") facts.push(...evidenceFacts(f.evidence));
+  facts.push(
+    { name: "Status", value: kind === "resolved" ? "ok" : `problem (${r.severity})` },
     { name: "Check", value: r.check },
     { name: "Resource", value: r.resource || "(connector)" },
-    { name: "Status", value: kind === "resolved" ? "ok" : `problem (${r.severity})` },
-    { name: "Since", value: r.since ?? now.toISOString() },
-  ];
+  );
   const grouped = groupedTitle(r);
   if (grouped && r.incident) facts.splice(1, 0, { name: "Checks", value: r.incident.checks.join(", ") });
-  if (kind === "resolved") facts.push({ name: "Resolved at", value: now.toISOString() });
-  if (f && kind !== "resolved") facts.push(...safeEvidence(f.evidence));
   const summary =
     kind === "resolved"
       ? `${grouped ? r.incident!.checks.join(", ") + (r.incident!.checks.length > 1 ? " are" : " is") : `${r.check} is`} ok again (${settings.resolveAfter} consecutive ok runs).`

@@ -1,4 +1,5 @@
 import type { Notice } from "../core/notifier.js";
+import { fixBlock } from "./fix.js";
 import { inertMarkdown, unescapeMarkdown, visible } from "../core/safeText.js";
 
 /** The Adaptive Card elements this module emits (a subset of schema 1.4, validated in tests). */
@@ -6,16 +7,21 @@ export type CardElement =
   | {
       type: "TextBlock";
       text: string;
-      wrap: true;
+      wrap: boolean;
       weight?: "Bolder";
       size?: "Small" | "Medium";
       color?: string;
       isSubtle?: boolean;
       spacing?: string;
+      fontType?: "Monospace";
     }
-  | { type: "FactSet"; facts: Array<{ title: string; value: string }> }
-  | { type: "ActionSet"; actions: Array<{ type: "Action.OpenUrl"; title: string; url: string }> }
+  | { type: "FactSet"; facts: Array<{ title: string; value: string }>; spacing?: string }
+  | { type: "ActionSet"; actions: CardAction[] }
   | { type: "Container"; style: string; separator?: boolean; spacing?: string; items: CardElement[] };
+
+export type CardAction =
+  | { type: "Action.OpenUrl"; title: string; url: string }
+  | { type: "Action.ShowCard"; title: string; card: { type: "AdaptiveCard"; body: CardElement[] } };
 
 export interface AdaptiveCard {
   type: "AdaptiveCard";
@@ -55,27 +61,60 @@ export function headline(notices: readonly Notice[]): string {
  */
 const md = inertMarkdown;
 
+/** Facts shown on the card itself; the rest are behind "Details". */
+export const KEY_FACTS = 4;
+/** A key fact's value at most this long (about two lines of a card's fact column). */
+const KEY_FACT_MAX = 100;
+/** A code line longer than this wraps (a long id); shorter ones keep their layout. */
+const CODE_WRAP = 80;
+
+/** The fix as a code block: monospace lines in a container, then any remark that closed a command. */
+export function fixElements(remediation: string): CardElement[] {
+  const { code, notes } = fixBlock(remediation, 1500);
+  const lines = code.slice(0, 40).map((line): CardElement => ({
+    type: "TextBlock",
+    text: md(line || " ", 1500),
+    wrap: line.length > CODE_WRAP,
+    fontType: "Monospace",
+    spacing: "None",
+  }));
+  return [
+    { type: "TextBlock", text: "Fix", wrap: true, weight: "Bolder", spacing: "Medium" },
+    { type: "Container", style: "emphasis", spacing: "Small", items: lines },
+    ...notes.map((t): CardElement => ({ type: "TextBlock", text: md(`Note: ${t}`, 300), wrap: true, isSubtle: true })),
+  ];
+}
+
+const factsOf = (facts: Notice["facts"]) => facts.map((f) => ({ title: md(f.name, 80), value: md(f.value, 600) }));
+
+/**
+ * One notice: what is wrong (title, summary), the fix, and the key facts on the card; the other
+ * facts behind "Details" (Action.ShowCard), so the card stays short in the channel.
+ */
 function section(n: Notice): CardElement {
   const { style, color } = colourOf(n);
   const items: CardElement[] = [
     { type: "TextBlock", text: md(n.title, 300), wrap: true, weight: "Bolder", color },
     { type: "TextBlock", text: md(n.summary, 1500), wrap: true },
   ];
-  if (n.facts.length)
-    items.push({
-      type: "FactSet",
-      facts: n.facts.slice(0, 20).map((f) => ({ title: md(f.name, 80), value: md(f.value, 600) })),
-    });
-  if (n.remediation) items.push({ type: "TextBlock", text: `**Fix:** ${md(n.remediation, 1500, true)}`, wrap: true });
+  if (n.remediation) items.push(...fixElements(n.remediation));
+  // The key facts are the first few short ones; a long value (a full ARM id) waits behind Details.
+  const facts = n.facts.slice(0, 20);
+  const key = facts.filter((f) => f.value.length <= KEY_FACT_MAX).slice(0, KEY_FACTS);
+  const rest = facts.filter((f) => !key.includes(f));
+  if (key.length) items.push({ type: "FactSet", facts: factsOf(key), spacing: "Medium" });
   // Link targets are built by the monitor (portal links), never taken from Azure-side text.
-  const links = n.links.filter((l) => l.url.startsWith("https://"));
-  if (links.length)
-    items.push({
-      type: "ActionSet",
-      actions: links
-        .slice(0, 5)
-        .map((l) => ({ type: "Action.OpenUrl", title: visible(l.title, 100), url: visible(l.url, 2000) })),
+  const actions: CardAction[] = n.links
+    .filter((l) => l.url.startsWith("https://"))
+    .slice(0, 4)
+    .map((l) => ({ type: "Action.OpenUrl", title: visible(l.title, 100), url: visible(l.url, 2000) }));
+  if (rest.length)
+    actions.push({
+      type: "Action.ShowCard",
+      title: "Details",
+      card: { type: "AdaptiveCard", body: [{ type: "FactSet", facts: factsOf(rest) }] },
     });
+  if (actions.length) items.push({ type: "ActionSet", actions });
   return { type: "Container", style, separator: true, spacing: "Medium", items };
 }
 
@@ -122,9 +161,15 @@ export function renderCardText(card: AdaptiveCard): string {
   const push = (line: string) => out.push(unescapeMarkdown(line));
   const walk = (els: CardElement[], indent: string) => {
     for (const e of els) {
-      if (e.type === "TextBlock") push(indent + e.text);
+      if (e.type === "TextBlock") push(indent + (e.fontType === "Monospace" ? "    " : "") + e.text);
       else if (e.type === "FactSet") for (const f of e.facts) push(`${indent}  ${f.title}: ${f.value}`);
-      else if (e.type === "ActionSet") for (const a of e.actions) out.push(`${indent}  [${a.title}] ${a.url}`);
+      else if (e.type === "ActionSet")
+        for (const a of e.actions)
+          if (a.type === "Action.OpenUrl") out.push(`${indent}  [${a.title}] ${a.url}`);
+          else {
+            out.push(`${indent}  [${a.title}] ▾`);
+            walk(a.card.body, indent + "  ");
+          }
       else {
         out.push(`${indent}┃ (${e.style})`);
         walk(e.items, indent + "┃ ");

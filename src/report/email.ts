@@ -1,6 +1,7 @@
 import type { Notice } from "../core/notifier.js";
 import { colourOf, headline } from "./card.js";
-import { escapeHtml, inertHtml, TEXT_MAX, visible } from "../core/safeText.js";
+import { fixBlock } from "./fix.js";
+import { escapeHtml, inertHtml, visible } from "../core/safeText.js";
 
 export { escapeHtml };
 
@@ -35,27 +36,32 @@ export function subjectFor(notices: readonly Notice[]): string {
   return `[Keeper connector] ${visible(headline(notices), 300)}`;
 }
 
+/** The fix's code block: monospace, never wrapped (a long line scrolls), so no flag is broken. */
+const PRE =
+  "margin:4px 0 6px;padding:8px 10px;background:#f3f2f1;border:1px solid #e1dfdd;font-family:Consolas,Menlo,'Courier New',monospace;font-size:13px;line-height:1.4;white-space:pre;overflow-x:auto";
+
 function htmlSection(n: Notice): string {
   const c = COLOUR[colourOf(n).style] ?? "#605e5c";
   const facts = n.facts
     .slice(0, 20)
     .map(
       (f) =>
-        `<tr><th align="left" style="padding:2px 12px 2px 0">${inertHtml(f.name, 80)}</th><td style="padding:2px 0">${inertHtml(f.value, 600)}</td></tr>`,
+        `<tr><th align="left" style="padding:2px 12px 2px 0;vertical-align:top">${inertHtml(f.name, 80)}</th><td style="padding:2px 0">${inertHtml(f.value, 600)}</td></tr>`,
     )
     .join("");
   const links = n.links
     .filter((l) => l.url.startsWith("https://"))
     .map((l) => `<a href="${inertHtml(l.url)}">${inertHtml(l.title, 100)}</a>`)
     .join(" · ");
+  const fix = n.remediation ? fixBlock(n.remediation) : undefined;
   return [
     `<div style="border-left:6px solid ${c};padding:8px 12px;margin:12px 0">`,
     `<h2 style="margin:0 0 6px;font-size:16px;color:${c}">${inertHtml(n.title, 300)}</h2>`,
     `<p style="margin:0 0 6px">${inertHtml(n.summary)}</p>`,
+    fix ? `<p style="margin:6px 0 0"><b>Fix</b></p>` : "",
+    fix ? `<pre style="${PRE}"><code>${fix.code.map(escapeHtml).join("\n")}</code></pre>` : "",
+    ...(fix?.notes ?? []).map((t) => `<p style="margin:0 0 6px;color:#605e5c">Note: ${escapeHtml(t)}</p>`),
     facts ? `<table style="border-collapse:collapse;font-size:13px">${facts}</table>` : "",
-    n.remediation
-      ? `<p style="margin:6px 0"><b>Fix:</b> ${escapeHtml(visible(n.remediation, TEXT_MAX, true))}</p>`
-      : "",
     links ? `<p style="margin:6px 0">${links}</p>` : "",
     `</div>`,
   ]
@@ -66,10 +72,15 @@ function htmlSection(n: Notice): string {
 /** Plain text (alert.txt): every value through visible(), so no control character reaches a reader. */
 function textSection(n: Notice): string {
   const lines = [visible(n.title, 300), "", visible(n.summary)];
+  // The fix as an indented block: each line indented, so none can pass for a line of its own.
+  if (n.remediation) {
+    const fix = fixBlock(n.remediation);
+    lines.push("", "Fix:", "", ...fix.code.map((l) => (l ? `    ${l}` : "")));
+    if (fix.notes.length) lines.push("", ...fix.notes.map((t) => `Note: ${t}`));
+  }
   if (n.facts.length)
     lines.push("", ...n.facts.slice(0, 20).map((f) => `  ${visible(f.name, 80)}: ${visible(f.value, 600)}`));
-  // A multi-line fix keeps its lines, indented under "Fix:" so none can pass for a line of its own.
-  if (n.remediation) lines.push("", `Fix: ${visible(n.remediation, TEXT_MAX, true).replace(/\n/g, "\n     ")}`);
+  if (n.links.length) lines.push("");
   for (const l of n.links) lines.push(`${visible(l.title, 100)}: ${visible(l.url)}`);
   return lines.join("\n");
 }

@@ -85,3 +85,71 @@ export const digest: Notice = digestNotice(
   [{ source: "drift", startedAt: "2026-11-25T07:59:50.000Z", finishedAt: "2026-11-25T08:00:00.000Z", findings: [] }],
   at,
 );
+
+/** The role the Keeper app needs, removed from the DCR: the finding as the role check writes it. */
+export const removedRole: Notice = noticeFor(
+  "opened",
+  record({
+    finding: problem(
+      "role.assignment",
+      "critical",
+      "The Keeper app holds no role on the DCR: Keeper's pushes get 403.",
+      {
+        resource: DCR,
+        evidence: {
+          expected: { role: "Monitoring Metrics Publisher", scope: DCR },
+          actual: [],
+          changed: ["roleAssignments"],
+        },
+        remediation:
+          "az role assignment create --assignee-object-id 9f1c2d3e-4b5a-6978-8a9b-0c1d2e3f4a5b --assignee-principal-type ServicePrincipal --role 'Monitoring Metrics Publisher' --scope " +
+          DCR +
+          " (takes up to 30 minutes to apply).",
+      },
+    ),
+  }),
+  settings,
+  at,
+  "opened",
+);
+
+/** Keeper's events stopped, diagnosed: ranked causes (with their internal weights) and the silence's numbers. */
+export const diagnosed: Notice = noticeFor(
+  "opened",
+  record({
+    key: `ingestion.diagnosis|${DCR}`,
+    check: "ingestion.diagnosis",
+    finding: problem(
+      "ingestion.diagnosis",
+      "critical",
+      "Most likely cause: the Keeper app lacks its role on the DCR (DCR calls answered 403).",
+      {
+        resource: DCR,
+        evidence: {
+          cause: "role-missing",
+          causes: [
+            {
+              cause: "role-missing",
+              score: 7,
+              title: "The Keeper app lacks its role on the DCR",
+              evidence: ["403 from the DCR"],
+              fix: "az role assignment create …",
+            },
+            { cause: "keeper-stopped", score: 1, title: "Keeper stopped sending", evidence: [], fix: "…" },
+          ],
+          sources: ["sign-ins: could not be read (403)"],
+          since: "2026-11-24T19:00:00.000Z",
+          gapMinutes: 780,
+          hourOfWeek: "Mon 10:00-11:00 Sydney time",
+          usualMaxGapMinutes: 95,
+          somethingNewField: { nestedKey: 3, secretText: "Ab~" },
+        },
+        remediation:
+          "az role assignment create --assignee-object-id 9f1c --role 'Monitoring Metrics Publisher' --scope " + DCR,
+      },
+    ),
+  }),
+  settings,
+  at,
+  "opened",
+);

@@ -76,7 +76,7 @@ function expectInertMarkdown(s: string, where: string) {
 }
 
 const ALLOWED_TAGS = new Set(
-  "!doctype html head meta title style body h1 h2 p b a div table thead tbody tr th td ul li svg rect text line".split(
+  "!doctype html head meta title style body h1 h2 p b a div pre code table thead tbody tr th td ul li svg rect text line".split(
     " ",
   ),
 );
@@ -147,9 +147,10 @@ function cardTexts(els: CardElement[], markdown = false): string[] {
       : e.type === "FactSet"
         ? e.facts.flatMap((f) => [f.title, f.value])
         : e.type === "ActionSet"
-          ? markdown
-            ? []
-            : e.actions.map((a) => a.title)
+          ? e.actions.flatMap((a) => [
+              ...(markdown ? [] : [a.title]),
+              ...(a.type === "Action.ShowCard" ? cardTexts(a.card.body, markdown) : []),
+            ])
           : cardTexts(e.items, markdown),
   );
 }

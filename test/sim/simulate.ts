@@ -454,7 +454,7 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
         .then(() => a.app.getAlerting().store.outbox.list())
         .catch(() => []);
       for (const r of rows) {
-        const since = r.notice.facts.find((f) => f.name === "Since")?.value ?? "";
+        const since = r.notice.facts.find((f) => f.name === "Open since")?.value ?? "";
         const check = r.notice.facts.find((f) => f.name === "Check")?.value ?? r.notice.key.split("|")[0] ?? "";
         outbox.set(`${r.channel}|${r.noticeKey}`, {
           channel: r.channel,
