@@ -42,6 +42,7 @@ export function driftCheckHandler(deps: DriftCheckDeps) {
         startedAt: report.startedAt,
         finishedAt: report.finishedAt,
         findings: report.findings,
+        incidents: report.incidents,
       });
     }
   };

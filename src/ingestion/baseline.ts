@@ -397,6 +397,17 @@ export function usualCount(baseline: Baseline, t: number): number | undefined {
 }
 
 /**
+ * The fewest and most events this hour of the week carried in the learned weeks (past outages left
+ * out): the status page's expected band. Undefined before the baseline is ready or for an hour never seen.
+ */
+export function usualRange(baseline: Baseline, t: number): { low: number; high: number } | undefined {
+  if (!baseline.ready) return undefined;
+  const c = baseline.buckets[weekBucket(t, baseline.holidays)]!.counts;
+  if (c.length === 0) return undefined;
+  return { low: Math.min(...c), high: Math.max(...c) };
+}
+
+/**
  * Did Keeper run at weekend pace before the last event although this is a weekday (a holiday)?
  * Compares the hours before the last event with their usual counts, going back until enough
  * events were expected. Only hours before the last event count, so an outage never argues for its

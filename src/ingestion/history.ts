@@ -43,15 +43,21 @@ export function lastEventOf(rows: readonly HourlyRow[]): number | undefined {
 
 export const minutesBetween = (a: number, b: number): number => Math.max(0, Math.floor((b - a) / MINUTE));
 
-/** Events per UTC hour over the window, zero-filled (for the status page's 7-day chart). */
+/**
+ * Events per UTC hour over the window, zero-filled (for the status page's 7-day chart); with
+ * `usual`, each hour also carries the range of events expected for it (see baseline.usualRange).
+ */
 export function eventsPerHour(
   rows: readonly HourlyRow[],
   from: number,
   now: number,
-): Array<{ hour: string; count: number }> {
+  usual?: (hour: number) => { low: number; high: number } | undefined,
+): Array<{ hour: string; count: number; low?: number; high?: number }> {
   const byHour = new Map(rows.map((r) => [r.hour, r.events]));
-  const out: Array<{ hour: string; count: number }> = [];
-  for (let h = hourStart(from); h <= hourStart(now); h += HOUR)
-    out.push({ hour: new Date(h).toISOString(), count: byHour.get(h) ?? 0 });
+  const out: Array<{ hour: string; count: number; low?: number; high?: number }> = [];
+  for (let h = hourStart(from); h <= hourStart(now); h += HOUR) {
+    const band = usual?.(h);
+    out.push({ hour: new Date(h).toISOString(), count: byHour.get(h) ?? 0, ...(band ?? {}) });
+  }
   return out;
 }
