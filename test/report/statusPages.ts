@@ -59,15 +59,11 @@ export function officeRows(zone: string, days: number, outageHours: number): Hou
 function reader(rows: HourlyRow[], refusedPerMinute: number): IngestionReader {
   return {
     hourly: () => Promise.resolve(found(rows)),
-    callsSince: (since, now) =>
-      Promise.resolve(
-        found({
-          byCode: refusedPerMinute
-            ? { "403": Math.round(((now.getTime() - since.getTime()) / 60_000) * refusedPerMinute) }
-            : {},
-          total: refusedPerMinute ? Math.round(((now.getTime() - since.getTime()) / 60_000) * refusedPerMinute) : 0,
-        }),
-      ),
+    callsSince: (since, now) => {
+      const total = Math.round(((now.getTime() - since.getTime()) / 60_000) * refusedPerMinute);
+      const byCode: Record<string, number> = total ? { "403": total } : {};
+      return Promise.resolve(found({ byCode, total }));
+    },
     callMinutesSince: (since, now) => {
       const out = [];
       if (refusedPerMinute)
