@@ -17,7 +17,7 @@ import { diagnose } from "../src/ingestion/diagnosis.js";
 import { needsPushCheck, pushLoss, withPushLoss, type CallMinute } from "../src/ingestion/pushes.js";
 import { DAY, HOUR, MINUTE, WEEK, type HourlyRow } from "../src/ingestion/history.js";
 import { aggregateHourly, generateTrace, latestNextEvent, type TraceEvent } from "./trafficModel.js";
-import { clockOf, learnClock, type Clock } from "../src/ingestion/calendar.js";
+import { clockOf, learnClock, type Clock } from "../src/core/calendar.js";
 import { evidenceFor, INJECTED_CAUSES, pushCodeFor, type InjectedCause } from "./causeEvidence.js";
 
 const CHECK = 5 * MINUTE;

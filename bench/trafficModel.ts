@@ -6,7 +6,7 @@
  */
 import { HOUR, MINUTE, type HourlyRow } from "../src/ingestion/history.js";
 import { seededRandom } from "../emulator/random.js";
-import { DEFAULT_WEEKEND, localTime, type Clock } from "../src/ingestion/calendar.js";
+import { DEFAULT_WEEKEND, localTime, type Clock } from "../src/core/calendar.js";
 
 export interface TraceEvent {
   timeGenerated: number;

@@ -1,6 +1,6 @@
 import type { SettingReader } from "./settingReader.js";
 import type { SettingSpec } from "./settingSpec.js";
-import { parseWeekendDays, timeZoneProblem } from "../ingestion/calendar.js";
+import { parseWeekendDays, timeZoneProblem } from "../core/calendar.js";
 
 /** Settings of the ingestion watch (silence, latency, volume, diagnosis). */
 export const INGESTION_SETTINGS: readonly SettingSpec[] = [

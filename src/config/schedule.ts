@@ -1,4 +1,4 @@
-import { DAY_NAMES } from "../ingestion/calendar.js";
+import { DAY_NAMES } from "../core/calendar.js";
 
 /**
  * Azure Functions timer schedules: six-field NCRONTAB (`sec min hour day month weekday`) or a

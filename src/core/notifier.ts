@@ -1,4 +1,5 @@
 import type { Finding, Severity } from "./finding.js";
+import type { Incident } from "./incident.js";
 
 /**
  * One message to people (an alert, a reminder, a resolved notice, a digest, a rotation hand-off).
@@ -32,7 +33,30 @@ export interface RunRecord {
   finishedAt: string;
   findings: Finding[];
   /** Keeper events per hour (UTC hour start, ISO), when the run measured them: for the status page chart. */
-  eventsPerHour?: Array<{ hour: string; count: number }>;
+  eventsPerHour?: HourPoint[];
+  /** The last Keeper event (ISO), when the run read the table: where the status page shades an open gap. */
+  lastEvent?: string;
+  /** The customer's clock the run judged on: the status page shows times on it. */
+  clock?: RunClock;
+  /** The run's problems and unknowns by cause (Report.incidents); derived from the findings when absent. */
+  incidents?: Incident[];
+}
+
+/** One hour of the status page chart: its events and, once the baseline is learned, the usual range for that hour of the week. */
+export interface HourPoint {
+  hour: string;
+  count: number;
+  /** Fewest and most events this hour of the week carried in the learned weeks (past outages left out). */
+  low?: number;
+  high?: number;
+}
+
+/** The clock of a run: TRAFFIC_TIME_ZONE when set, else the learned fixed offset (0: UTC). */
+export interface RunClock {
+  zone?: string;
+  offsetMinutes: number;
+  /** How it was chosen: "set" (TRAFFIC_TIME_ZONE) or "learned" (from the traffic). */
+  origin: "set" | "learned";
 }
 
 /** Where timers record their results (alert state, health); implemented by src/alerts. */

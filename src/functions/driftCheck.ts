@@ -36,6 +36,7 @@ export function driftCheckHandler(deps: DriftCheckDeps) {
         startedAt: report.startedAt,
         finishedAt: report.finishedAt,
         findings: report.findings,
+        incidents: report.incidents,
       });
     }
   };

@@ -4,7 +4,8 @@ import { ConfigError } from "../config/loadConfig.js";
 import type { FindingsSink } from "../core/notifier.js";
 import type { AlertStore, StoredRun } from "../alerts/store/index.js";
 import { visible } from "../core/safeText.js";
-import { renderStatusPage } from "../report/statusPage.js";
+import { renderStatusPage, type StatusPageModel } from "../report/statusPage.js";
+import type { Incident } from "../report/incident.js";
 import { ingestionRunRecord } from "./ingestionWatch.js";
 import { loggerFrom, type Logger } from "../core/logger.js";
 
@@ -78,6 +79,46 @@ export function toHealthBody(runs: readonly StoredRun[], now: Date): HealthBody 
   };
 }
 
+const SEVERITY_RANK: Record<string, number> = { critical: 0, warning: 1, info: 2 };
+
+/**
+ * The incidents the status page shows: those of the latest run of each source (the newest wins for
+ * an id), kept while one of their checks is still not ok; a run stored without incidents gives one
+ * per finding. Titles and fixes pass through withoutIds, like the summaries. Problems first (by
+ * severity), then unknowns.
+ */
+export function pageIncidents(runs: readonly StoredRun[], checks: HealthBody["checks"]): Incident[] {
+  const open = new Set(checks.filter((c) => c.status !== "ok").map((c) => c.check));
+  const seen = new Map<string, Incident>();
+  for (const r of [...runs].sort((a, b) => b.finishedAt.localeCompare(a.finishedAt))) {
+    const own: Incident[] =
+      r.incidents ??
+      r.findings
+        .filter((f) => f.status === "problem" || f.status === "unknown")
+        .map((f) => ({
+          id: f.resource ? `${f.check}:${f.resource}` : f.check,
+          status: f.status as Incident["status"],
+          severity: f.severity as Incident["severity"],
+          title: f.summary,
+          checks: [f.check],
+        }));
+    for (const i of own)
+      if (!seen.has(i.id) && i.checks.some((c) => open.has(c)))
+        seen.set(i.id, {
+          ...i,
+          title: withoutIds(i.title),
+          checks: i.checks.map((c) => visible(c, 100)),
+          ...(i.fix ? { fix: withoutIds(i.fix) } : {}),
+        });
+  }
+  return [...seen.values()].sort(
+    (a, b) =>
+      Number(a.status === "unknown") - Number(b.status === "unknown") ||
+      (SEVERITY_RANK[a.severity] ?? 3) - (SEVERITY_RANK[b.severity] ?? 3) ||
+      a.id.localeCompare(b.id),
+  );
+}
+
 /** Allowed query parameters and their values; a Map, so `toString` or `__proto__` is just unknown. */
 const PARAMS = new Map<string, readonly string[] | undefined>([
   ["refresh", ["true", "false"]],
@@ -141,6 +182,7 @@ export function healthHandler(deps: HealthDeps) {
         startedAt: report.startedAt,
         finishedAt: report.finishedAt,
         findings: report.findings,
+        incidents: report.incidents,
       });
       await state.sink.record(ingestionRunRecord(watch));
       log.info("health refresh ran the checks", { status: report.status });
@@ -153,7 +195,14 @@ export function healthHandler(deps: HealthDeps) {
         return {
           status: 503,
           headers: htmlHeaders,
-          body: renderStatusPage({ status: "unknown", healthy: false, now: now.toISOString(), runs: [], checks: [] }),
+          body: renderStatusPage({
+            status: "unknown",
+            healthy: false,
+            httpStatus: 503,
+            now: now.toISOString(),
+            runs: [],
+            checks: [],
+          }),
         };
       return { status: 503, jsonBody: body, headers: { "cache-control": "no-store" } };
     }
@@ -163,18 +212,19 @@ export function healthHandler(deps: HealthDeps) {
       const ingestion = runs
         .filter((r) => r.eventsPerHour?.length)
         .sort((a, b) => b.finishedAt.localeCompare(a.finishedAt))[0];
-      return {
-        status: code,
-        headers: htmlHeaders,
-        body: renderStatusPage({
-          status: body.status,
-          healthy: body.healthy,
-          now: now.toISOString(),
-          runs: body.runs,
-          checks: body.checks,
-          ...(ingestion?.eventsPerHour ? { eventsPerHour: ingestion.eventsPerHour } : {}),
-        }),
+      const model: StatusPageModel = {
+        status: body.status,
+        healthy: body.healthy,
+        httpStatus: code,
+        now: now.toISOString(),
+        runs: body.runs,
+        checks: body.checks,
+        incidents: pageIncidents(runs, body.checks),
+        ...(ingestion?.eventsPerHour ? { eventsPerHour: ingestion.eventsPerHour } : {}),
+        ...(ingestion?.lastEvent ? { lastEvent: ingestion.lastEvent } : {}),
+        ...(ingestion?.clock ? { clock: ingestion.clock } : {}),
       };
+      return { status: code, headers: htmlHeaders, body: renderStatusPage(model) };
     }
     return { status: code, jsonBody: body, headers: { "cache-control": "no-store" } };
   };

@@ -3,6 +3,7 @@ import type { Monitor } from "../app/monitor.js";
 import { beginTimerRun, logFindings } from "./timerRun.js";
 import type { FindingsSink, RunRecord } from "../core/notifier.js";
 import type { WatchResult } from "../ingestion/watch.js";
+import { groupIncidents } from "../report/incident.js";
 
 export interface IngestionWatchDeps {
   /** Builds (once) or returns the monitor; throws ConfigError on bad settings. */
@@ -42,5 +43,8 @@ export function ingestionRunRecord(run: WatchResult): RunRecord {
     finishedAt: run.finishedAt.toISOString(),
     findings: run.findings,
     ...(run.eventsPerHour ? { eventsPerHour: run.eventsPerHour } : {}),
+    ...(run.lastEvent ? { lastEvent: run.lastEvent } : {}),
+    ...(run.clock ? { clock: run.clock } : {}),
+    incidents: groupIncidents(run.findings),
   };
 }

@@ -1,6 +1,6 @@
 import { DAY, HOUR, hourStart, MINUTE, type HourlyRow } from "./history.js";
 import { isWeekendDay, kindHourOf, listsHolidays, weekBucket, weekendOf, type HolidayCalendar } from "./holidays.js";
-import { localMidnight, localTime } from "./calendar.js";
+import { localMidnight, localTime } from "../core/calendar.js";
 import { gapAnchor, paceProfile, type PaceProfile } from "./pace.js";
 
 /** What the traffic of the last weeks says about one hour of the week. */
@@ -394,6 +394,17 @@ export function usualCount(baseline: Baseline, t: number): number | undefined {
   const s = [...c].sort((x, y) => x - y);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * The fewest and most events this hour of the week carried in the learned weeks (past outages left
+ * out): the status page's expected band. Undefined before the baseline is ready or for an hour never seen.
+ */
+export function usualRange(baseline: Baseline, t: number): { low: number; high: number } | undefined {
+  if (!baseline.ready) return undefined;
+  const c = baseline.buckets[weekBucket(t, baseline.holidays)]!.counts;
+  if (c.length === 0) return undefined;
+  return { low: Math.min(...c), high: Math.max(...c) };
 }
 
 /**

@@ -15,10 +15,8 @@ export interface HourlyRow {
   latencyP95Minutes: number | null;
 }
 
-export const MINUTE = 60_000;
-export const HOUR = 3_600_000;
-export const DAY = 86_400_000;
-export const WEEK = 7 * DAY;
+export { DAY, HOUR, MINUTE, WEEK } from "../core/time.js";
+import { HOUR, MINUTE } from "../core/time.js";
 
 export const hourStart = (t: number): number => Math.floor(t / HOUR) * HOUR;
 
@@ -36,15 +34,21 @@ export function lastEventOf(rows: readonly HourlyRow[]): number | undefined {
 
 export const minutesBetween = (a: number, b: number): number => Math.max(0, Math.floor((b - a) / MINUTE));
 
-/** Events per UTC hour over the window, zero-filled (for the status page's 7-day chart). */
+/**
+ * Events per UTC hour over the window, zero-filled (for the status page's 7-day chart); with
+ * `usual`, each hour also carries the range of events expected for it (see baseline.usualRange).
+ */
 export function eventsPerHour(
   rows: readonly HourlyRow[],
   from: number,
   now: number,
-): Array<{ hour: string; count: number }> {
+  usual?: (hour: number) => { low: number; high: number } | undefined,
+): Array<{ hour: string; count: number; low?: number; high?: number }> {
   const byHour = new Map(rows.map((r) => [r.hour, r.events]));
-  const out: Array<{ hour: string; count: number }> = [];
-  for (let h = hourStart(from); h <= hourStart(now); h += HOUR)
-    out.push({ hour: new Date(h).toISOString(), count: byHour.get(h) ?? 0 });
+  const out: Array<{ hour: string; count: number; low?: number; high?: number }> = [];
+  for (let h = hourStart(from); h <= hourStart(now); h += HOUR) {
+    const band = usual?.(h);
+    out.push({ hour: new Date(h).toISOString(), count: byHour.get(h) ?? 0, ...(band ?? {}) });
+  }
   return out;
 }

@@ -1,5 +1,5 @@
 import { DAY } from "./history.js";
-import { DEFAULT_WEEKEND, localDay, localHourOfWeek, localTime, type Clock } from "./calendar.js";
+import { DEFAULT_WEEKEND, localDay, localHourOfWeek, localTime, type Clock } from "../core/calendar.js";
 
 /**
  * Weekdays on which Keeper runs at weekend pace (HOLIDAYS): learned and judged like a weekend day,

@@ -2,7 +2,7 @@ import { dayNotShownYet, marginFor, MIN_HISTORY_DAYS, quietFactor, usualMaxGap, 
 import { isListedHoliday } from "./holidays.js";
 import { gapAnchor, paceChanges } from "./pace.js";
 import { hourStart, lastEventOf, MINUTE, minutesBetween, type HourlyRow } from "./history.js";
-import { describeLocalHour, describeLocalTime, weekendLabel } from "./calendar.js";
+import { describeLocalHour, describeLocalTime, weekendLabel } from "../core/calendar.js";
 
 export interface SilenceSettings {
   silenceMinMinutes: number;

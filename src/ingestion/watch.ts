@@ -1,9 +1,9 @@
 import { unknown, type Finding } from "../core/finding.js";
 import { found, notKnown, type Observation } from "../core/observation.js";
 import { analyzeFreshness, FRESHNESS_CHECK } from "../checks/freshness.js";
-import { learnBaseline } from "./baseline.js";
+import { learnBaseline, usualRange } from "./baseline.js";
 import { holidayCalendar } from "./holidays.js";
-import { learnClock } from "./calendar.js";
+import { learnClock } from "../core/calendar.js";
 import { detectSilence, type SilenceSettings } from "./silence.js";
 import { analyzeLatency, LATENCY_CHECK } from "./latency.js";
 import { analyzeVolume, VOLUME_CHECK } from "./volume.js";
@@ -17,6 +17,7 @@ import {
   type SignInGroup,
 } from "./diagnosis.js";
 import { callCountsOf, firstMinuteAfter, needsPushCheck, pushLoss, withPushLoss, type CallMinute } from "./pushes.js";
+import type { HourPoint, RunClock } from "../core/notifier.js";
 import { DAY, eventsPerHour, lastEventOf, type HourlyRow } from "./history.js";
 
 /** The reads of one ingestion run; the Azure adapters implement it, tests pass plain objects. */
@@ -58,7 +59,11 @@ export interface WatchResult {
   startedAt: Date;
   finishedAt: Date;
   findings: Finding[];
-  eventsPerHour?: Array<{ hour: string; count: number }>;
+  eventsPerHour?: HourPoint[];
+  /** The last Keeper event in the queried history (ISO). */
+  lastEvent?: string;
+  /** The clock the run judged on. */
+  clock?: RunClock;
 }
 
 const CHECKS = [FRESHNESS_CHECK, LATENCY_CHECK, VOLUME_CHECK, DIAGNOSIS_CHECK];
@@ -146,10 +151,17 @@ export async function runIngestionWatch(deps: WatchDeps): Promise<WatchResult> {
       diagnosisFinding({ since: since.getTime(), drift: driftObs, calls, signIns, dcrErrors, dailyCap }, deps.resource),
     );
   } else findings.push(diagnosisNotNeeded(deps.resource));
+  const lastEvent = lastEventOf(rows);
   return {
     startedAt,
     finishedAt: deps.now(),
     findings,
-    eventsPerHour: eventsPerHour(rows, now - 7 * DAY, now),
+    eventsPerHour: eventsPerHour(rows, now - 7 * DAY, now, (h) => usualRange(baseline, h)),
+    ...(lastEvent !== undefined ? { lastEvent: new Date(lastEvent).toISOString() } : {}),
+    clock: {
+      ...(s.trafficTimeZone ? { zone: s.trafficTimeZone } : {}),
+      offsetMinutes: Math.round(clock.offsetAt(now) / 60_000),
+      origin: s.trafficTimeZone ? "set" : "learned",
+    },
   };
 }

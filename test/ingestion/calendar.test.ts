@@ -11,7 +11,7 @@ import {
   parseWeekendDays,
   zoneLabel,
   type Clock,
-} from "../../src/ingestion/calendar.js";
+} from "../../src/core/calendar.js";
 import { SILENCE_SETTINGS as SETTINGS } from "./silenceSettings.js";
 import { DAY, HOUR, MINUTE } from "../../src/ingestion/history.js";
 import { aggregateHourly, generateTrace } from "../../bench/trafficModel.js";

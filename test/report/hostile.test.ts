@@ -76,7 +76,7 @@ function expectInertMarkdown(s: string, where: string) {
 }
 
 const ALLOWED_TAGS = new Set(
-  "!doctype html head meta title style body h1 h2 p b a div pre code table thead tbody tr th td ul li svg rect text line".split(
+  "!doctype html head meta title style body main header section article details summary figure figcaption caption h1 h2 h3 h4 p b a div pre code span time table thead tbody tr th td ul li svg desc path rect text line".split(
     " ",
   ),
 );
@@ -226,6 +226,17 @@ describe("Azure-side text on every surface (seeded fuzz)", () => {
         now: "2026-11-25T08:00:00.000Z",
         runs: [{ source: hostile(r), finishedAt: hostile(r), ageSeconds: 60 }],
         checks,
+        incidents: [
+          {
+            id: hostile(r),
+            status: "problem",
+            severity: "critical",
+            title: hostile(r),
+            since: hostile(r),
+            checks: [hostile(r)],
+            fix: hostile(r),
+          },
+        ],
       });
       expectInertHtml(html, `round ${i}`);
       expect(html.length).toBeLessThan(60_000);

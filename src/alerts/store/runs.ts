@@ -1,5 +1,6 @@
 import { statusOf } from "../../core/httpStatus.js";
-import type { RunRecord } from "../../core/notifier.js";
+import type { HourPoint, RunClock, RunRecord } from "../../core/notifier.js";
+import { groupIncidents, type Incident } from "../../report/incident.js";
 import { isConflict, parsed, storedJson, str, type AlertTable } from "./table.js";
 
 const RUNS = "runs";
@@ -10,7 +11,44 @@ export interface StoredRun {
   startedAt: string;
   finishedAt: string;
   findings: Array<{ check: string; status: string; severity: string; summary: string; resource?: string }>;
-  eventsPerHour?: Array<{ hour: string; count: number }>;
+  eventsPerHour?: HourPoint[];
+  lastEvent?: string;
+  clock?: RunClock;
+  /** The run's incidents (titles and fixes bounded); absent in rows stored before they were kept. */
+  incidents?: Incident[];
+}
+
+/**
+ * A run as stored: the public fields of its findings, its chart (8 days at most), and its incidents:
+ * the run's own, plus one per finding none of them carries (the alerts.channel findings added on the way).
+ */
+export function storedRun(run: RunRecord): StoredRun {
+  const own = run.incidents ?? [];
+  const carried = new Set(own.flatMap((i) => i.checks));
+  const incidents = [...own, ...groupIncidents(run.findings.filter((f) => !carried.has(f.check)))]
+    .slice(0, 50)
+    .map((i) => ({
+      ...i,
+      title: i.title.slice(0, 500),
+      checks: i.checks.slice(0, 20),
+      ...(i.fix ? { fix: i.fix.slice(0, 1000) } : {}),
+    }));
+  return {
+    source: run.source,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    findings: run.findings.map((f) => ({
+      check: f.check,
+      status: f.status,
+      severity: f.severity,
+      summary: f.summary.slice(0, 500),
+      ...(f.resource ? { resource: f.resource } : {}),
+    })),
+    ...(run.eventsPerHour ? { eventsPerHour: run.eventsPerHour.slice(-24 * 8) } : {}),
+    ...(run.lastEvent ? { lastEvent: run.lastEvent } : {}),
+    ...(run.clock ? { clock: run.clock } : {}),
+    incidents,
+  };
 }
 
 /** The latest run of each source (drift, ingestion, …), for health and the digest. */
@@ -20,20 +58,7 @@ export class RunStore {
   async save(run: RunRecord): Promise<void> {
     await this.table.ensure();
     const { client } = this.table;
-    const stored: StoredRun = {
-      source: run.source,
-      startedAt: run.startedAt,
-      finishedAt: run.finishedAt,
-      findings: run.findings.map((f) => ({
-        check: f.check,
-        status: f.status,
-        severity: f.severity,
-        summary: f.summary.slice(0, 500),
-        ...(f.resource ? { resource: f.resource } : {}),
-      })),
-      ...(run.eventsPerHour ? { eventsPerHour: run.eventsPerHour.slice(-24 * 8) } : {}),
-    };
-    const json = storedJson(stored);
+    const json = storedJson(storedRun(run));
     // An older run finishing late must not replace a newer one.
     try {
       const cur = await client.getEntity<Record<string, unknown>>(RUNS, run.source);

@@ -1,4 +1,5 @@
-import { DAY, HOUR, MINUTE, type HourlyRow } from "./history.js";
+import { DAY, HOUR, MINUTE } from "./time.js";
+import type { HourlyRow } from "../ingestion/history.js";
 
 /**
  * The customer's clock: Keeper's traffic follows people, so day kinds, pace changes, midnight and
