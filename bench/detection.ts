@@ -12,12 +12,19 @@ import { holidayCalendar, holidayEntriesOfDays, type HolidayCalendar } from "../
 import { parseHolidays } from "../src/config/ingestionSettings.js";
 import { SettingReader } from "../src/config/settingReader.js";
 import { settingDefault } from "../src/config/settings.js";
-import { detectSilence, type SilenceSettings } from "../src/ingestion/silence.js";
+import {
+  detectOnClock,
+  detectSilence,
+  learnOnClock,
+  type ClockBaselines,
+  type SilenceSettings,
+} from "../src/ingestion/silence.js";
 import { diagnose } from "../src/ingestion/diagnosis.js";
 import { needsPushCheck, pushLoss, withPushLoss, type CallMinute } from "../src/ingestion/pushes.js";
 import { DAY, HOUR, MINUTE, WEEK, type HourlyRow } from "../src/ingestion/history.js";
 import { aggregateHourly, generateTrace, latestNextEvent, type TraceEvent } from "./trafficModel.js";
-import { clockOf, learnClock, type Clock } from "../src/core/calendar.js";
+import { clockOf, type Clock } from "../src/core/calendar.js";
+import { learnClock } from "../src/ingestion/learnClock.js";
 import { evidenceFor, INJECTED_CAUSES, pushCodeFor, type InjectedCause } from "./causeEvidence.js";
 
 const CHECK = 5 * MINUTE;
@@ -224,6 +231,8 @@ interface DetectorSpec {
   calendar?: CalendarMode;
   /** Built per trace: the adaptive detector needs the trace's holidays for its calendar and Keeper's pushes. */
   make: (holidays: ReadonlySet<number>, pushes: readonly Push[]) => Detector;
+  /** BENCH_DEBUG: the detector's own explanation of its verdict, when it differs from the adaptive one's. */
+  explain?: (holidays: ReadonlySet<number>, rows: HourlyRow[], now: number) => string;
 }
 const adaptive = (name: string, mode: CalendarMode): DetectorSpec => ({
   name,
@@ -258,19 +267,27 @@ function explain(rows: HourlyRow[], now: number, holidays: ReadonlySet<number>, 
   return `${verdict.why}; past outages ${past.join(" ")}`;
 }
 /** The zone table's detector: HOLIDAYS set, the clock set (TRAFFIC_TIME_ZONE, WEEKEND_DAYS), learned, or UTC. */
+const zoneClock = (how: "set" | "learned" | "utc", z: ZoneTrace, rows: readonly HourlyRow[]) =>
+  how === "set" ? z.set : how === "learned" ? learnClock(rows) : undefined;
 const zoned = (name: string, how: "set" | "learned" | "utc", z: ZoneTrace): DetectorSpec => ({
   name,
   calendar: how === "set" ? "all" : "none",
+  explain: (holidays, rows, now) => {
+    const clock = zoneClock(how, z, rows);
+    const entries = calendarFor(holidays, "all")?.entries;
+    const v = detectOnClock(rows, learnOnClock(rows, clock ?? clockOf("UTC"), entries), now, SETTINGS);
+    return `${v.why}; clock ${clock?.learned ?? clock?.zone ?? "UTC"}`;
+  },
   make: (holidays, pushes) => {
     const entries = calendarFor(holidays, "all")?.entries;
-    let cached: { key: string; baseline: Baseline } | undefined;
+    let cached: { key: string; learned: ClockBaselines } | undefined;
     return (rows, last, now) => {
       const key = `${rows[0]?.lastEvent}:${rows.length}:${Math.floor(now / HOUR)}:${rows.at(-1)?.hour}`;
       if (cached?.key !== key) {
-        const clock = how === "set" ? z.set : how === "learned" ? learnClock(rows) : undefined;
-        cached = { key, baseline: learnBaseline(rows, { holidays: holidayCalendar(entries, clock)! }) };
+        const clock = zoneClock(how, z, rows);
+        cached = { key, learned: learnOnClock(rows, clock ?? clockOf("UTC"), entries) };
       }
-      const v = detectSilence(rows, cached.baseline, now, SETTINGS);
+      const v = detectOnClock(rows, cached.learned, now, SETTINGS);
       if (!READ_PUSHES || last === undefined || !needsPushCheck(v, SETTINGS)) return v.silent;
       return withPushLoss(v, pushLoss(callMinutes(pushes, last, now), last, now)).silent;
     };
@@ -391,7 +408,7 @@ function run(z?: ZoneTrace): RunResult | undefined {
     weeks += EVAL_WEEKS;
     const state = DETECTORS.map(() => ({ alarm: false, detected: new Set<number>() }));
     const detectors = DETECTORS.map((d) => d.make(holidays, pushes));
-    const debugMiss = new Map<number, string>();
+    const debugMiss = new Map<string, string>();
     for (let now = t0 + WARMUP_WEEKS * WEEK; now < end; now += CHECK) {
       const hs = Math.floor(now / HOUR) * HOUR;
       const from = hs - BASELINE_DAYS * DAY;
@@ -412,11 +429,13 @@ function run(z?: ZoneTrace): RunResult | undefined {
       }
       if (process.env["BENCH_DEBUG"]) {
         const k = oInfo.findIndex((x) => x.last === lastEvent && now >= x.o.start);
-        if (k >= 0 && !state[JUDGED]!.detected.has(k) && oInfo[k]!.o.minutes <= 24 * 60) {
-          // the last verdict before the next event (multi-day outages are always caught: skipped, they are slow to explain)
-          const v = verdictFor(rows, now, holidays, "all").verdict;
-          debugMiss.set(k, `gap ${v.gapMinutes} at ${new Date(now).toISOString()}: ${v.why}`);
-        }
+        // the last verdict before the next event (multi-day outages are always caught: skipped, they are slow to explain)
+        if (k >= 0 && oInfo[k]!.o.minutes <= 24 * 60)
+          for (const [d, spec] of DETECTORS.entries()) {
+            if (state[d]!.detected.has(k) || (d !== JUDGED && !spec.explain)) continue;
+            const why = spec.explain?.(holidays, rows, now) ?? verdictFor(rows, now, holidays, "all").verdict.why;
+            debugMiss.set(`${d}:${k}`, `at ${new Date(now).toISOString()}: ${why}`);
+          }
       }
       for (const [d, detect] of detectors.entries()) {
         const alarm = detect(rows, lastEvent, now);
@@ -427,7 +446,7 @@ function run(z?: ZoneTrace): RunResult | undefined {
           totals[d]!.falseAlarms++;
           if (process.env["BENCH_DEBUG"] && DETECTORS[d]!.calendar)
             console.log(
-              `false alarm (${DETECTORS[d]!.name}): seed ${seed} at ${new Date(now).toISOString()}, last event ${new Date(lastEvent ?? 0).toISOString()}: ${explain(rows, now, holidays, DETECTORS[d]!.calendar)}`,
+              `false alarm (${DETECTORS[d]!.name}): seed ${seed} at ${new Date(now).toISOString()}, last event ${new Date(lastEvent ?? 0).toISOString()}: ${DETECTORS[d]!.explain?.(holidays, rows, now) ?? explain(rows, now, holidays, DETECTORS[d]!.calendar)}`,
             );
         }
         if (alarm && k >= 0 && !st.detected.has(k)) {
@@ -464,8 +483,8 @@ function run(z?: ZoneTrace): RunResult | undefined {
         }
         if (!state[d]!.detected.has(k)) {
           totals[d]!.missed.push(`seed ${seed}: ${x.o.label}`);
-          if (process.env["BENCH_DEBUG"] && d === JUDGED)
-            console.log(`missed seed ${seed} ${x.o.label}: ${debugMiss.get(k)}`);
+          if (process.env["BENCH_DEBUG"] && debugMiss.has(`${d}:${k}`))
+            console.log(`missed (${DETECTORS[d]!.name}) seed ${seed} ${x.o.label}: ${debugMiss.get(`${d}:${k}`)}`);
         }
       }
   }

@@ -1,5 +1,4 @@
 import { DAY, HOUR, MINUTE } from "./time.js";
-import type { HourlyRow } from "../ingestion/history.js";
 
 /**
  * The customer's clock: Keeper's traffic follows people, so day kinds, pace changes, midnight and
@@ -15,6 +14,11 @@ export interface Clock {
   zone?: string;
   /** What was learned from the history (the zone, the weekend, or both), for the finding's words. */
   learned?: string;
+  /**
+   * Other clocks the traffic may be on, when learned: a DST change too recent for the history to
+   * show. Silence must hold on each (see detectOnClock).
+   */
+  alternatives?: readonly Clock[];
 }
 
 /** Short day names, 0 = Sunday (as Date.getUTCDay). */
@@ -148,97 +152,4 @@ export function weekendLabel(days: readonly number[]): string {
   return contiguous && run.length > 1
     ? `${DAY_NAMES[run[0]!]}–${DAY_NAMES[run.at(-1)!]}`
     : run.map((d) => DAY_NAMES[d]).join(",");
-}
-
-/** The quiet night must carry less than this share of the busiest hours' events (as many hours) to tell. */
-export const TROUGH_RATIO = 0.25;
-/** The working night on the local clock: from 22:00, NIGHT_HOURS long (to 07:00). */
-export const NIGHT_START_LOCAL = 22;
-export const NIGHT_HOURS = 9;
-/** A learned offset this close to UTC (hours) is UTC: one hour is within the night's own spread. */
-export const SNAP_TO_UTC_HOURS = 1;
-/** A day whose busiest occurrence carried less than this share of the busiest days' traffic is a weekend day. */
-export const WEEKEND_RATIO = 0.4;
-
-/**
- * The customer's clock learned from the 168 hour-of-week volumes, for the settings left unset: the
- * offset puts the quietest NIGHT_HOURS of the day at NIGHT_START_LOCAL; weekend days are the local
- * days whose busiest occurrence in the history stayed far below the busiest days (a busiest
- * occurrence, so neither a holiday nor a past outage makes a working day look like a weekend).
- * Falls back to UTC, and to Saturday–Sunday, when the history cannot tell.
- */
-export function learnClock(
-  rows: readonly HourlyRow[],
-  set: { zone?: string; weekend?: readonly number[] } = {},
-): Clock {
-  if (set.zone && set.weekend) return clockOf(set.zone, set.weekend);
-  const learned: string[] = [];
-  let offsetMinutes = 0;
-  if (!set.zone) {
-    const off = learnOffsetHours(rows);
-    offsetMinutes = off === undefined || Math.abs(off) <= SNAP_TO_UTC_HOURS ? 0 : off * 60;
-    learned.push(
-      off === undefined
-        ? "traffic shows no quiet night, so UTC"
-        : `traffic looks like ${offsetLabel(offsetMinutes * MINUTE)}`,
-    );
-  }
-  const clock = set.zone ? clockOf(set.zone) : clockOf({ offsetMinutes });
-  let weekend = set.weekend;
-  if (!weekend) {
-    weekend = learnWeekend(rows, clock);
-    learned.push(weekend ? `weekend ${weekendLabel(weekend)}` : "weekend Sat–Sun (the history cannot tell)");
-  }
-  return { ...clock, weekend: weekend ?? DEFAULT_WEEKEND, learned: learned.join(", ") };
-}
-
-/**
- * The whole hours to add to UTC for the local clock: the NIGHT_HOURS of the day (summed over the
- * history) with the fewest events are the local night from NIGHT_START_LOCAL. A window of hours, not
- * the quietest hour: one noisy hour must not decide. Undefined when that night is not TROUGH_RATIO
- * quieter than the busiest window (no night to see).
- */
-function learnOffsetHours(rows: readonly HourlyRow[]): number | undefined {
-  if (rows.length === 0 || (rows.at(-1)!.hour - rows[0]!.hour) / DAY < 1) return undefined;
-  const byHour = new Array<number>(24).fill(0);
-  for (const r of rows) byHour[new Date(r.hour).getUTCHours()]! += r.events;
-  const sums = byHour.map((_, s) => {
-    let n = 0;
-    for (let i = 0; i < NIGHT_HOURS; i++) n += byHour[(s + i) % 24]!;
-    return n;
-  });
-  const quiet = sums.indexOf(Math.min(...sums));
-  if (sums[quiet]! >= TROUGH_RATIO * Math.max(...sums)) return undefined;
-  let off = (NIGHT_START_LOCAL - quiet + 24) % 24;
-  if (off > 14) off -= 24;
-  return off;
-}
-
-/** Weekend days from the busiest occurrence of each local day of the week (complete days only), or undefined. */
-function learnWeekend(rows: readonly HourlyRow[], clock: Clock): number[] | undefined {
-  if (rows.length === 0) return undefined;
-  const totals = new Map<number, number>();
-  for (const r of rows) {
-    const m = localMidnight(r.hour, clock);
-    totals.set(m, (totals.get(m) ?? 0) + r.events);
-  }
-  const first = localMidnight(rows[0]!.hour, clock);
-  const last = localMidnight(rows.at(-1)!.hour, clock);
-  const best = new Array<number | undefined>(7).fill(undefined);
-  for (const [m, n] of totals) {
-    if (m === first || m === last) continue; // partial days
-    const d = localDay(m + HOUR * 12, clock);
-    best[d] = Math.max(best[d] ?? 0, n);
-  }
-  const seen = best.flatMap((b) => (b === undefined ? [] : [b])).sort((a, b) => b - a);
-  if (seen.length < 3) return undefined;
-  const busy = (seen[0]! + seen[1]! + seen[2]!) / 3;
-  const quiet = best.flatMap((n, d) => (n !== undefined && n < WEEKEND_RATIO * busy ? [d] : []));
-  // a day not seen complete (a past outage took it) next to a quiet day is taken as a day of that
-  // weekend: a working day called weekend only loosens the verdict, a weekend day called working pages
-  const weekend = [...quiet];
-  for (const d of quiet)
-    for (const n of [(d + 6) % 7, (d + 1) % 7])
-      if (best[n] === undefined && !weekend.includes(n) && weekend.length < 2) weekend.push(n);
-  return weekend.length >= 1 && weekend.length <= 3 ? weekend : undefined;
 }

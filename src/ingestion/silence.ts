@@ -1,8 +1,16 @@
-import { dayNotShownYet, marginFor, MIN_HISTORY_DAYS, quietFactor, usualMaxGap, type Baseline } from "./baseline.js";
-import { isListedHoliday } from "./holidays.js";
+import {
+  dayNotShownYet,
+  learnBaseline,
+  marginFor,
+  MIN_HISTORY_DAYS,
+  quietFactor,
+  usualMaxGap,
+  type Baseline,
+} from "./baseline.js";
+import { holidayCalendar, isListedHoliday } from "./holidays.js";
 import { gapAnchor, paceChanges } from "./pace.js";
 import { hourStart, lastEventOf, MINUTE, minutesBetween, type HourlyRow } from "./history.js";
-import { describeLocalHour, describeLocalTime, weekendLabel } from "../core/calendar.js";
+import { describeLocalHour, describeLocalTime, weekendLabel, zoneLabel, type Clock } from "../core/calendar.js";
 
 export interface SilenceSettings {
   silenceMinMinutes: number;
@@ -60,6 +68,46 @@ export function detectSilence(
         silent: true,
         thresholdMinutes: before.thresholdMinutes,
         why: `${before.why}; the gap ran out before the pace changed at ${describeLocalTime(c, baseline.holidays?.clock)}`,
+      };
+  }
+  return verdict;
+}
+
+/** The baseline on the customer's clock, and one on each clock a learned clock may also be on. */
+export interface ClockBaselines {
+  baseline: Baseline;
+  alternatives: Baseline[];
+}
+
+/** The baselines on the customer's clock (HOLIDAYS as local dates on it) and on its alternatives. */
+export function learnOnClock(
+  rows: readonly HourlyRow[],
+  clock: Clock,
+  holidays: readonly string[] | undefined,
+): ClockBaselines {
+  const on = (c: Clock) => learnBaseline(rows, { holidays: holidayCalendar(holidays, c)! });
+  return { baseline: on(clock), alternatives: (clock.alternatives ?? []).map(on) };
+}
+
+/**
+ * The verdict on the customer's clock. A learned clock may carry alternatives, the clock after a DST
+ * change too recent for the history to show: then the gap is silent only when it is silent on each,
+ * so office hours moved an hour overnight do not page.
+ */
+export function detectOnClock(
+  rows: readonly HourlyRow[],
+  learned: ClockBaselines,
+  now: number,
+  s: SilenceSettings,
+): SilenceVerdict {
+  const verdict = detectSilence(rows, learned.baseline, now, s);
+  if (!verdict.silent) return verdict;
+  for (const alt of learned.alternatives) {
+    const other = detectSilence(rows, alt, now, s);
+    if (!other.silent)
+      return {
+        ...other,
+        why: `${other.why}; on ${zoneLabel(now, learned.baseline.holidays?.clock)} the gap would be implausible, but a DST change (as in ${alt.holidays?.clock?.zone ?? "a nearby zone"}) may have moved the customer's hours, and silence must hold on both`,
       };
   }
   return verdict;

@@ -1,10 +1,9 @@
 import { unknown, type Finding } from "../core/finding.js";
 import { found, notKnown, type Observation } from "../core/observation.js";
 import { analyzeFreshness, FRESHNESS_CHECK } from "../checks/freshness.js";
-import { learnBaseline, usualRange } from "./baseline.js";
-import { holidayCalendar } from "./holidays.js";
-import { learnClock } from "../core/calendar.js";
-import { detectSilence, type SilenceSettings } from "./silence.js";
+import { usualRange } from "./baseline.js";
+import { learnClock } from "./learnClock.js";
+import { detectOnClock, learnOnClock, type SilenceSettings } from "./silence.js";
 import { analyzeLatency, LATENCY_CHECK } from "./latency.js";
 import { analyzeVolume, VOLUME_CHECK } from "./volume.js";
 import {
@@ -106,9 +105,9 @@ export async function runIngestionWatch(deps: WatchDeps): Promise<WatchResult> {
     ...(s.trafficTimeZone ? { zone: s.trafficTimeZone } : {}),
     ...(s.weekendDays ? { weekend: s.weekendDays } : {}),
   });
-  const holidays = holidayCalendar(s.holidays, clock);
-  const baseline = learnBaseline(rows, holidays ? { holidays } : {});
-  let verdict = detectSilence(rows, baseline, now, s);
+  const learned = learnOnClock(rows, clock, s.holidays);
+  const baseline = learned.baseline;
+  let verdict = detectOnClock(rows, learned, now, s);
   // the pushes read for this gap, kept for the diagnosis (no second metrics read)
   let pushCalls: Observation<CallCounts> | undefined;
   if (needsPushCheck(verdict, s)) {

@@ -1,4 +1,4 @@
-import type { Finding, Severity, Status } from "../core/finding.js";
+import type { Finding, Severity } from "../core/finding.js";
 import type { Cause } from "../core/cause.js";
 
 import type { Incident } from "../core/incident.js";

@@ -1,39 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { learnBaseline } from "../../src/ingestion/baseline.js";
-import { detectSilence } from "../../src/ingestion/silence.js";
-import { holidayCalendar } from "../../src/ingestion/holidays.js";
 import { analyzeFreshness } from "../../src/checks/freshness.js";
 import {
   clockOf,
   describeLocalHour,
-  learnClock,
   localMidnight,
   parseWeekendDays,
   zoneLabel,
   type Clock,
 } from "../../src/core/calendar.js";
-import { SILENCE_SETTINGS as SETTINGS } from "./silenceSettings.js";
-import { DAY, HOUR, MINUTE } from "../../src/ingestion/history.js";
-import { aggregateHourly, generateTrace } from "../../bench/trafficModel.js";
+import { HOUR, MINUTE } from "../../src/ingestion/history.js";
+import { rowsOf, verdict } from "./localTraffic.js";
 
 const SYDNEY = clockOf("Australia/Sydney");
 const RIYADH = clockOf("Asia/Riyadh", [5, 6]);
-const NO_HOLIDAYS = new Set<number>();
-
-/** Three weeks of traffic of a company on `people`'s clock up to `end`, minus the events in [cutFrom, cutTo). */
-function rowsOf(people: Clock, end: number, cutFrom = end, cutTo = end, seed = 7) {
-  const events = generateTrace(seed, end - 21 * DAY, end, NO_HOLIDAYS, people).filter(
-    (e) => e.timeGenerated < cutFrom || e.timeGenerated >= cutTo,
-  );
-  return aggregateHourly(events, end - 14 * DAY, end);
-}
-
-/** The verdict with the monitor's clock: set (TRAFFIC_TIME_ZONE, WEEKEND_DAYS), learned, or UTC. */
-function verdict(rows: ReturnType<typeof rowsOf>, now: number, monitor: Clock | "learned" | "utc") {
-  const clock = monitor === "utc" ? undefined : monitor === "learned" ? learnClock(rows) : monitor;
-  return detectSilence(rows, learnBaseline(rows, { holidays: holidayCalendar([], clock)! }), now, SETTINGS);
-}
-
 /** The first check (every 5 min) in [from, to) at which the verdict is silence. */
 function firstAlarm(people: Clock, from: number, to: number, monitor: Clock | "learned" | "utc", cut: boolean) {
   for (let now = from; now < to; now += 5 * MINUTE) {
@@ -76,22 +55,6 @@ describe("the customer's clock", () => {
     );
     expect(parseWeekendDays("fri, Saturday")).toEqual({ days: [5, 6] });
     expect(parseWeekendDays("Fri,Sab")).toEqual({ unknown: "Sab" });
-  });
-
-  it("learns the offset from the quiet night and the weekend from the quiet days, and says UTC on UTC traffic", () => {
-    const end = Date.parse("2026-02-02T00:00:00Z");
-    expect(learnClock(rowsOf(SYDNEY, end)).learned).toBe("traffic looks like UTC+11, weekend Sat–Sun");
-    expect(learnClock(rowsOf(RIYADH, end)).learned).toBe("traffic looks like UTC+3, weekend Fri–Sat");
-    expect(learnClock(rowsOf(clockOf("UTC"), end)).learned).toBe("traffic looks like UTC, weekend Sat–Sun");
-    // a set value always wins; only what is unset is learned
-    expect(learnClock(rowsOf(RIYADH, end), { zone: "Asia/Riyadh" })).toMatchObject({
-      zone: "Asia/Riyadh",
-      weekend: [5, 6],
-      learned: "weekend Fri–Sat",
-    });
-    expect(learnClock([]).learned).toBe(
-      "traffic shows no quiet night, so UTC, weekend Sat–Sun (the history cannot tell)",
-    );
   });
 });
 
