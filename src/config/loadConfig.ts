@@ -69,12 +69,22 @@ export function loadConfig(env: Env): Config {
     required("KEEPER_DCR_IMMUTABLE_ID", "the DCR immutable id (dcr-…) Keeper is configured with") ?? "";
   if (dcrImmutableId && !DCR_IMMUTABLE_ID.test(dcrImmutableId))
     fail("KEEPER_DCR_IMMUTABLE_ID", 'not a DCR immutable id: expected "dcr-" followed by 32 hex digits');
-  const dceUri =
-    httpsUrl(
+  const dceRaw = required("KEEPER_DCE_URI", "the DCE logs-ingestion URI Keeper is configured with");
+  const pasted = dceRaw === undefined ? undefined : keeperEndpointOrigin(dceRaw);
+  if (pasted !== undefined)
+    fail(
       "KEEPER_DCE_URI",
-      required("KEEPER_DCE_URI", "the DCE logs-ingestion URI Keeper is configured with"),
-      "the logs-ingestion URI is a host only (https://<dce>.<region>-1.ingest.monitor.azure.com); Keeper's path is built from it",
-    ) ?? "";
+      `this is Keeper's whole Endpoint URL: keep only its https://<host> part, KEEPER_DCE_URI=${pasted} ` +
+        "(its dcr-… id is KEEPER_DCR_IMMUTABLE_ID, its Custom-… stream KEEPER_STREAM_NAME)",
+    );
+  const dceUri =
+    (pasted === undefined &&
+      httpsUrl(
+        "KEEPER_DCE_URI",
+        dceRaw,
+        "the logs-ingestion URI is a host only (https://<dce>.<region>-1.ingest.monitor.azure.com); Keeper's path is built from it",
+      )) ||
+    "";
   const workspace = armId(
     "KEEPER_WORKSPACE_RESOURCE_ID",
     "Microsoft.OperationalInsights",
@@ -188,4 +198,20 @@ export function loadConfig(env: Env): Config {
     rotation,
     alerts,
   };
+}
+
+/**
+ * The https://<host> part of a whole Keeper Endpoint URL
+ * (https://<dce>/dataCollectionRules/<immutable id>/streams/<stream>?api-version=…), or undefined
+ * when `value` is not one.
+ */
+export function keeperEndpointOrigin(value: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (u.protocol !== "https:" || u.username || u.password) return undefined;
+  return /^\/dataCollectionRules\/[^/]+\/streams\/[^/]+\/?$/i.test(u.pathname) ? u.origin : undefined;
 }
