@@ -32,7 +32,7 @@ vault, event freshness) and prints the problems first, one fix each, then what c
 then how many checks are ok.
 
   --json          print the Report as JSON (only JSON on stdout)
-  --only CHECK…   only these checks (space- or comma-separated), e.g. --only dcr.exists role.assignment
+  --only CHECK…   only these checks, space- or comma-separated: --only dcr.exists role.assignment
   --all           list the ok checks too
 
 ${EXIT_CODES}
