@@ -16,8 +16,8 @@ const EXIT_CODES =
 const USAGE = `Usage: keeper-monitor <command>
 
 Commands:
-  check         check every piece the Keeper connector needs and say what is wrong and how to fix it
-  endpoint-url  print the Endpoint URL Keeper's console needs, from live values
+  check           check every piece the Keeper connector needs: what is wrong, how to fix it
+  endpoint-url    print the Endpoint URL Keeper's console needs, from live values
   help [command]  this text, or a command's
 
 Options: --version, --help
