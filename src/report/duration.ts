@@ -3,7 +3,8 @@
  * "12 days". Under 10 hours the minutes are kept; from there hours and days are rounded.
  * Summaries use it; evidence keeps the exact number of minutes.
  */
-export function formatDuration(minutes: number): string {
+export function formatDuration(minutes: number | undefined): string {
+  if (minutes === undefined) return "? min";
   if (!Number.isFinite(minutes) || minutes < 0) return `${minutes} min`;
   const m = Math.round(minutes);
   if (m < 60) return `${m} min`;
