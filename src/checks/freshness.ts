@@ -1,5 +1,6 @@
 import { ok, problem, type Finding } from "../core/finding.js";
 import type { SilenceVerdict } from "../ingestion/silence.js";
+import { formatDuration } from "../report/duration.js";
 
 export const FRESHNESS_CHECK = "ingestion.freshness";
 
@@ -32,10 +33,18 @@ export function analyzeFreshness(v: SilenceVerdict, resource: string, windowDays
     });
   const since = `the last arrived ${new Date(v.lastEvent).toISOString()}`;
   if (v.silent)
-    return problem(FRESHNESS_CHECK, "critical", `No Keeper event for ${v.gapMinutes} min; ${v.why}; ${since}.`, {
-      resource,
-      evidence,
-      remediation: FIX,
-    });
-  return ok(FRESHNESS_CHECK, `Last Keeper event ${v.gapMinutes} min ago; ${v.why}.`, { resource, evidence });
+    return problem(
+      FRESHNESS_CHECK,
+      "critical",
+      `No Keeper event for ${formatDuration(v.gapMinutes)}; ${v.why}; ${since}.`,
+      {
+        resource,
+        evidence,
+        remediation: FIX,
+      },
+    );
+  return ok(FRESHNESS_CHECK, `Last Keeper event ${formatDuration(v.gapMinutes)} ago; ${v.why}.`, {
+    resource,
+    evidence,
+  });
 }

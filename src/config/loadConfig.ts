@@ -66,11 +66,21 @@ export function loadConfig(env: Env): Config {
     r.required("KEEPER_DCR_IMMUTABLE_ID", "the DCR immutable id (dcr-…) Keeper is configured with") ?? "";
   if (dcrImmutableId && !DCR_IMMUTABLE_ID.test(dcrImmutableId))
     r.fail("KEEPER_DCR_IMMUTABLE_ID", 'not a DCR immutable id: expected "dcr-" followed by 32 hex digits');
+  const dceRaw = r.required("KEEPER_DCE_URI", "the DCE logs-ingestion URI Keeper is configured with");
+  const pasted = dceRaw === undefined ? undefined : keeperEndpointOrigin(dceRaw);
+  if (pasted !== undefined)
+    r.fail(
+      "KEEPER_DCE_URI",
+      `this is Keeper's whole Endpoint URL: keep only its https://<host> part, KEEPER_DCE_URI=${pasted} ` +
+        "(its dcr-… id is KEEPER_DCR_IMMUTABLE_ID, its Custom-… stream KEEPER_STREAM_NAME)",
+    );
   const dceUri =
-    r.httpsUrl("KEEPER_DCE_URI", r.required("KEEPER_DCE_URI", "the DCE logs-ingestion URI Keeper is configured with"), {
-      originOnly:
-        "the logs-ingestion URI is a host only (https://<dce>.<region>-1.ingest.monitor.azure.com); Keeper's path is built from it",
-    }) ?? "";
+    (pasted === undefined &&
+      r.httpsUrl("KEEPER_DCE_URI", dceRaw, {
+        originOnly:
+          "the logs-ingestion URI is a host only (https://<dce>.<region>-1.ingest.monitor.azure.com); Keeper's path is built from it",
+      })) ||
+    "";
   const workspace = r.armId(
     "KEEPER_WORKSPACE_RESOURCE_ID",
     "Microsoft.OperationalInsights",
@@ -185,4 +195,20 @@ export function loadConfig(env: Env): Config {
     rotation,
     alerts,
   };
+}
+
+/**
+ * The https://<host> part of a whole Keeper Endpoint URL
+ * (https://<dce>/dataCollectionRules/<immutable id>/streams/<stream>?api-version=…), or undefined
+ * when `value` is not one.
+ */
+export function keeperEndpointOrigin(value: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (u.protocol !== "https:" || u.username || u.password) return undefined;
+  return /^\/dataCollectionRules\/[^/]+\/streams\/[^/]+\/?$/i.test(u.pathname) ? u.origin : undefined;
 }

@@ -162,6 +162,16 @@ describe("loadConfig", () => {
       /must not carry a path/,
     ],
     [
+      "Keeper's whole Endpoint URL pasted as the DCE URI: keep the https://<host> part",
+      {
+        KEEPER_DCE_URI: `${VALID_ENV.KEEPER_DCE_URI}/dataCollectionRules/dcr-0123456789abcdef0123456789abcdef/streams/Custom-KeeperSecurity_CL?api-version=2023-01-01`,
+      },
+      "KEEPER_DCE_URI",
+      new RegExp(
+        `whole Endpoint URL: keep only its https://<host> part, KEEPER_DCE_URI=${VALID_ENV.KEEPER_DCE_URI.replace(/[.]/g, "\\.")} `,
+      ),
+    ],
+    [
       "a DCE URI with user info",
       { KEEPER_DCE_URI: "https://keeper:pw@law-sentinel-abcd.eastus-1.ingest.monitor.azure.com" },
       "KEEPER_DCE_URI",

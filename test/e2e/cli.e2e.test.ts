@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../emulator/index.js";
 import { leaks, startTrustedEmulator } from "./harness.js";
@@ -49,8 +49,12 @@ describe("keeper-monitor check (separate process, real SDKs, emulator)", () => {
       all.push(r.stdout, r.stderr);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/^Keeper connector: OK/);
-      expect(r.stdout).toMatch(/role\.assignment\s+ok/);
-      expect(r.stdout).toContain("Endpoint URL Keeper must hold:");
+      expect(r.stdout).toMatch(/^\d+ checks ok$/m);
+      expect(r.stdout).not.toMatch(/PROBLEM|unknown/);
+      expect(r.stdout).toContain("Endpoint URL Keeper must hold");
+      // piped: no colour, and every line within the default 100 columns
+      expect(r.stdout).not.toContain("\u001b");
+      for (const line of r.stdout.split("\n")) expect(line.length, line).toBeLessThanOrEqual(100);
     },
   );
 
@@ -107,13 +111,96 @@ describe("keeper-monitor check (separate process, real SDKs, emulator)", () => {
     const r = await runCli(["check"], emu.settings);
     all.push(r.stdout, r.stderr);
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/dcr\.exists\s+unknown/);
+    expect(r.stdout).toMatch(/^ {2}unknown +\S/m);
+    expect(r.stdout).toMatch(/\bdcr\.exists\b/);
   });
 
   it("exits 2 on an unknown command", async () => {
     const r = await runCli(["chek"], emu.settings);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("Usage: keeper-monitor check");
+    expect(r.stderr).toContain('unknown command "chek"');
+    expect(r.stderr).toContain("Usage: keeper-monitor <command>");
+  });
+
+  it("exits 2 with the usage when given no command", async () => {
+    const r = await runCli([], emu.settings);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^Usage: keeper-monitor <command>/);
+    expect(r.stderr).toMatch(/^ {2}check +/m);
+    expect(r.stderr).toMatch(/^ {2}endpoint-url +/m);
+  });
+
+  it("prints the package's version", async () => {
+    const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
+    const r = await runCli(["--version"], {});
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`keeper-monitor ${version}\n`);
+  });
+
+  it.each([[["help", "check"]], [["check", "--help"]]])("%j prints the check command's usage", async (args) => {
+    const r = await runCli(args, {});
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: keeper-monitor check \[--json\] \[--only CHECK…\] \[--all\]/);
+    expect(r.stdout).toContain("--only");
+    for (const line of r.stdout.split("\n")) expect(line.length, line).toBeLessThanOrEqual(100);
+  });
+
+  it("endpoint-url prints the Endpoint URL alone, one line, from live values", async () => {
+    emu.applyScenario("healthy");
+    const r = await runCli(["endpoint-url"], emu.settings);
+    all.push(r.stdout, r.stderr);
+    expect(r.code, r.stderr).toBe(0);
+    const origin = new URL(emu.settings["KEEPER_DCE_URI"]!).origin;
+    expect(r.stdout).toBe(
+      `${origin}/dataCollectionRules/${emu.settings["KEEPER_DCR_IMMUTABLE_ID"]}/streams/${emu.settings["KEEPER_STREAM_NAME"] ?? "Custom-KeeperSecurityEventNewLogs"}?api-version=2023-01-01\n`,
+    );
+  });
+
+  it("endpoint-url exits 2 with the reason on stderr when it cannot be assembled", async () => {
+    emu.applyScenario("monitor-forbidden");
+    const r = await runCli(["endpoint-url"], emu.settings);
+    all.push(r.stdout, r.stderr);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/could not be assembled/);
+    expect(r.stderr).toMatch(/dc[re]\.\w+: /);
+  });
+
+  it("check --only narrows the report to those checks", async () => {
+    emu.applyScenario("role-removed");
+    const r = await runCli(["check", "--only", "dcr.exists", "--json"], emu.settings);
+    all.push(r.stdout, r.stderr);
+    // the role is broken, but only dcr.exists was asked for
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { status: string; findings: Array<{ check: string }> };
+    expect(report.status).toBe("ok");
+    expect(report.findings.map((f) => f.check)).toEqual(["dcr.exists"]);
+    const text = await runCli(["check", "--only", "dcr.exists,role.assignment"], emu.settings);
+    all.push(text.stdout, text.stderr);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/^ {2}PROBLEM +/m);
+    expect(text.stdout).toMatch(/^1 check ok$/m);
+  });
+
+  it("check --only with an unknown check exits 2 listing the catalog, calling nothing", async () => {
+    emu.resetCalls();
+    const r = await runCli(["check", "--only", "dcr.exist"], emu.settings);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown check "dcr.exist"');
+    expect(r.stderr).toMatch(/^ {2}dcr\.exists$/m);
+    expect(r.stderr).toMatch(/^ {2}ingestion\.freshness$/m);
+    expect(emu.calls).toEqual([]);
+  });
+
+  it("check --json prints the JSON alone on stdout", async () => {
+    emu.applyScenario("healthy");
+    const r = await runCli(["check", "--json"], emu.settings);
+    all.push(r.stdout, r.stderr);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { version: number; incidents: unknown[] };
+    expect(report.version).toBe(1);
+    expect(report.incidents).toEqual([]);
   });
 
   it("never prints a secret or token, even when sign-in fails", async () => {

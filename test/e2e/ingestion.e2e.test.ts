@@ -74,7 +74,7 @@ describe("ingestion watch against the emulator (real SDKs), clock at 03:00 on a 
     expect(rec.source).toBe("ingestion");
     expect(find(rec.findings, "ingestion.freshness")).toMatchObject({ status: "problem", severity: "critical" });
     expect(find(rec.findings, "ingestion.freshness").summary).toMatch(
-      /^No Keeper event for \d+ min; at this hour of the week \(Sun 03:00-04:00 UTC\)/,
+      /^No Keeper event for \d+ (?:min|h|days?)(?: \d+ (?:min|h))?; at this hour of the week \(Sun 03:00-04:00 UTC\)/,
     );
     expect(find(rec.findings, "ingestion.diagnosis").evidence?.["cause"]).toBe("keeper-stopped");
     expect(rec.eventsPerHour?.some((h) => h.count > 0)).toBe(true);

@@ -62,7 +62,7 @@ describe("adaptive silence", () => {
     const f = analyzeFreshness(verdictAt(detectedAt!, start), "/t", 14);
     expect(f).toMatchObject({ check: "ingestion.freshness", status: "problem", severity: "critical" });
     expect(f.summary).toMatch(
-      /^No Keeper event for \d+ min; at this hour of the week \(Sun \d\d:00-\d\d:00 UTC\) events normally arrive every ≤ \d+ min/,
+      /^No Keeper event for \d+ (?:min|h|days?)(?: \d+ (?:min|h))?; at this hour of the week \(Sun \d\d:00-\d\d:00 UTC\) events normally arrive every ≤ \d+ min/,
     );
     expect(f.evidence).toMatchObject({ learned: "baseline", lastEvent: expect.any(String) });
   });

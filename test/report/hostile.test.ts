@@ -18,7 +18,7 @@ import { renderEmail } from "../../src/report/email.js";
 import { buildReport } from "../../src/report/report.js";
 import { clip, inertMarkdown, visible } from "../../src/core/safeText.js";
 import { renderStatusPage } from "../../src/report/statusPage.js";
-import { renderText } from "../../src/report/text.js";
+import { displayWidth, renderText } from "../../src/report/text.js";
 import { settings } from "./fixtures.js";
 
 const rng = seededRandom;
@@ -176,9 +176,24 @@ describe("Azure-side text on every surface (seeded fuzz)", () => {
         lines.some((l) => l.startsWith("FORGED-ROW")),
         `round ${i}`,
       ).toBe(false);
-      const fixes = findings.filter((f) => f.status !== "ok" && f.remediation).length;
-      expect(lines.length).toBe(3 + findings.length + (fixes ? 2 + fixes : 0) + 3);
-      expect(out.length).toBeLessThan(30_000);
+      for (const l of lines) expect(displayWidth(l), `round ${i}`).toBeLessThanOrEqual(100);
+      expect(out.length).toBeLessThan(40_000);
+      // Unwrapped, the lines are the layout's own: Azure text adds none. Header, target; per
+      // problem a blank line, title and severity, a line per check, the fix; per unknown a blank line,
+      // the cause and its fix, the checks; blank, ok count; blank, time, and the final newline.
+      const wide = renderText(report, { width: 1_000_000 }).split("\n");
+      const unknowns = report.incidents.filter((x) => x.status === "unknown");
+      const problems = report.incidents.filter((x) => x.status === "problem");
+      expect(wide.length, `round ${i}`).toBe(
+        2 +
+          problems.reduce((n, x) => n + 3 + x.checks.length, 0) +
+          unknowns.length * 3 +
+          problems.filter((x) => x.fix !== undefined).length +
+          2 +
+          2 +
+          1,
+      );
+      expect(wide.every((l) => displayWidth(l) < 10_000)).toBe(true);
     }
   });
 

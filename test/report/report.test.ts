@@ -53,7 +53,7 @@ describe("report", () => {
     expect(f.cause?.kind).toBe("role-missing");
   });
 
-  it("renders a table and the fixes", () => {
+  it("renders the problem with its check and its fix, then the ok count", () => {
     const text = renderText(
       buildReport(target, t0, t0, [
         ok("app.exists", "The app exists."),
@@ -61,7 +61,9 @@ describe("report", () => {
       ]),
     );
     expect(text).toMatch(/^Keeper connector: PROBLEM/);
-    expect(text).toMatch(/role\.assignment\s+PROBLEM \(critical\)\s+No role\./);
-    expect(text).toContain("How to fix:\n  - role.assignment: az role assignment create ...");
+    expect(text).toMatch(
+      /^ {2}PROBLEM +No role\.\n {2}critical\n +role\.assignment\n +fix +az role assignment create \.\.\.$/m,
+    );
+    expect(text).toMatch(/^1 check ok$/m);
   });
 });
