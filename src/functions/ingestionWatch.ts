@@ -45,6 +45,6 @@ export function ingestionRunRecord(run: WatchResult): RunRecord {
     ...(run.eventsPerHour ? { eventsPerHour: run.eventsPerHour } : {}),
     ...(run.lastEvent ? { lastEvent: run.lastEvent } : {}),
     ...(run.clock ? { clock: run.clock } : {}),
-    incidents: groupIncidents(run.findings),
+    incidents: groupIncidents(run.findings, { at: run.finishedAt }),
   };
 }

@@ -25,7 +25,13 @@ export interface StoredRun {
 export function storedRun(run: RunRecord): StoredRun {
   const own = run.incidents ?? [];
   const carried = new Set(own.flatMap((i) => i.checks));
-  const incidents = [...own, ...groupIncidents(run.findings.filter((f) => !carried.has(f.check)))]
+  const incidents = [
+    ...own,
+    ...groupIncidents(
+      run.findings.filter((f) => !carried.has(f.check)),
+      { at: new Date(run.finishedAt) },
+    ),
+  ]
     .slice(0, 50)
     .map((i) => ({
       ...i,
