@@ -1,6 +1,8 @@
 import { keeperProfile } from "../../src/connector/profile.js";
 import type { Expected, Observed } from "../../src/checks/expected.js";
 import { found } from "../../src/core/observation.js";
+import { analyze } from "../../src/checks/analyze.js";
+import type { Finding } from "../../src/core/finding.js";
 
 const SUB = "11111111-2222-3333-4444-555555555555";
 export const RG = `/subscriptions/${SUB}/resourceGroups/rg-sentinel`;
@@ -86,3 +88,14 @@ export function healthy(): Observed {
 }
 
 export { days };
+
+/** The drift findings the real analyzers produce for a deployment broken by `fn`. */
+export function drift(fn: (o: Observed) => void = () => undefined): Finding[] {
+  const o = healthy();
+  fn(o);
+  return analyze(expected(), o);
+}
+
+/** DCR call counts by response code, as the metrics read them. */
+export const calls = (byCode: Record<string, number>) =>
+  found({ byCode, total: Object.values(byCode).reduce((s, n) => s + n, 0) });

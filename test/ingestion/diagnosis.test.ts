@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { analyze } from "../../src/checks/analyze.js";
-import { problem, type Finding } from "../../src/core/finding.js";
+import { problem } from "../../src/core/finding.js";
 import type { Observed } from "../../src/checks/expected.js";
 import { found, missing, notKnown, type Observation } from "../../src/core/observation.js";
 import {
@@ -10,7 +9,7 @@ import {
   type DiagnosisEvidence,
   type SignInGroup,
 } from "../../src/ingestion/diagnosis.js";
-import { DCE_ID, DCR_ID, RG, SP_OID, days, expected, healthy } from "../checks/fixtures.js";
+import { DCE_ID, DCR_ID, RG, SP_OID, calls, days, drift, expected } from "../checks/fixtures.js";
 
 const SINCE = days(-0.5).getTime();
 const STREAM = "Custom-KeeperSecurityEventNewLogs";
@@ -20,15 +19,6 @@ const dcrOf = (o: Observed) => {
   return o.dcr.value;
 };
 
-/** The drift findings the real analyzers produce for a deployment broken by `fn`. */
-function drift(fn: (o: Observed) => void = () => undefined): Finding[] {
-  const o = healthy();
-  fn(o);
-  return analyze(expected(), o);
-}
-
-const calls = (byCode: Record<string, number>) =>
-  found({ byCode, total: Object.values(byCode).reduce((s, n) => s + n, 0) });
 const signIns = (...groups: Array<[resultType: string, count: number]>): Observation<SignInGroup[]> =>
   found(groups.map(([resultType, count]) => ({ resultType, count, last: SINCE + 60_000 })));
 

@@ -1,15 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { RestError } from "@azure/core-rest-pipeline";
-import { analyze } from "../../src/checks/analyze.js";
 import { problem, type Finding } from "../../src/core/finding.js";
-import type { Observed } from "../../src/checks/expected.js";
 import { found, missing, notKnown, type Observation } from "../../src/core/observation.js";
 import { unknownFrom } from "../../src/checks/resources.js";
 import { observeError } from "../../src/azure/errors.js";
 import { diagnosisFinding, type DiagnosisEvidence, type SignInGroup } from "../../src/ingestion/diagnosis.js";
 import { groupIncidents, MONITOR_PRINCIPAL_PLACEHOLDER, type Incident } from "../../src/report/incident.js";
 import { buildReport } from "../../src/report/report.js";
-import { DCR_ID, NOW, RG, SP_OID, days, expected, healthy } from "../checks/fixtures.js";
+import { DCR_ID, NOW, RG, SP_OID, calls, days, drift, expected } from "../checks/fixtures.js";
 
 const TABLE = `${RG}/providers/Microsoft.OperationalInsights/workspaces/law-sentinel/tables/KeeperSecurityEventNewLogs_CL`;
 const APP_ID = expected().appId;
@@ -17,14 +15,6 @@ const APP_ID = expected().appId;
 const LAST_EVENT = new Date(NOW.getTime() - 13 * 3_600_000);
 const MONITOR_OID = "0f0f0f0f-1111-2222-3333-444444444444";
 
-function drift(fn: (o: Observed) => void = () => undefined): Finding[] {
-  const o = healthy();
-  fn(o);
-  return analyze(expected(), o);
-}
-
-const calls = (byCode: Record<string, number>) =>
-  found({ byCode, total: Object.values(byCode).reduce((s, n) => s + n, 0) });
 const signIns = (...groups: Array<[resultType: string, count: number]>): Observation<SignInGroup[]> =>
   found(groups.map(([resultType, count]) => ({ resultType, count, last: LAST_EVENT.getTime() + 60_000 })));
 
