@@ -1,6 +1,6 @@
 import { ok, problem, type Finding } from "../core/finding.js";
 import type { SilenceVerdict } from "../ingestion/silence.js";
-import { formatDuration } from "../report/duration.js";
+import { formatDuration } from "../core/duration.js";
 
 export const FRESHNESS_CHECK = "ingestion.freshness";
 

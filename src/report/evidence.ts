@@ -1,3 +1,4 @@
+import { formatDuration } from "../core/duration.js";
 import type { Evidence } from "../core/finding.js";
 import { redact } from "../core/redact.js";
 import { clip, visible } from "../core/safeText.js";
@@ -60,20 +61,8 @@ const INNER: Record<string, string> = {
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
-/** 13 h, 45 min, 2 h 30 min, 3 d 4 h. */
-export function duration(min: number): string {
-  if (!Number.isFinite(min)) return String(min);
-  const m = Math.round(min);
-  if (m < 60) return `${m} min`;
-  if (m < 48 * 60) {
-    const h = Math.floor(m / 60);
-    const r = m % 60;
-    return r ? `${h} h ${r} min` : `${h} h`;
-  }
-  const d = Math.floor(m / 1440);
-  const h = Math.round((m % 1440) / 60);
-  return h ? `${d} d ${h} h` : `${d} d`;
-}
+/** A number of minutes in words (formatDuration). */
+export const duration = (min: number): string => formatDuration(min);
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z$/;
 

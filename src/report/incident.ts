@@ -1,3 +1,4 @@
+import { formatDuration } from "../core/duration.js";
 import type { Finding, Severity } from "../core/finding.js";
 import type { Cause } from "../core/cause.js";
 
@@ -82,10 +83,7 @@ function absorbs(root: Finding & { cause: Cause }, other: Finding): boolean {
 
 function ago(sinceIso: string, at: Date | undefined): string {
   if (!at) return `since ${sinceIso}`;
-  const min = Math.max(0, Math.round((at.getTime() - Date.parse(sinceIso)) / 60_000));
-  if (min < 60) return `${min} min ago`;
-  const h = Math.round(min / 60);
-  return h < 48 ? `${h} h ago` : `${Math.round(h / 24)} days ago`;
+  return `${formatDuration(Math.max(0, (at.getTime() - Date.parse(sinceIso)) / 60_000))} ago`;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);

@@ -1,3 +1,4 @@
+import { formatDuration } from "../core/duration.js";
 import type { HourPoint, RunClock } from "../core/notifier.js";
 import {
   clockOf,
@@ -95,13 +96,7 @@ function timeHtml(iso: string, pc: PageClock): string {
   return `<time datetime="${new Date(t).toISOString()}">${text}</time>`;
 }
 
-function durationWords(ms: number): string {
-  const min = Math.max(0, Math.round(ms / 60_000));
-  if (min < 60) return `${min} min`;
-  const h = Math.floor(min / 60);
-  if (h < 48) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
-  return `${Math.floor(h / 24)} days ${h % 24} h`;
-}
+const durationWords = (ms: number): string => formatDuration(Math.max(0, ms / 60_000));
 
 const HOUR = 3_600_000;
 const HOURS = 7 * 24;

@@ -1,3 +1,4 @@
+import { formatDuration } from "../core/duration.js";
 import {
   DAY_MS,
   isManaged,
@@ -115,7 +116,7 @@ function reconcile(i: PlanInput): Step | undefined {
     return {
       kind: "removeOrphan",
       keyId: c.keyId,
-      why: `created by the monitor ${Math.round(age / 60_000)} min ago with no Key Vault copy: its value is lost`,
+      why: `created by the monitor ${formatDuration(age / 60_000)} ago with no Key Vault copy: its value is lost`,
     };
   }
   for (const v of [...i.vault].sort(byCreatedDesc)) {

@@ -6,6 +6,7 @@ import { unknownFrom } from "../../src/checks/resources.js";
 import { observeError } from "../../src/azure/errors.js";
 import { diagnosisFinding, type DiagnosisEvidence, type SignInGroup } from "../../src/ingestion/diagnosis.js";
 import { groupIncidents, MONITOR_PRINCIPAL_PLACEHOLDER, type Incident } from "../../src/report/incident.js";
+import { formatDuration } from "../../src/core/duration.js";
 import { buildReport } from "../../src/report/report.js";
 import { DCR_ID, NOW, RG, SP_OID, calls, days, drift, expected } from "../checks/fixtures.js";
 
@@ -245,6 +246,15 @@ describe("groupIncidents: one incident per cause", () => {
     const later = groupIncidents(all, { at: new Date(NOW.getTime() + 3_600_000) });
     expect(later.map((i) => i.id)).toEqual(groupIncidents(all, { at: NOW }).map((i) => i.id));
     expect(later[0]!.title).toMatch(/^Keeper events stopped 14 h ago/);
+  });
+
+  it("says how long ago in the words every surface uses: days and hours, not a rounded count of days", () => {
+    const d = roleRemoved();
+    const all = [...d, ...stopped(d, { calls: calls({ "403": 40 }) })];
+    // 13 h before NOW at first; 2 days and 16 h later it is 3 days 5 h
+    const later = groupIncidents(all, { at: new Date(NOW.getTime() + (2 * 24 + 16) * 3_600_000) });
+    expect(later[0]!.title).toMatch(/^Keeper events stopped 3 days 5 h ago: /);
+    expect(later[0]!.title).toContain(formatDuration((3 * 24 + 5) * 60));
   });
 
   it("the Report's incidents are grouped the same way, titled at the run's end", () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { ok, problem, unknown, type Finding } from "../../src/core/finding.js";
 import { buildReport, type Report } from "../../src/report/report.js";
 import { displayWidth, renderText, wrap } from "../../src/report/text.js";
-import { formatDuration } from "../../src/report/duration.js";
+import { formatDuration } from "../../src/core/duration.js";
+import { duration } from "../../src/report/evidence.js";
 import type { Incident } from "../../src/report/incident.js";
 import { DCR } from "./fixtures.js";
 
@@ -213,5 +214,14 @@ describe("formatDuration", () => {
     [12 * 24 * 60 + 300, "12 days"],
   ])("%i minutes is %s", (minutes, words) => {
     expect(formatDuration(minutes)).toBe(words);
+  });
+
+  it("the evidence rows of email and Teams say a duration in the same words", () => {
+    for (const [minutes, words] of [
+      [52 * 60 + 10, "2 days 4 h"],
+      [782, "13 h"],
+      [45, "45 min"],
+    ] as const)
+      expect(duration(minutes)).toBe(words);
   });
 });
