@@ -82,8 +82,26 @@ export function toHealthBody(runs: readonly StoredRun[], now: Date): HealthBody 
 const SEVERITY_RANK: Record<string, number> = { critical: 0, warning: 1, info: 2 };
 
 /**
- * The incidents the status page shows: those of the latest run of each source (the newest wins for
- * an id), kept while one of their checks is still not ok; a run stored without incidents gives one
+ * One cause seen by two runs (the drift run's removed role, the ingestion run's stopped events) is
+ * one incident: the symptoms of both, the title and start of the one that saw events stop (it says
+ * the most), the newer run's fix, the worse severity. `newer` came from the newer run.
+ */
+function mergeIncident(newer: Incident, older: Incident): Incident {
+  const lead = newer.since !== undefined || older.since === undefined ? newer : older;
+  const fix = newer.fix ?? older.fix;
+  const worse = (SEVERITY_RANK[older.severity] ?? 3) < (SEVERITY_RANK[newer.severity] ?? 3) ? older : newer;
+  return {
+    ...lead,
+    status: newer.status === "problem" || older.status === "problem" ? "problem" : lead.status,
+    severity: worse.severity,
+    checks: [...new Set([...older.checks, ...newer.checks])],
+    ...(fix ? { fix } : {}),
+  };
+}
+
+/**
+ * The incidents the status page shows: those of the latest run of each source (one per id, merged
+ * across the runs), kept while one of their checks is still not ok; a run stored without incidents gives one
  * per finding. Titles and fixes pass through withoutIds, like the summaries. Problems first (by
  * severity), then unknowns.
  */
@@ -102,14 +120,17 @@ export function pageIncidents(runs: readonly StoredRun[], checks: HealthBody["ch
           title: f.summary,
           checks: [f.check],
         }));
-    for (const i of own)
-      if (!seen.has(i.id) && i.checks.some((c) => open.has(c)))
-        seen.set(i.id, {
-          ...i,
-          title: withoutIds(i.title),
-          checks: i.checks.map((c) => visible(c, 100)),
-          ...(i.fix ? { fix: withoutIds(i.fix) } : {}),
-        });
+    for (const i of own) {
+      if (!i.checks.some((c) => open.has(c))) continue;
+      const clean: Incident = {
+        ...i,
+        title: withoutIds(i.title),
+        checks: i.checks.map((c) => visible(c, 100)),
+        ...(i.fix ? { fix: withoutIds(i.fix) } : {}),
+      };
+      const had = seen.get(i.id);
+      seen.set(i.id, had ? mergeIncident(had, clean) : clean);
+    }
   }
   return [...seen.values()].sort(
     (a, b) =>

@@ -2,7 +2,9 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
 import func from "@azure/functions";
 import type { TokenCredential } from "@azure/core-auth";
-import { healthHandler, type HealthDeps } from "../../src/functions/health.js";
+import { healthHandler, pageIncidents, toHealthBody, type HealthDeps } from "../../src/functions/health.js";
+import type { StoredRun } from "../../src/alerts/store/index.js";
+import type { Incident } from "../../src/report/incident.js";
 import { driftCheckHandler } from "../../src/functions/driftCheck.js";
 import { alertDeliveryHandler } from "../../src/functions/alertDelivery.js";
 import { alertDigestHandler, digestEnabled } from "../../src/functions/alertDigest.js";
@@ -311,5 +313,57 @@ describe("alert timers", () => {
     [{ ALERT_DIGEST_SCHEDULE: " " }, false],
   ])("digestEnabled(%o) = %s", (env, expected) => {
     expect(digestEnabled(env)).toBe(expected);
+  });
+});
+
+describe("the status page's incidents", () => {
+  const DCR = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/dataCollectionRules/keeper";
+  const stored = (
+    source: StoredRun["source"],
+    finishedAt: string,
+    checks: string[],
+    incident: Partial<Incident>,
+  ): StoredRun => ({
+    source,
+    startedAt: finishedAt,
+    finishedAt,
+    findings: checks.map((check) => ({ check, status: "problem", severity: "critical", summary: `${check} failed` })),
+    incidents: [
+      {
+        id: `role.assignment:${DCR}`,
+        status: "problem",
+        severity: "critical",
+        title: "t",
+        checks,
+        ...incident,
+      },
+    ],
+  });
+
+  it("one cause seen by the drift run and the ingestion run is one incident with the symptoms of both", () => {
+    const drift = stored("drift", "2026-11-25T12:05:00Z", ["role.assignment"], {
+      title: "The Keeper app lost Monitoring Metrics Publisher on the DCR",
+      fix: "az role assignment create --role 'Monitoring Metrics Publisher' --assignee-object-id 1234",
+    });
+    const ingestion = stored("ingestion", "2026-11-25T12:00:00Z", ["ingestion.freshness", "ingestion.diagnosis"], {
+      title: "Keeper events stopped 13 h ago: the Keeper app lost Monitoring Metrics Publisher on the DCR",
+      since: "2026-11-24T23:00:00Z",
+    });
+    const runs = [drift, ingestion];
+    const got = pageIncidents(runs, toHealthBody(runs, at("2026-11-25T12:06:00Z")).checks);
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({
+      title: "Keeper events stopped 13 h ago: the Keeper app lost Monitoring Metrics Publisher on the DCR",
+      since: "2026-11-24T23:00:00Z",
+      checks: ["ingestion.freshness", "ingestion.diagnosis", "role.assignment"],
+      fix: drift.incidents![0]!.fix,
+    });
+  });
+
+  it("a warning in one run and a critical in the other is critical", () => {
+    const a = stored("drift", "2026-11-25T12:05:00Z", ["role.assignment"], { severity: "warning" });
+    const b = stored("ingestion", "2026-11-25T12:00:00Z", ["ingestion.freshness"], { severity: "critical" });
+    const got = pageIncidents([a, b], toHealthBody([a, b], at("2026-11-25T12:06:00Z")).checks);
+    expect(got.map((i) => i.severity)).toEqual(["critical"]);
   });
 });
