@@ -101,8 +101,8 @@ function mergeIncident(newer: Incident, older: Incident): Incident {
 
 /**
  * The incidents the status page shows: those of the latest run of each source (one per id, merged
- * across the runs), kept while one of their checks is still not ok; a run stored without incidents gives one
- * per finding. Titles and fixes pass through withoutIds, like the summaries. Problems first (by
+ * across the runs), kept while one of their checks is still not ok; a run stored without incidents
+ * gives one per finding. Titles and fixes pass through withoutIds, like the summaries. Problems first (by
  * severity), then unknowns.
  */
 export function pageIncidents(runs: readonly StoredRun[], checks: HealthBody["checks"]): Incident[] {

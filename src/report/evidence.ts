@@ -19,7 +19,7 @@ const LIST_MAX = 5;
 
 type Format = (v: unknown) => string;
 
-const minutes: Format = (v) => (typeof v === "number" ? duration(v) : show(v));
+const minutes: Format = (v) => (typeof v === "number" ? formatDuration(v) : show(v));
 const days: Format = (v) => (typeof v === "number" ? `${round1(v)} ${v === 1 ? "day" : "days"}` : show(v));
 
 /** Known keys, in the order they are shown: label and how the value reads. */
@@ -60,9 +60,6 @@ const INNER: Record<string, string> = {
 };
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
-
-/** A number of minutes in words (formatDuration). */
-export const duration = (min: number): string => formatDuration(min);
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z$/;
 
@@ -160,7 +157,7 @@ export function evidenceFacts(evidence: Evidence | undefined, max = 8): Array<{ 
     const v = evidence[k];
     if (known) return { name: known.label, value: finish(known.format(v)) };
     if (typeof v === "number" && /Minutes$/.test(k))
-      return { name: visible(labelOf(k.replace(/Minutes$/, "")), 80), value: finish(duration(v)) };
+      return { name: visible(labelOf(k.replace(/Minutes$/, "")), 80), value: finish(formatDuration(v)) };
     return { name: visible(labelOf(k), 80), value: finish(show(v)) };
   });
 }
