@@ -151,9 +151,16 @@ const ZONES = ((spec) => {
 })(process.env["BENCH_ZONES"]);
 /**
  * Zone traces: seeds never tuned on (the hold-out set, also unused by the HOLIDAYS table's sets A-C);
- * BENCH_ZONE_SEEDS=N runs the first N of them.
+ * BENCH_ZONE_TUNE=1 runs another set instead, the one to look at while changing the detector;
+ * BENCH_ZONE_SEEDS=N runs the first N of the set.
  */
-const ZONE_SEEDS = [1009, 2017, 3023, 4027, 5039, 6043].slice(0, Number(process.env["BENCH_ZONE_SEEDS"] ?? 6));
+const HOLD_OUT_ZONE_SEEDS = [1009, 2017, 3023, 4027, 5039, 6043];
+const TUNING_ZONE_SEEDS = [7001, 7013, 7027, 7039, 7043, 7057];
+const ZONE_TUNING = Boolean(process.env["BENCH_ZONE_TUNE"]);
+const ZONE_SEEDS = (ZONE_TUNING ? TUNING_ZONE_SEEDS : HOLD_OUT_ZONE_SEEDS).slice(
+  0,
+  Number(process.env["BENCH_ZONE_SEEDS"] ?? 6),
+);
 
 function lowerBound(events: ReadonlyArray<TraceEvent | Push>, t: number): number {
   let lo = 0;
@@ -573,7 +580,7 @@ function runZones(): void {
   ];
   const verdicts: string[] = [];
   console.log(
-    `\nZone traces: ${ZONE_SEEDS.length} hold-out traces × ${EVAL_WEEKS} evaluated weeks per zone (from ${new Date(ZONE_T0 + WARMUP_WEEKS * WEEK).toISOString().slice(0, 10)}, DST changes inside), ` +
+    `\nZone traces: ${ZONE_SEEDS.length} ${ZONE_TUNING ? "tuning" : "hold-out"} traces (seeds ${ZONE_SEEDS.join(", ")}) × ${EVAL_WEEKS} evaluated weeks per zone (from ${new Date(ZONE_T0 + WARMUP_WEEKS * WEEK).toISOString().slice(0, 10)}, DST changes inside), ` +
       `outages at the people's local hours, HOLIDAYS set; "zone set": TRAFFIC_TIME_ZONE and WEEKEND_DAYS set; "zone learned": both unset; "UTC detector": the hours of the week in UTC, weekend Sat–Sun\n`,
   );
   // each zone's rows as soon as it is done (a run over every zone takes a while)

@@ -308,22 +308,78 @@ function learnDstZone(rows: readonly HourlyRow[], near: number): string | undefi
 /**
  * Clocks the traffic may be on beside a learned fixed offset (`offset`, ms; the clock's is `current`):
  * zones on that offset whose DST change came in the last DST_UNSEEN_DAYS, too recent for the history
- * to show, one clock per offset they moved to.
+ * to show, one clock per offset they moved to. A zone whose change the hours since it already
+ * contradict (the office kept its UTC hours) is not kept.
  */
 function unseenDstClocks(rows: readonly HourlyRow[], offset: number, current: number): Clock[] {
   if (rows.length === 0) return [];
   const now = rows.at(-1)!.hour + HOUR;
   const since = now - DST_UNSEEN_DAYS * DAY;
   const byOffset = new Map<number, Clock>();
+  let dense: HourlyRow[] | undefined;
   for (const rule of dstRules(since - DAY, now)) {
     const recent = rule.changes.filter((c) => c.at > since && c.at <= now);
     if (recent.length === 0) continue;
     const after = offsetOf(rule, now);
+    const before = offsetOf(rule, recent[0]!.at - 1);
     // on the learned offset before the change, and now on another than the clock's
-    if (offsetOf(rule, recent[0]!.at - 1) !== offset || after === current) continue;
-    if (!byOffset.has(after)) byOffset.set(after, clockOf(rule.zone));
+    if (before !== offset || after === current || byOffset.has(after)) continue;
+    dense ??= denseRows(rows);
+    if (keptFixedHours(dense, recent[0]!.at, current, after - before)) continue;
+    byOffset.set(after, clockOf(rule.zone));
   }
   return [...byOffset.values()];
+}
+
+/** Votes for the fixed clock over a moved one it takes, at least this many and this many times the other's, to drop it. */
+export const FIXED_HOURS_VOTES = 3;
+export const FIXED_HOURS_MAJORITY = 4;
+
+/**
+ * Whether the hours since a change at `at` kept their hours on the fixed clock (`offset`, ms) rather
+ * than moving by `shift` (ms): each hour after it where the two expect clearly different traffic (an
+ * office opening or closing) votes for the one its count is nearer. What is expected of an hour is the
+ * mean √events of that hour of the day, before the change, on the days of its kind (working days:
+ * days of the week whose busiest day carried WEEKEND_RATIO of the busiest). The current gap (the
+ * trailing empty hours) does not vote: it is what is judged.
+ */
+function keptFixedHours(dense: readonly HourlyRow[], at: number, offset: number, shift: number): boolean {
+  const dayOf = (t: number) => Math.floor((t + offset) / DAY);
+  const totals = new Map<number, number>();
+  for (const r of dense) if (r.hour < at) totals.set(dayOf(r.hour), (totals.get(dayOf(r.hour)) ?? 0) + r.events);
+  const busiest = new Array<number>(7).fill(0);
+  for (const [d, n] of totals) busiest[(d + 4) % 7] = Math.max(busiest[(d + 4) % 7]!, n); // day 0 was a Thursday
+  const top = Math.max(...busiest);
+  if (top === 0) return false;
+  const bucket = (t: number) => {
+    const working = busiest[(dayOf(t) + 4) % 7]! >= WEEKEND_RATIO * top;
+    return (working ? 0 : 24) + Math.floor(((((t + offset) % DAY) + DAY) % DAY) / HOUR);
+  };
+  const n = new Float64Array(48);
+  const sum = new Float64Array(48);
+  for (const r of dense) {
+    if (r.hour >= at) break;
+    n[bucket(r.hour)]!++;
+    sum[bucket(r.hour)]! += Math.sqrt(r.events);
+  }
+  const mean = (b: number) => (n[b]! > 0 ? sum[b]! / n[b]! : undefined);
+  const means = Array.from({ length: 48 }, (_, b) => mean(b)).filter((m) => m !== undefined);
+  const clear = Math.max(1, 0.2 * (Math.max(...means) - Math.min(...means)));
+  let end = dense.length;
+  while (end > 0 && dense[end - 1]!.events === 0) end--;
+  let fixed = 0;
+  let moved = 0;
+  for (let i = 0; i < end; i++) {
+    const r = dense[i]!;
+    if (r.hour < at) continue;
+    const f = mean(bucket(r.hour));
+    const m = mean(bucket(r.hour + shift));
+    if (f === undefined || m === undefined || Math.abs(f - m) < clear) continue;
+    const v = Math.sqrt(r.events);
+    if (Math.abs(v - f) < Math.abs(v - m)) fixed++;
+    else moved++;
+  }
+  return fixed >= FIXED_HOURS_VOTES && fixed >= FIXED_HOURS_MAJORITY * moved;
 }
 
 const cityOf = (zone: string) => zone.split("/").at(-1)!.replace(/_/g, " ");

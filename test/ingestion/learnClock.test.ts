@@ -58,6 +58,13 @@ describe("the learned clock", () => {
     expect(clock.alternatives?.map((c) => c.offsetAt(end) / HOUR)).toContain(1);
     // a week on, the history shows the change and the clock is London's
     expect(learnClock(rowsOf(LONDON, end + 7 * DAY)).zone).toBe("Europe/London");
+    // two working days on, UTC traffic that kept its hours drops London's clock; London's traffic keeps it
+    const tuesday = Date.parse("2026-03-31T12:00:00Z");
+    expect(learnClock(rowsOf(clockOf("UTC"), tuesday)).alternatives).toBeUndefined();
+    const london = learnClock(rowsOf(LONDON, tuesday));
+    expect(london.zone === "Europe/London" || london.alternatives?.some((c) => c.offsetAt(tuesday) === HOUR)).toBe(
+      true,
+    );
     // on UTC traffic in July no zone changed lately: nothing beside the clock
     expect(learnClock(rowsOf(clockOf("UTC"), Date.parse("2026-07-15T12:00:00Z"))).alternatives).toBeUndefined();
   });
