@@ -1,4 +1,4 @@
-import { DAY } from "./history.js";
+import { DAY, HOUR } from "./history.js";
 import { DEFAULT_WEEKEND, localDay, localHourOfWeek, localTime, type Clock } from "../core/calendar.js";
 
 /**
@@ -57,8 +57,11 @@ export const isListedHoliday = (t: number, calendar: HolidayCalendar | undefined
  * judges them like a weekend day. Without a calendar: the UTC hour of the week.
  */
 export function weekBucket(t: number, calendar: HolidayCalendar | undefined): number {
-  const b = localHourOfWeek(t, calendar?.clock);
-  if (!isListedHoliday(t, calendar)) return b;
+  // the bucket of the UTC hour the moment falls in, as the hourly rows are: on a half-hour zone a
+  // moment late in a UTC hour is already in the next local hour, but its events are counted in this row
+  const row = Math.floor(t / HOUR) * HOUR;
+  const b = localHourOfWeek(row, calendar?.clock);
+  if (!isListedHoliday(row, calendar)) return b;
   const weekend = weekendOf(calendar);
   return (weekend.includes(0) ? 0 : weekend[0]!) * 24 + (b % 24);
 }

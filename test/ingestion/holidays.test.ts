@@ -9,6 +9,7 @@ import { holidayCalendar, holidayEntriesOfDays, weekBucket } from "../../src/ing
 import { analyzeFreshness } from "../../src/checks/freshness.js";
 import { DAY, HOUR, MINUTE, hourOfWeek } from "../../src/ingestion/history.js";
 import { aggregateHourly, generateTrace } from "../../bench/trafficModel.js";
+import { clockOf } from "../../src/core/calendar.js";
 
 /** A Wednesday that the traces below make a holiday. */
 const HOLIDAY = Date.parse("2026-03-04T00:00:00Z");
@@ -64,6 +65,19 @@ describe("HOLIDAYS setting", () => {
     const saturday = Date.parse("2027-12-25T13:00:00Z"); // a listed weekend day stays itself
     expect(weekBucket(saturday, cal)).toBe(hourOfWeek(saturday));
     expect(holidayCalendar([])).toBeUndefined();
+  });
+
+  it("puts a moment in the bucket of the hourly row that counts its events, also on half-hour and 45-minute zones", () => {
+    const monday = Date.parse("2026-03-02T00:00:00Z");
+    for (const zone of ["Asia/Kolkata", "Asia/Kathmandu", "America/St_Johns", "Europe/London"]) {
+      const cal = holidayCalendar(["2026-03-04"], clockOf(zone));
+      for (let t = monday; t < monday + 7 * DAY; t += 5 * MINUTE)
+        expect(weekBucket(t, cal), `${zone} ${new Date(t).toISOString()}`).toBe(
+          weekBucket(Math.floor(t / HOUR) * HOUR, cal),
+        );
+    }
+    // 11:40 UTC is 17:10 in Kolkata, but its events are in the 11:00 UTC row: Monday 16:30-17:30
+    expect(weekBucket(monday + 11 * HOUR + 40 * MINUTE, holidayCalendar([], clockOf("Asia/Kolkata")))).toBe(24 + 16);
   });
 });
 
