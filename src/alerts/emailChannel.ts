@@ -1,4 +1,5 @@
 import { renderGraphMessage } from "../report/email.js";
+import type { MessageLinks } from "../report/card.js";
 import { deadline } from "../core/callContext.js";
 import { ChannelError, classifyThrown, retryAfterMs, type Channel } from "./channel.js";
 
@@ -23,13 +24,13 @@ export interface GraphSender {
 export function emailChannel(
   graph: GraphSender,
   mail: { from: string; to: string[] },
-  options: { timeoutMs: number; now: () => Date },
+  options: { timeoutMs: number; now: () => Date; links?: MessageLinks },
 ): Channel {
   return {
     name: "email",
     fits: (notices) => notices.length <= EMAIL_MAX_NOTICES,
     async send(notices, signal) {
-      const body = { message: renderGraphMessage(notices, mail.to), saveToSentItems: true };
+      const body = { message: renderGraphMessage(notices, mail.to, options.links ?? {}), saveToSentItems: true };
       const timeout = deadline(options.timeoutMs);
       let reply;
       try {

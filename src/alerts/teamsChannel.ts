@@ -4,7 +4,7 @@ import {
   type HttpClient,
   type Pipeline,
 } from "@azure/core-rest-pipeline";
-import { renderTeamsPayload } from "../report/card.js";
+import { renderTeamsPayload, type MessageLinks } from "../report/card.js";
 import { postOnce, type Channel } from "./channel.js";
 
 /** Teams' limit for a Workflows webhook message. */
@@ -16,15 +16,20 @@ export const TEAMS_MAX_BYTES = 28 * 1024;
  * never stored. The pipeline has no retry policy: a webhook POST is not idempotent, so retries
  * are the outbox's, with backoff and a record of each attempt.
  */
-export function teamsChannel(webhookUrl: string, options: { timeoutMs: number; now: () => Date }): Channel {
+export function teamsChannel(
+  webhookUrl: string,
+  options: { timeoutMs: number; now: () => Date; links?: MessageLinks },
+): Channel {
   const pipeline: Pipeline = createEmptyPipeline();
   const http: HttpClient = createDefaultHttpClient();
+  const links = options.links ?? {};
+  const post = { timeoutMs: options.timeoutMs, now: options.now };
   return {
     name: "teams",
-    fits: (notices) => Buffer.byteLength(JSON.stringify(renderTeamsPayload(notices))) <= TEAMS_MAX_BYTES,
+    fits: (notices) => Buffer.byteLength(JSON.stringify(renderTeamsPayload(notices, links))) <= TEAMS_MAX_BYTES,
     async send(notices, signal) {
-      const body = JSON.stringify(renderTeamsPayload(notices));
-      await postOnce(pipeline, http, webhookUrl, body, { ...options, signal });
+      const body = JSON.stringify(renderTeamsPayload(notices, links));
+      await postOnce(pipeline, http, webhookUrl, body, { ...post, signal });
     },
   };
 }

@@ -31,7 +31,8 @@ export function policySettings(config: Config): PolicySettings {
 
 /** The channels the settings configure (none, one or both). */
 export function channelsFromConfig(config: Config, credential: TokenCredential, now: () => Date): Channel[] {
-  const options = { timeoutMs: config.callTimeoutMs, now };
+  const links = config.alerts.statusPageUrl ? { statusPageUrl: config.alerts.statusPageUrl } : {};
+  const options = { timeoutMs: config.callTimeoutMs, now, links };
   const out: Channel[] = [];
   if (config.alerts.teamsWebhookUrl) out.push(teamsChannel(config.alerts.teamsWebhookUrl, options));
   if (config.alerts.email)

@@ -165,6 +165,7 @@ function createRotation(
       secretName: config.keyVault?.secretName ?? "",
       endpointUrl: keeperEndpointUrl(k.dceUri, k.dcrImmutableId, k.streamName),
       portalUrl: config.cloud.portalUrl,
+      ...(config.alerts.statusPageUrl ? { statusPageUrl: config.alerts.statusPageUrl } : {}),
     },
     clock: now,
     newId: () => randomUUID(),

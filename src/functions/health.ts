@@ -16,6 +16,8 @@ export interface HealthDeps {
   now: () => Date;
   /** At most one refresh per this interval across all instances (default 5 min). */
   refreshEveryMs?: number;
+  /** The Function App's host name (WEBSITE_HOSTNAME), for the page's cut-over command. */
+  getAppHost?: () => string | undefined;
 }
 
 export interface HealthBody {
@@ -174,9 +176,11 @@ export function healthHandler(deps: HealthDeps) {
     const format = request.query.get("format") ?? "json";
     let monitor: Monitor;
     let state: ReturnType<HealthDeps["getState"]>;
+    let appHost: string | undefined;
     try {
       monitor = deps.getMonitor();
       state = deps.getState(log);
+      appHost = deps.getAppHost?.();
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       log.error("health settings invalid", { settings: e.problems.map((p) => p.setting).join(",") });
@@ -223,6 +227,7 @@ export function healthHandler(deps: HealthDeps) {
             now: now.toISOString(),
             runs: [],
             checks: [],
+            ...(appHost ? { appHost } : {}),
           }),
         };
       return { status: 503, jsonBody: body, headers: { "cache-control": "no-store" } };
@@ -244,6 +249,7 @@ export function healthHandler(deps: HealthDeps) {
         ...(ingestion?.eventsPerHour ? { eventsPerHour: ingestion.eventsPerHour } : {}),
         ...(ingestion?.lastEvent ? { lastEvent: ingestion.lastEvent } : {}),
         ...(ingestion?.clock ? { clock: ingestion.clock } : {}),
+        ...(appHost ? { appHost } : {}),
       };
       return { status: code, headers: htmlHeaders, body: renderStatusPage(model) };
     }

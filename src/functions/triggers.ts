@@ -66,6 +66,7 @@ export function triggersFor(app: App, env: Record<string, string | undefined>): 
           getMonitor,
           getState: (log) => ({ store: app.getAlerting().store, sink: app.sinkFor(log) }),
           now,
+          getAppHost: () => getMonitor().config.alerts.appHost,
         }),
       ),
     },

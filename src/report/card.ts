@@ -1,6 +1,7 @@
 import type { Notice } from "../core/notifier.js";
 import { fixBlock } from "./fix.js";
 import { inertMarkdown, unescapeMarkdown, visible } from "../core/safeText.js";
+import { isLinkUrl } from "../core/linkUrl.js";
 
 /** The Adaptive Card elements this module emits (a subset of schema 1.4, validated in tests). */
 export type CardElement =
@@ -29,6 +30,20 @@ export interface AdaptiveCard {
   version: "1.4";
   body: CardElement[];
 }
+
+/** What a message links to besides its notices' own buttons. */
+export interface MessageLinks {
+  /** The status page (STATUS_PAGE_URL): one "Open status page" button for the whole message. */
+  statusPageUrl?: string;
+}
+
+/**
+ * Buttons that open a URL, on the whole card: a grouped card stays a short row of buttons, not
+ * one per notice. The status page's button is kept; the notices' own fill the rest in order.
+ */
+export const MAX_OPEN_URLS = 4;
+
+export const STATUS_PAGE_TITLE = "Open status page";
 
 /** Status colour: container style and text colour per notice. */
 export function colourOf(n: Pick<Notice, "kind" | "severity">): { style: string; color: string } {
@@ -91,7 +106,7 @@ const factsOf = (facts: Notice["facts"]) => facts.map((f) => ({ title: md(f.name
  * One notice: what is wrong (title, summary), the fix, and the key facts on the card; the other
  * facts behind "Details" (Action.ShowCard), so the card stays short in the channel.
  */
-function section(n: Notice): CardElement {
+function section(n: Notice, links: Notice["links"]): CardElement {
   const { style, color } = colourOf(n);
   const items: CardElement[] = [
     { type: "TextBlock", text: md(n.title, 300), wrap: true, weight: "Bolder", color },
@@ -103,11 +118,11 @@ function section(n: Notice): CardElement {
   const key = facts.filter((f) => f.value.length <= KEY_FACT_MAX).slice(0, KEY_FACTS);
   const rest = facts.filter((f) => !key.includes(f));
   if (key.length) items.push({ type: "FactSet", facts: factsOf(key), spacing: "Medium" });
-  // Link targets are built by the monitor (portal links), never taken from Azure-side text.
-  const actions: CardAction[] = n.links
-    .filter((l) => l.url.startsWith("https://"))
-    .slice(0, 4)
-    .map((l) => ({ type: "Action.OpenUrl", title: visible(l.title, 100), url: visible(l.url, 2000) }));
+  const actions: CardAction[] = links.map((l) => ({
+    type: "Action.OpenUrl",
+    title: visible(l.title, 100),
+    url: visible(l.url, 2000),
+  }));
   if (rest.length)
     actions.push({
       type: "Action.ShowCard",
@@ -119,7 +134,24 @@ function section(n: Notice): CardElement {
 }
 
 /** One Adaptive Card for the notices of one message. Pure; pinned by golden files. */
-export function renderCard(notices: readonly Notice[]): AdaptiveCard {
+export function renderCard(notices: readonly Notice[], options: MessageLinks = {}): AdaptiveCard {
+  const statusPage = options.statusPageUrl !== undefined && isLinkUrl(options.statusPageUrl);
+  // Link targets are built by the monitor (portal links, the status page), never taken from Azure-side text.
+  let budget = MAX_OPEN_URLS - (statusPage ? 1 : 0);
+  const linksOf = notices.map((n) => {
+    const own = n.links.filter((l) => isLinkUrl(l.url)).slice(0, Math.max(0, budget));
+    budget -= own.length;
+    return own;
+  });
+  const pageButton: CardElement[] =
+    statusPage && options.statusPageUrl
+      ? [
+          {
+            type: "ActionSet",
+            actions: [{ type: "Action.OpenUrl", title: STATUS_PAGE_TITLE, url: visible(options.statusPageUrl, 2000) }],
+          },
+        ]
+      : [];
   return {
     type: "AdaptiveCard",
     $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -132,7 +164,8 @@ export function renderCard(notices: readonly Notice[]): AdaptiveCard {
         weight: "Bolder",
         size: "Medium",
       },
-      ...notices.map(section),
+      ...notices.map((n, i) => section(n, linksOf[i] ?? [])),
+      ...pageButton,
       {
         type: "TextBlock",
         text: `keeper-connector-monitor · ${md(notices.map((n) => n.at).sort()[0] ?? "", 40)}`,
@@ -146,11 +179,15 @@ export function renderCard(notices: readonly Notice[]): AdaptiveCard {
 }
 
 /** The body a Teams Workflows webhook expects: a message with the card as its one attachment. */
-export function renderTeamsPayload(notices: readonly Notice[]) {
+export function renderTeamsPayload(notices: readonly Notice[], options: MessageLinks = {}) {
   return {
     type: "message",
     attachments: [
-      { contentType: "application/vnd.microsoft.card.adaptive", contentUrl: null, content: renderCard(notices) },
+      {
+        contentType: "application/vnd.microsoft.card.adaptive",
+        contentUrl: null,
+        content: renderCard(notices, options),
+      },
     ],
   };
 }

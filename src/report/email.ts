@@ -1,7 +1,8 @@
 import type { Notice } from "../core/notifier.js";
-import { colourOf, headline } from "./card.js";
+import { colourOf, headline, STATUS_PAGE_TITLE, type MessageLinks } from "./card.js";
 import { fixBlock } from "./fix.js";
 import { escapeHtml, inertHtml, visible } from "../core/safeText.js";
+import { isLinkUrl } from "../core/linkUrl.js";
 
 export { escapeHtml };
 
@@ -50,7 +51,7 @@ function htmlSection(n: Notice): string {
     )
     .join("");
   const links = n.links
-    .filter((l) => l.url.startsWith("https://"))
+    .filter((l) => isLinkUrl(l.url))
     .map((l) => `<a href="${inertHtml(l.url)}">${inertHtml(l.title, 100)}</a>`)
     .join(" · ");
   const fix = n.remediation ? fixBlock(n.remediation) : undefined;
@@ -80,28 +81,37 @@ function textSection(n: Notice): string {
   }
   if (n.facts.length)
     lines.push("", ...n.facts.slice(0, 20).map((f) => `  ${visible(f.name, 80)}: ${visible(f.value, 600)}`));
-  if (n.links.length) lines.push("");
-  for (const l of n.links) lines.push(`${visible(l.title, 100)}: ${visible(l.url)}`);
+  const links = n.links.filter((l) => isLinkUrl(l.url));
+  if (links.length) lines.push("");
+  for (const l of links) lines.push(`${visible(l.title, 100)}: ${visible(l.url)}`);
   return lines.join("\n");
 }
 
 const keysOf = (notices: readonly Notice[]) => notices.map((n) => n.key).join(", ");
 
 /** Subject, HTML and plain text for the notices of one message: the same content as the card. Pure. */
-export function renderEmail(notices: readonly Notice[]): RenderedEmail {
+export function renderEmail(notices: readonly Notice[], options: MessageLinks = {}): RenderedEmail {
   const subject = subjectFor(notices);
+  const page =
+    options.statusPageUrl !== undefined && isLinkUrl(options.statusPageUrl) ? options.statusPageUrl : undefined;
   const html = [
     `<!DOCTYPE html>`,
     `<html><body style="font-family:Segoe UI,Arial,sans-serif;font-size:14px;color:#242424">`,
     `<h1 style="font-size:18px">${escapeHtml(subject)}</h1>`,
     ...notices.map(htmlSection),
+    ...(page ? [`<p style="margin:12px 0"><a href="${inertHtml(page)}">${STATUS_PAGE_TITLE}</a></p>`] : []),
     `<p style="color:#605e5c;font-size:12px">Sent by keeper-connector-monitor. Alert keys: ${inertHtml(keysOf(notices))}</p>`,
     `</body></html>`,
     ``,
   ].join("\n");
   const text =
-    [subject, "=".repeat(Math.min(subject.length, 78)), "", notices.map(textSection).join("\n\n----\n\n")].join("\n") +
-    `\n\n--\nSent by keeper-connector-monitor. Alert keys: ${visible(keysOf(notices))}\n`;
+    [
+      subject,
+      "=".repeat(Math.min(subject.length, 78)),
+      "",
+      notices.map(textSection).join("\n\n----\n\n"),
+      ...(page ? ["", `${STATUS_PAGE_TITLE}: ${visible(page)}`] : []),
+    ].join("\n") + `\n\n--\nSent by keeper-connector-monitor. Alert keys: ${visible(keysOf(notices))}\n`;
   return {
     subject,
     html,
@@ -118,8 +128,8 @@ export function renderEmail(notices: readonly Notice[]): RenderedEmail {
  * the plain-text part travels as a text/plain file attachment (alert.txt): every client shows
  * it, and text-only readers and ticket systems get the same content without parsing HTML.
  */
-export function renderGraphMessage(notices: readonly Notice[], to: readonly string[]) {
-  const e = renderEmail(notices);
+export function renderGraphMessage(notices: readonly Notice[], to: readonly string[], options: MessageLinks = {}) {
+  const e = renderEmail(notices, options);
   return {
     subject: e.subject,
     body: { contentType: "HTML", content: e.html },

@@ -29,6 +29,8 @@ export interface StatusPageModel {
   lastEvent?: string;
   /** The customer's clock of the latest ingestion run: times are shown on it, else in UTC. */
   clock?: RunClock;
+  /** The Function App's host name (WEBSITE_HOSTNAME) for the cut-over command; else `<host>`. */
+  appHost?: string;
 }
 
 /**
@@ -282,6 +284,27 @@ ${i.fix ? `<div class="fix"><h4>How to fix</h4><pre>${inertHtml(i.fix)}</pre></d
 </article>`;
 }
 
+/**
+ * The hand-off notice's "Confirm cut-over" button lands here (#rotation): the request that confirms,
+ * with placeholders where the ids and the admin key go. The key travels in a header, not in the
+ * URL, so it stays out of request logs; the page never holds a key.
+ */
+function rotationHtml(appHost: string | undefined): string {
+  const host = appHost ? inertHtml(appHost, 260) : "&lt;host&gt;";
+  const command = [
+    `curl -X POST "https://${host}/api/rotation/confirm" \\`,
+    `  -H "x-functions-key: &lt;admin key&gt;" \\`,
+    `  -H "content-type: application/json" \\`,
+    `  -d '{"rotationId":"&lt;rotation id&gt;","keyId":"&lt;new secret keyId&gt;","confirmedBy":"&lt;you&gt;"}'`,
+  ].join("\n");
+  return `<section id="rotation" aria-labelledby="rotation-h">
+<h2 id="rotation-h">Confirm a secret rotation's cut-over</h2>
+<p>After a rotation the hand-off notice asks a Keeper administrator to paste the new client secret into the Keeper Admin Console. The monitor sees Keeper sign in with it and finishes the cut-over by itself; once the secret is pasted, an administrator can confirm at once:</p>
+<pre class="command">${command}</pre>
+<p class="muted">The rotation id and the new secret's keyId are in the hand-off notice (Rotation, New secret keyId) and in <code>GET /api/rotation</code>. The admin key is the Function App's <code>_master</code> host key (Function App → App keys, or <code>az functionapp keys list</code>). A second confirmation is refused with 409.</p>
+</section>`;
+}
+
 const STYLE = `body{font-family:"DejaVu Sans","Liberation Sans",Arial,sans-serif;color:${COLOUR.text};background:#fff;margin:0;line-height:1.45}
 main{max-width:1040px;margin:0 auto;padding:20px 24px 40px}
 header.state{border-left:8px solid;padding:12px 16px;margin:0 0 18px;background:#fafafa}
@@ -313,7 +336,8 @@ figure{margin:0}figcaption{font-size:.9rem;color:${COLOUR.muted}}
 .legend{list-style:none;padding:0;margin:6px 0 0;display:flex;flex-wrap:wrap;gap:4px 18px;font-size:.9rem}
 .swatch{display:inline-block;width:14px;height:10px;margin-right:6px;vertical-align:baseline;border:1px solid #8a8a8a}
 .sw-bar{background:${COLOUR.bar}}.sw-band{background:${COLOUR.band}}.sw-gap{background:#f5d9dc;border:1px dashed ${COLOUR.gap}}.sw-now{border:0;border-left:2px dashed ${COLOUR.text};width:0}
-.runs{padding-left:20px}.muted{color:${COLOUR.muted}}`;
+.runs{padding-left:20px}.muted{color:${COLOUR.muted}}
+pre.command{white-space:pre-wrap;word-break:break-word;background:#f3f3f3;border:1px solid #e0e0e0;padding:8px 10px;margin:0;font-size:.85rem}`;
 
 /** The status page of GET /api/health?format=html. Pure; no script; inline style only (the CSP allows it). */
 export function renderStatusPage(m: StatusPageModel): string {
@@ -382,6 +406,7 @@ ${m.eventsPerHour?.length ? `<figcaption><ul class="legend" aria-label="Chart le
 <h2 id="runs-h">Latest runs</h2>
 <ul class="runs">${runs || "<li>No run recorded yet.</li>"}</ul>
 </section>
+${rotationHtml(m.appHost)}
 </main>
 </body></html>
 `;

@@ -11,7 +11,11 @@ export interface HandoffTarget {
   /** `${KEEPER_DCE_URI}/dataCollectionRules/${immutableId}/streams/${stream}?api-version=2023-01-01` */
   endpointUrl: string;
   portalUrl: string;
+  /** The status page (STATUS_PAGE_URL); its #rotation section shows how to confirm the cut-over. */
+  statusPageUrl?: string;
 }
+
+export const CONFIRM_TITLE = "Confirm cut-over";
 
 function facts(s: RotationState, t: HandoffTarget, deadline: string): Notice["facts"] {
   return [
@@ -36,6 +40,7 @@ function steps(s: RotationState, t: HandoffTarget): string {
   ].join("\n");
 }
 
+/** Where to read the secret, then where to confirm Keeper has it (the status page's #rotation). */
 function link(s: RotationState, t: HandoffTarget): Notice["links"] {
   const id = `${t.vaultUri.replace(/\/+$/, "")}/secrets/${t.secretName}/${s.newVersion ?? ""}`;
   return [
@@ -43,6 +48,7 @@ function link(s: RotationState, t: HandoffTarget): Notice["links"] {
       title: "The secret version in the Azure portal",
       url: `${t.portalUrl}/#asset/Microsoft_Azure_KeyVault/Secret/${id}`,
     },
+    ...(t.statusPageUrl ? [{ title: CONFIRM_TITLE, url: `${t.statusPageUrl}#rotation` }] : []),
   ];
 }
 

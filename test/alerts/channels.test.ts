@@ -7,6 +7,7 @@ import { loadConfig } from "../../src/config/loadConfig.js";
 import { ChannelError } from "../../src/alerts/channel.js";
 import { emailChannel } from "../../src/alerts/emailChannel.js";
 import { teamsChannel } from "../../src/alerts/teamsChannel.js";
+import { channelsFromConfig } from "../../src/app/alerting.js";
 import { leaks, startTrustedEmulator } from "../e2e/harness.js";
 import { expiring, opened } from "../report/fixtures.js";
 
@@ -121,5 +122,23 @@ describe("email channel (Graph sendMail)", () => {
     const e = await errorOf(email("not-a-mailbox@contoso.com").send([opened]));
     expect(e).toMatchObject({ errorClass: "http-404", ambiguous: false });
     expect(emu.state.sentMail).toHaveLength(0);
+  });
+});
+
+describe("the channels the settings build", () => {
+  it("carry the status page of WEBSITE_HOSTNAME to Teams and email", async () => {
+    const config = loadConfig({
+      ...emu.settings,
+      ALERT_TEAMS_WEBHOOK_URL: emu.teamsWebhookUrl,
+      ALERT_EMAIL_FROM: MAILBOX(),
+      ALERT_EMAIL_TO: "secops@contoso.com",
+      WEBSITE_HOSTNAME: "kcm-func-abc.azurewebsites.net",
+    });
+    const page = "https://kcm-func-abc.azurewebsites.net/api/health?format=html";
+    for (const c of channelsFromConfig(config, createCredential(config), now)) await c.send([opened]);
+    const card = JSON.stringify(emu.state.teamsMessages[0]?.body);
+    expect(card).toContain(`{"type":"Action.OpenUrl","title":"Open status page","url":"${page}"}`);
+    const mail = emu.state.sentMail[0]?.message as { body: { content: string } } | undefined;
+    expect(mail?.body.content).toContain(`<a href="${page}">Open status page</a>`);
   });
 });

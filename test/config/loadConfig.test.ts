@@ -391,6 +391,60 @@ describe("feature settings", () => {
   });
 });
 
+describe("STATUS_PAGE_URL", () => {
+  const page = (env: Record<string, string>) => loadConfig({ ...VALID_ENV, ...env }).alerts.statusPageUrl;
+
+  it("defaults to the app's own status page when App Service names the host, else no link", () => {
+    expect(page({ WEBSITE_HOSTNAME: "kcm-func-abc.azurewebsites.net" })).toBe(
+      "https://kcm-func-abc.azurewebsites.net/api/health?format=html",
+    );
+    expect(page({})).toBeUndefined();
+    // a host name that is not one makes no link (and no error: the platform sets it)
+    expect(page({ WEBSITE_HOSTNAME: "evil.example/x?y" })).toBeUndefined();
+    expect(loadConfig({ ...VALID_ENV, WEBSITE_HOSTNAME: "Kcm.AzureWebsites.net" }).alerts.appHost).toBe(
+      "kcm.azurewebsites.net",
+    );
+  });
+
+  it.each([
+    "https://status.contoso.com/keeper",
+    "https://kcm.azurewebsites.net/api/health?format=html",
+    "http://127.0.0.1:7071/api/health?format=html",
+    "http://localhost:7071/api/health?format=html",
+    "http://[::1]:7071/api/health",
+  ])("accepts %s (and it wins over WEBSITE_HOSTNAME)", (url) => {
+    expect(page({ STATUS_PAGE_URL: url, WEBSITE_HOSTNAME: "kcm.azurewebsites.net" })).toBe(new URL(url).toString());
+  });
+
+  it.each<[string, RegExp]>([
+    ["http://status.contoso.com/keeper", /plain http is allowed only to 127\.0\.0\.1, localhost or \[::1\]/],
+    ["http://127.0.0.2/api/health", /plain http is allowed only to/],
+    ["ftp://status.contoso.com/keeper", /not an https URL \(ftp\)/],
+    ["javascript:alert(1)", /not an https URL \(javascript\)/],
+    ["status.contoso.com/keeper", /not a URL/],
+    ["https://kcm.azurewebsites.net/api/health?format=html&code=FUNCKEY123", /must not carry a code= query parameter/],
+    ["https://kcm.azurewebsites.net/api/health?CODE=FUNCKEY123", /must not carry a code= query parameter/],
+    ["https://st.blob.core.windows.net/page.html?sv=2022&sig=SASSIG123", /must not carry a sig= query parameter/],
+    ["https://x.example/p?%73ig=SASSIG123&code=FUNCKEY123", /must not carry a code= or sig= query parameter/],
+    ["http://status.contoso.com/?code=FUNCKEY123", /must not carry a code=/],
+    ["https://user:PW123@status.contoso.com/", /must not carry user info/],
+    ["https://status.contoso.com/#incidents", /must not carry a fragment/],
+  ])("refuses %s, naming the setting and never its query", (url, message) => {
+    const p = problemsOf({ ...VALID_ENV, STATUS_PAGE_URL: url });
+    expect(Object.keys(p)).toEqual(["STATUS_PAGE_URL"]);
+    expect(p["STATUS_PAGE_URL"]).toMatch(message);
+    try {
+      loadConfig({ ...VALID_ENV, STATUS_PAGE_URL: url });
+      expect.unreachable();
+    } catch (e) {
+      const text = (e as Error).message;
+      expect(text).toContain("STATUS_PAGE_URL");
+      for (const secret of ["FUNCKEY123", "SASSIG123", "PW123", "format=html", "sv=2022"])
+        expect(text).not.toContain(secret);
+    }
+  });
+});
+
 describe("isValidSchedule", () => {
   it.each([
     ["0 */15 * * * *", true],

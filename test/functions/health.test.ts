@@ -261,6 +261,29 @@ describe("GET /api/health from stored state", () => {
     expect(String(page.body)).not.toMatch(/\/subscriptions\/|[0-9a-f]{8}-[0-9a-f]{4}-/i);
   });
 
+  it("?format=html shows the cut-over command for the app's own host (WEBSITE_HOSTNAME), before any run too", async () => {
+    const clock = { now: () => at("2026-11-25T12:00:32Z") };
+    const s = state(clock);
+    const withHost = handler(fakeMonitor(report([])), s, clock.now, {
+      getAppHost: () => "kcm-func-abc.azurewebsites.net",
+    });
+    const before = String((await withHost(req("?format=html"), context().ctx)).body);
+    expect(before).toContain('<section id="rotation"');
+    expect(before).toContain('curl -X POST "https://kcm-func-abc.azurewebsites.net/api/rotation/confirm"');
+    await s.manager.record({
+      source: "drift",
+      startedAt: "2026-11-25T12:00:00Z",
+      finishedAt: "2026-11-25T12:00:01Z",
+      findings: [ok("app.exists", "fine")],
+    });
+    const after = String((await withHost(req("?format=html"), context().ctx)).body);
+    expect(after).toContain('curl -X POST "https://kcm-func-abc.azurewebsites.net/api/rotation/confirm"');
+    const without = String(
+      (await handler(fakeMonitor(report([])), s, clock.now)(req("?format=html"), context().ctx)).body,
+    );
+    expect(without).toContain('"https://&lt;host&gt;/api/rotation/confirm"');
+  });
+
   it("?format=html without ingestion data draws a 'no data yet' chart", async () => {
     const clock = { now: () => at("2026-11-25T12:00:31Z") };
     const s = state(clock);

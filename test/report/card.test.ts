@@ -9,7 +9,18 @@ import { CLOUD_PROFILES } from "../../src/config/clouds.js";
 import { renderCard, renderCardText, renderTeamsPayload, type CardElement } from "../../src/report/card.js";
 import { unescapeMarkdown } from "../../src/core/safeText.js";
 import { TEAMS_MAX_BYTES } from "../../src/alerts/teamsChannel.js";
-import { DCR, diagnosed, digest, expiring, opened, removedRole, resolvedFreshness, settings } from "./fixtures.js";
+import {
+  DCR,
+  diagnosed,
+  digest,
+  expiring,
+  handoff,
+  opened,
+  removedRole,
+  resolvedFreshness,
+  settings,
+  STATUS_PAGE,
+} from "./fixtures.js";
 import { expectGolden } from "./golden.js";
 
 const schema: unknown = JSON.parse(readFileSync("test/alerts/adaptive-card-1.4.subset.schema.json", "utf8"));
@@ -26,15 +37,18 @@ const cases = {
   "teams-opened.json": [opened],
   "teams-grouped.json": [opened, expiring, resolvedFreshness],
   "teams-digest.json": [digest],
+  "teams-handoff.json": [handoff],
 };
+/** The status page button on the alerts' goldens; the digest's golden pins a card without STATUS_PAGE_URL. */
+const linksFor = (name: string) => (name === "teams-digest.json" ? {} : { statusPageUrl: STATUS_PAGE });
 
 describe("Adaptive Card", () => {
   it.each(Object.entries(cases))("%s matches its golden file", (name, notices) => {
-    expectGolden(name, JSON.stringify(renderTeamsPayload(notices), null, 2) + "\n");
+    expectGolden(name, JSON.stringify(renderTeamsPayload(notices, linksFor(name)), null, 2) + "\n");
   });
 
-  it.each(Object.entries(cases))("%s is valid Adaptive Card 1.4 (schema subset)", (_name, notices) => {
-    const card = renderCard(notices);
+  it.each(Object.entries(cases))("%s is valid Adaptive Card 1.4 (schema subset)", (name, notices) => {
+    const card = renderCard(notices, linksFor(name));
     expect(validate(card), JSON.stringify(validate.errors)).toBe(true);
   });
 
@@ -46,16 +60,16 @@ describe("Adaptive Card", () => {
     expect(validate({ ...card, body: [{ type: "Table", rows: [] }] })).toBe(false);
   });
 
-  it.each(Object.entries(cases))("%s parses with the adaptivecards package without warnings", (_name, notices) => {
+  it.each(Object.entries(cases))("%s parses with the adaptivecards package without warnings", (name, notices) => {
     const card = new AC.AdaptiveCard();
     const ctx = new AC.SerializationContext();
-    card.parse(renderCard(notices), ctx);
+    card.parse(renderCard(notices, linksFor(name)), ctx);
     const events = Array.from({ length: ctx.eventCount }, (_, i) => ctx.getEventAt(i).message);
     expect(events).toEqual([]);
     // What the package read back is what was sent: nothing dropped as unknown.
     expect(card.toJSON()).toMatchObject({
       version: "1.4",
-      body: renderCard(notices).body.map((e) => ({ type: e.type })),
+      body: renderCard(notices, linksFor(name)).body.map((e) => ({ type: e.type })),
     });
   });
 

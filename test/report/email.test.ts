@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderEmail, renderGraphMessage } from "../../src/report/email.js";
 import { fixBlock } from "../../src/report/fix.js";
-import { DCR, diagnosed, expiring, opened, removedRole, resolvedFreshness } from "./fixtures.js";
+import { DCR, diagnosed, expiring, opened, removedRole, resolvedFreshness, STATUS_PAGE } from "./fixtures.js";
 import { expectGolden } from "./golden.js";
 
 describe("email", () => {
@@ -18,7 +18,7 @@ describe("email", () => {
     ["email-opened", [opened]],
     ["email-grouped", [opened, expiring, resolvedFreshness]],
   ] as const)("%s HTML and text match their golden files", (name, notices) => {
-    const e = renderEmail(notices);
+    const e = renderEmail(notices, { statusPageUrl: STATUS_PAGE });
     expectGolden(`${name}.html`, e.html);
     expectGolden(`${name}.txt`, e.text);
   });

@@ -3,6 +3,7 @@ import { noticeFor } from "../../src/alerts/noticeContent.js";
 import type { AlertRecord, PolicySettings } from "../../src/alerts/alertRecord.js";
 import { problem } from "../../src/core/finding.js";
 import { digestNotice } from "../../src/alerts/digest.js";
+import { handoffNotice } from "../../src/rotation/notices.js";
 
 export const settings: PolicySettings = {
   openAfter: 2,
@@ -152,4 +153,32 @@ export const diagnosed: Notice = noticeFor(
   settings,
   at,
   "opened",
+);
+
+/** The status page as STATUS_PAGE_URL defaults to it in Azure (WEBSITE_HOSTNAME). */
+export const STATUS_PAGE = "https://kcm-func-abc.azurewebsites.net/api/health?format=html";
+
+/** A rotation's hand-off: the new secret is in the vault, Keeper still has to be given it. */
+export const handoff: Notice = handoffNotice(
+  {
+    stage: "cutover",
+    since: "2026-11-25T07:40:00.000Z",
+    rotationId: "r-20261125",
+    oldKeyId: "0a1b2c3d-0000-4000-8000-000000000001",
+    oldEnd: "2026-12-20T00:00:00.000Z",
+    newKeyId: "5e6f7a8b-0000-4000-8000-000000000002",
+    newEnd: "2027-05-24T07:40:00.000Z",
+    newVersion: "0123456789abcdef0123456789abcdef",
+  },
+  {
+    tenantId: settings.tenantId,
+    appId: "12345678-1234-1234-1234-123456789abc",
+    vaultUri: "https://kv-keeper-monitor.vault.azure.net/",
+    secretName: "keeper-connector-client-secret",
+    endpointUrl:
+      "https://law-sentinel-abcd.eastus-1.ingest.monitor.azure.com/dataCollectionRules/dcr-0123456789abcdef0123456789abcdef/streams/Custom-KeeperSecurityEventNewLogs?api-version=2023-01-01",
+    portalUrl: settings.portalUrl,
+    statusPageUrl: STATUS_PAGE,
+  },
+  at,
 );

@@ -217,6 +217,23 @@ describe("status page in Chromium", () => {
     await close();
   });
 
+  it("Confirm cut-over (status page #rotation) lands on the confirm command, in view, with placeholders only", async () => {
+    const { page, res, close } = await open("healthy");
+    await page.goto(`${res.url()}#rotation`);
+    const section = page.locator("section#rotation");
+    expect(await section.count()).toBe(1);
+    const box = (await section.boundingBox())!;
+    const scrolled = await page.evaluate<number>("window.scrollY");
+    expect(scrolled).toBeGreaterThan(0);
+    expect(Math.abs(box.y)).toBeLessThan(VIEWPORT.height);
+    const command = await section.locator("pre").innerText();
+    expect(command).toContain('curl -X POST "https://<host>/api/rotation/confirm"');
+    expect(command).toContain('-H "x-functions-key: <admin key>"');
+    expect(command).toContain('"rotationId":"<rotation id>"');
+    expect(await axeViolations(page)).toEqual([]);
+    await close();
+  });
+
   it("the chart takes the width it is given (a phone)", async () => {
     const { page, close } = await open("broken", 420);
     const box = (await page.locator("svg.chart").boundingBox())!;

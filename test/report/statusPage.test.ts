@@ -169,3 +169,40 @@ describe("incidents on the page", () => {
     expect(html).toContain("Current incidents (2)");
   });
 });
+
+describe("the #rotation section (where Confirm cut-over lands)", () => {
+  const page = (appHost?: string) =>
+    renderStatusPage({
+      status: "ok",
+      healthy: true,
+      now: new Date(NOW).toISOString(),
+      runs: [],
+      checks: [check("ok")],
+      ...(appHost !== undefined ? { appHost } : {}),
+    });
+  const section = (html: string) => /<section id="rotation"[^>]*>([\s\S]*?)<\/section>/.exec(html)?.[1] ?? "";
+
+  it("is on every page, with the confirm request of the real route and auth, placeholders for the ids and key", () => {
+    const s = section(page("kcm-func-abc.azurewebsites.net"));
+    expect(s).toContain('<h2 id="rotation-h">');
+    expect(s).toContain('curl -X POST "https://kcm-func-abc.azurewebsites.net/api/rotation/confirm"');
+    expect(s).toContain('-H "x-functions-key: &lt;admin key&gt;"');
+    expect(s).toContain(
+      `-d '{"rotationId":"&lt;rotation id&gt;","keyId":"&lt;new secret keyId&gt;","confirmedBy":"&lt;you&gt;"}'`,
+    );
+    expect(s).toContain("GET /api/rotation");
+    // never a key: no code= and no value where the key goes
+    expect(s).not.toMatch(/code=|x-functions-key: (?!&lt;admin key&gt;)/);
+    const empty = renderStatusPage({ status: "unknown", healthy: false, now: NOW_ISO, runs: [], checks: [] });
+    expect(section(empty)).toContain("/api/rotation/confirm");
+  });
+
+  it("says <host> when the app's host name is not known, and escapes whatever it is given", () => {
+    expect(section(page())).toContain('"https://&lt;host&gt;/api/rotation/confirm"');
+    const hostile = section(page('x"><script>alert(1)</script>'));
+    expect(hostile).not.toContain("<script>");
+    expect(hostile).toContain("&lt;script&gt;");
+  });
+});
+
+const NOW_ISO = new Date(NOW).toISOString();
