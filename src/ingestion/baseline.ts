@@ -303,12 +303,13 @@ function findPastOutages(
 export function usualMaxGap(
   baseline: Baseline,
   now: number,
-  dayKind: "own" | "weekend" = "own",
+  dayKind: "own" | "weekend" | "working" = "own",
   measured: "sincePaceChange" | "whole" = "sincePaceChange",
 ): UsualGap | undefined {
   const cal = baseline.holidays;
   const b = weekBucket(now, cal);
-  const k = (dayKind === "weekend" || isWeekendDay(Math.floor(b / 24), cal) ? 24 : 0) + (b % 24);
+  const weekend = dayKind === "own" ? isWeekendDay(Math.floor(b / 24), cal) : dayKind === "weekend";
+  const k = (weekend ? 24 : 0) + (b % 24);
   let max: number | undefined;
   let samples = 0;
   const all = measured === "whole" ? baseline.whole : baseline.buckets;

@@ -7,10 +7,17 @@ import {
   usualMaxGap,
   type Baseline,
 } from "./baseline.js";
-import { holidayCalendar, isListedHoliday } from "./holidays.js";
+import { holidayCalendar, isListedHoliday, isWeekendDay, weekBucket } from "./holidays.js";
 import { gapAnchor, paceChanges } from "./pace.js";
 import { hourStart, lastEventOf, MINUTE, minutesBetween, type HourlyRow } from "./history.js";
-import { describeLocalHour, describeLocalTime, weekendLabel, zoneLabel, type Clock } from "../core/calendar.js";
+import {
+  describeLocalHour,
+  describeLocalTime,
+  localMidnight,
+  weekendLabel,
+  zoneLabel,
+  type Clock,
+} from "../core/calendar.js";
 
 export interface SilenceSettings {
   silenceMinMinutes: number;
@@ -157,7 +164,14 @@ function judgeAt(
     // weekend gaps before today's traffic has shown and once it runs at weekend pace.
     const listed = isListedHoliday(now, baseline.holidays);
     const early = factor === 1 && dayNotShownYet(rows, baseline, lastEvent, now);
-    const weekendGap = factor > 1 || early ? usualMaxGap(baseline, now, "weekend") : undefined;
+    // A listed holiday's night that a working day's evening ran into is a working night until the
+    // holiday's own hours show: a working night's gaps at this hour are plausible too.
+    const fromWorkday =
+      listed &&
+      lastEvent < localMidnight(now, clock) &&
+      !isWeekendDay(Math.floor(weekBucket(lastEvent, baseline.holidays) / 24), baseline.holidays);
+    const otherKind = factor > 1 || early ? "weekend" : fromWorkday ? "working" : undefined;
+    const weekendGap = otherKind ? usualMaxGap(baseline, now, otherKind) : undefined;
     let samples = usualGap.samples;
     // once usual is the weekend's (rounded up) the raw weekend gap no longer compares as >= usual
     const weekendLonger = weekendGap !== undefined && weekendGap.minutes > usual;
@@ -180,7 +194,7 @@ function judgeAt(
     let whole: number | undefined;
     if (anchor > lastEvent) {
       const own = usualMaxGap(baseline, now, "own", "whole");
-      const weekend = weekendGap ? usualMaxGap(baseline, now, "weekend", "whole") : undefined;
+      const weekend = otherKind ? usualMaxGap(baseline, now, otherKind, "whole") : undefined;
       const g = weekend && own && weekend.minutes > own.minutes ? weekend : own;
       if (g) {
         const wholeThreshold = clamp(g.minutes * marginFor(g.samples), s.silenceMinMinutes, s.silenceMaxMinutes);
@@ -204,6 +218,9 @@ function judgeAt(
         : clock?.zone
           ? `; the customer's calendar: ${clock.zone}, weekend ${weekendLabel(clock.weekend)}`
           : "") +
+      (fromWorkday && weekendLonger
+        ? "; the gap began on a working day, so a working night's gaps are plausible too"
+        : "") +
       (factor > 1
         ? `; traffic before the gap ran ${factor.toFixed(1)}× quieter than usual, at weekend pace (a holiday?)`
         : early && weekendGap && (weekendLonger || weekendGap.minutes >= usual)

@@ -106,6 +106,21 @@ describe("adaptive silence with HOLIDAYS", () => {
       }
   });
 
+  it("judges the night into a listed holiday that a working evening ran into by working-night gaps too", () => {
+    // events stop Tuesday 22:00; the Wednesday holiday's night is judged until 06:00
+    const cut = HOLIDAY - 2 * HOUR;
+    let widened = 0;
+    for (const seed of [7, 8, 9])
+      for (let now = HOLIDAY + HOUR; now <= HOLIDAY + 6 * HOUR; now += 30 * MINUTE) {
+        const [listed, working] = [verdict(now, cut, seed, true), verdict(now, cut, seed, false)];
+        const at = `seed ${seed} ${new Date(now).toISOString()}: ${listed.why}`;
+        expect(listed.thresholdMinutes, at).toBeGreaterThanOrEqual(working.thresholdMinutes);
+        if (listed.silent) expect(working.silent, at).toBe(true);
+        if (/a working night's gaps are plausible too/.test(listed.why)) widened++;
+      }
+    expect(widened).toBeGreaterThan(0);
+  });
+
   it("judges a working night after a listed holiday by working-night gaps: an outage from Wed 23:00 is caught no later, often earlier", () => {
     // the week after the holiday: without HOLIDAYS the gap carried over from Wednesday may still be a holiday's
     const start = HOLIDAY + 7 * DAY + 23 * HOUR;
