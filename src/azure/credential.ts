@@ -12,7 +12,7 @@ import { sharedDiscoveryHttpClient, sharedTokenCredential, type TokenCacheOption
  *
  * Build it once per process: every client shares its token cache (concurrent requests for one
  * audience make one token request) and its authority discovery (one OpenID document fetch for the
- * process, none for a known Microsoft authority, whose metadata MSAL carries).
+ * process, none for the public and US Government authorities, whose metadata MSAL carries).
  */
 export function createCredential(
   config: Pick<Config, "cloud" | "identity">,
