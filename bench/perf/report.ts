@@ -6,27 +6,33 @@ interface CallRef {
   method: string;
   path: string;
 }
+/** The first drift run of each of several fresh processes. */
+export interface FirstRun {
+  /** cpuMs: the process's CPU time during the run (JIT, TLS, MSAL), what other processes' load stretches */
+  each: Array<{ ms: number; cpuMs: number; waves: number; calls: CallRef[] }>;
+}
+
+/** A section is absent when BENCH_ONLY left it out. */
 export interface Measured {
   latencyMs: number;
   seed: number;
-  calls: {
+  calls?: {
     drift: { cold: CallRef[]; warm: CallRef[]; coldMs: number };
     driftAll: CallRef[];
     ingestion: { first: CallRef[]; warm: CallRef[] };
     rotation: { first: CallRef[]; warm: CallRef[]; ran: boolean };
   };
-  timing: {
-    coldMs: number;
-    coldWaves: number;
+  timing?: {
     concurrentMs: number;
     sequentialMs: number;
     chainAloneMs: number;
     waves: number;
     runs: number;
   };
-  memory: { maxRssKiB: number; vmHwmKiB?: number; beforeKiB: number };
-  growth: Array<{ days: number; tableRows: number; ms: number; queries: number; rows: number; bytes: number }>;
-  cold: ColdStart;
+  first?: FirstRun;
+  memory?: { maxRssKiB: number; vmHwmKiB?: number; beforeKiB: number };
+  growth?: Array<{ days: number; tableRows: number; ms: number; queries: number; rows: number; bytes: number }>;
+  cold?: ColdStart;
 }
 
 export interface Row {
@@ -57,8 +63,18 @@ export function verdicts(m: Measured): Row[] {
   const rows: Row[] = [];
   const add = (section: string, measure: string, value: string, target: string, pass?: boolean, baseline = "") =>
     rows.push({ section, measure, value, baseline, target, pass });
-  const { drift, driftAll, ingestion, rotation } = m.calls;
+  if (m.calls) callRows(m.calls, add);
+  if (m.timing) timingRows(m, m.timing, add);
+  if (m.first) firstRunRows(m, m.first, add);
+  if (m.cold) importRows(m.cold, add);
+  if (m.memory) memoryRows(m.memory, add);
+  if (m.growth) growthRows(m.growth, add);
+  return rows;
+}
 
+type Add = (section: string, measure: string, value: string, target: string, pass?: boolean, baseline?: string) => void;
+
+function callRows({ drift, driftAll, ingestion, rotation }: NonNullable<Measured["calls"]>, add: Add) {
   const S1 = "Calls per run (warm)";
   const before = (f: (c: CallRef) => boolean) => `${count(driftAll, f)} before`;
   const budget = (name: string, f: (c: CallRef) => boolean, max: number) =>
@@ -74,13 +90,6 @@ export function verdicts(m: Measured): Row[] {
     String(count(drift.warm, svc("token"))),
     "0",
     count(drift.warm, svc("token")) === 0,
-  );
-  add(
-    S1,
-    "drift first run: token endpoint",
-    `${count(drift.cold, discovery)} discovery + ${count(drift.cold, tokenPost)} token`,
-    "",
-    undefined,
   );
   add(S1, "drift first run: Key Vault (challenge round trip)", String(count(drift.cold, svc("vault"))), "", undefined);
   add(S1, "CLI / health refresh (everything): Log Analytics", String(count(driftAll, svc("logs"))), "", undefined);
@@ -108,10 +117,11 @@ export function verdicts(m: Measured): Row[] {
     rotation.ran && rotApi + rotTable <= 3,
     "7 (2 Azure + 5 table: lease, state, release) before the read-only look",
   );
+}
 
-  const S2 = `Run time, drift timer (${m.latencyMs} ms ± 20 % per call, median of ${m.timing.runs})`;
+function timingRows(m: Measured, t: NonNullable<Measured["timing"]>, add: Add) {
+  const S2 = `Run time, drift timer (${m.latencyMs} ms ± 20 % per call, median of ${t.runs})`;
   const critical = CRITICAL_CHAIN * m.latencyMs;
-  const t = m.timing;
   add(
     S2,
     "critical path (longest dependent chain × latency)",
@@ -136,16 +146,54 @@ export function verdicts(m: Measured): Row[] {
     undefined,
   );
   add(S2, "speed-up over one call after another", x2(t.sequentialMs / t.concurrentMs), "", undefined, "1.00× (script)");
+}
+
+/** The Azure services a run called: one token audience each (Table storage here uses a key). */
+const audiences = (cs: CallRef[]) => new Set(cs.filter(azureApi).map((c) => c.service)).size;
+
+/** Before one token cache and one discovery per process: the Log Analytics token waited for the workspace read. */
+const FIRST_RUN_BEFORE = "5 round trips before";
+
+function firstRunRows(m: Measured, f: FirstRun, add: Add) {
+  const S = `First run of a fresh process (drift timer, ${m.latencyMs} ms ± 20 % per call, median of ${f.each.length} processes)`;
+  const critical = CRITICAL_CHAIN * m.latencyMs;
+  const most = (g: (c: CallRef) => boolean) => Math.max(...f.each.map((r) => count(r.calls, g)));
+  const aud = Math.max(...f.each.map((r) => audiences(r.calls)));
+  const disc = most(discovery);
+  const tok = most(tokenPost);
+  add(S, "token endpoint: OpenID discovery (most in one process)", String(disc), "≤ 1", disc <= 1, "5 before");
   add(
-    S2,
-    "first run of a process (tokens, discovery) / critical path",
-    `${ms(t.coldMs)} → ${x2(t.coldMs / critical)}`,
+    S,
+    "token endpoint: token requests (most in one process)",
+    String(tok),
+    `≤ ${aud} (one per audience)`,
+    tok <= aud,
+    "6 before",
+  );
+  const first = median(f.each.map((r) => r.ms));
+  // Shown, not judged: a Custom cloud's first run is at least 4 dependent round trips (discovery →
+  // token → DCR → DCE), 2.00× before any CPU time, and the CPU time of a fresh process (compiling
+  // the SDKs' code on first use) is stretched by whatever else the machine runs.
+  add(
+    S,
+    "wall time / critical path (the floor: 4 round trips, 2.00×)",
+    `${ms(first)} → ${x2(first / critical)}`,
     "",
     undefined,
+    FIRST_RUN_BEFORE,
   );
+  add(S, "CPU time of the run (median)", ms(median(f.each.map((r) => r.cpuMs))), "", undefined);
+  add(S, "each process (wall)", f.each.map((r) => ms(r.ms)).join(", "), "", undefined);
+}
 
-  const S3 = `Cold start (import of src/index in a fresh process, median of ${m.cold.runs})`;
-  const c = m.cold;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const k = Math.floor(s.length / 2);
+  return s.length % 2 ? s[k]! : (s[k - 1]! + s[k]!) / 2;
+};
+
+function importRows(c: ColdStart, add: Add) {
+  const S3 = `Cold start (import of src/index in a fresh process, median of ${c.runs})`;
   // Verdicts on CPU time: on a shared machine the wall time of a 30 ms import mostly measures the
   // other processes; the CPU time is the work the import does. Wall times are printed alongside.
   add(S3, "import (host indexing): bundled", `${ms(c.bundledCpuMs)} CPU, ${ms(c.bundledMs)} wall`, "", undefined);
@@ -196,14 +244,18 @@ export function verdicts(m: Measured): Row[] {
     c.connects + c.lookups === 0 && c.errors.length === 0,
   );
   if (c.errors.length) add(S3, "import errors", c.errors.join("; "), "none", false);
+}
 
+function memoryRows(mem: NonNullable<Measured["memory"]>, add: Add) {
   const S4 = "Memory";
-  const peak = (m.memory.vmHwmKiB ?? m.memory.maxRssKiB) / 1024;
+  const peak = (mem.vmHwmKiB ?? mem.maxRssKiB) / 1024;
   add(S4, "peak RSS, drift (everything) + ingestion watch, twice", `${peak.toFixed(0)} MB`, "< 150 MB", peak < 150);
+}
 
+function growthRows(growth: NonNullable<Measured["growth"]>, add: Add) {
   const S5 = "Growth with history (ingestion watch, warm)";
-  const ref = m.growth.find((g) => g.days === 14) ?? m.growth[0]!;
-  for (const g of m.growth)
+  const ref = growth.find((g) => g.days === 14) ?? growth[0]!;
+  for (const g of growth)
     add(
       S5,
       `${g.days} d retained (${g.tableRows} events)`,
@@ -211,7 +263,7 @@ export function verdicts(m: Measured): Row[] {
       "",
       undefined,
     );
-  const last = m.growth[m.growth.length - 1]!;
+  const last = growth[growth.length - 1]!;
   add(
     S5,
     `reply size ${last.days} d / ${ref.days} d`,
@@ -220,7 +272,6 @@ export function verdicts(m: Measured): Row[] {
     last.bytes / ref.bytes <= 1.1,
   );
   add(S5, `run time ${last.days} d / ${ref.days} d`, x2(last.ms / ref.ms), "≤ 1.50×", last.ms / ref.ms <= 1.5);
-  return rows;
 }
 
 const mark = (p: boolean | undefined) => (p === undefined ? "" : p ? "PASS" : "FAIL");
@@ -265,7 +316,8 @@ export function renderMarkdown(rows: Row[], m: Measured): string {
     "",
     'Notes: the drift timer\'s run is `runDriftChecks()`; "before" is the same run with the ingestion watch included',
     "(`runAll()`, as the timer ran it before this benchmark and as the CLI still does).",
-    "The first run of a process adds MSAL's OpenID discovery and one token per audience (a client secret here; a managed",
+    "The first run of a process adds MSAL's OpenID discovery (once per process for a Custom cloud such as the emulator;",
+    "none for the public and US Government clouds, whose metadata MSAL carries) and one token per audience (a client secret here; a managed",
     "identity in Azure asks the local identity endpoint instead). Table storage calls go to Azurite, without added latency.",
     "",
   );

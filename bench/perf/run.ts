@@ -5,7 +5,12 @@
  * verdict is a count or a ratio measured in the same run, so a slow machine does not flip it.
  * Prints a table and writes bench/results.md.
  *
- *   npm run bench [-- --latency 50 --seed 7 --runs 15]
+ *   npm run bench [-- --latency 50 --seed 7 --runs 15 --first-runs 7 --imports 11]
+ *
+ * BENCH_ONLY=<sections> runs only those (comma-separated): calls, timing, firstRun (the first drift
+ * run of a fresh process, in --first-runs processes), imports (import of the bundle and of the tsc
+ * output), memory, growth; coldStart is firstRun and imports. A partial run prints its table and
+ * leaves bench/results.md alone.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -15,7 +20,7 @@ import { build } from "esbuild";
 import { ensureCertificate } from "../../emulator/index.js";
 import { startAzurite } from "../../emulator/azurite.js";
 import { measureColdStart } from "./coldStart.js";
-import { renderMarkdown, renderTable, verdicts, type Measured } from "./report.js";
+import { renderMarkdown, renderTable, verdicts, type FirstRun, type Measured } from "./report.js";
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -25,6 +30,18 @@ const latencyMs = arg("latency", 50);
 const seed = arg("seed", 7);
 const runs = arg("runs", 15);
 const importRuns = arg("imports", 11);
+const firstRuns = arg("first-runs", 7);
+const SECTIONS = ["calls", "timing", "firstRun", "imports", "memory", "growth"] as const;
+type Section = (typeof SECTIONS)[number];
+const only = (process.env["BENCH_ONLY"] ?? "")
+  .split(",")
+  .map((s) => s.trim())
+  .filter(Boolean)
+  .flatMap((s) => (s === "coldStart" ? ["firstRun", "imports"] : [s]));
+const unknown = only.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+if (unknown.length)
+  throw new Error(`BENCH_ONLY: unknown section(s) ${unknown.join(", ")} (${SECTIONS.join(", ")}, coldStart)`);
+const selected = (s: Section) => only.length === 0 || only.includes(s);
 const work = ".cache/bench";
 const say = (s: string) => process.stderr.write(`bench: ${s}\n`);
 
@@ -66,8 +83,10 @@ await build({
   format: "esm",
   logLevel: "warning",
 });
-run(process.execPath, ["infra/scripts/bundle.mjs", `${work}/func`]);
-run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json", "--outDir", `${work}/tsc`]);
+if (selected("imports")) {
+  run(process.execPath, ["infra/scripts/bundle.mjs", `${work}/func`]);
+  run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json", "--outDir", `${work}/tsc`]);
+}
 
 say("starting Azurite and the emulator");
 const azurite = await startAzurite();
@@ -104,17 +123,22 @@ function stage<T>(name: string): T {
   }
 }
 
-let measured: Measured;
+/** The first drift run, each in a fresh process: its own credential, MSAL apps, connections. */
+function firstRun(): FirstRun {
+  const each = Array.from({ length: firstRuns }, () => stage<FirstRun["each"][number]>("first"));
+  return { each };
+}
+
+const measured: Measured = { latencyMs, seed };
 try {
-  measured = {
-    latencyMs,
-    seed,
-    calls: stage("calls"),
-    timing: stage("timing"),
-    memory: stage("memory"),
-    growth: stage("growth"),
-    cold: (say("cold start"), measureColdStart(`${work}/importOnce.mjs`, `${work}/func`, `${work}/tsc`, importRuns)),
-  };
+  if (selected("calls")) measured.calls = stage("calls");
+  if (selected("timing")) measured.timing = stage("timing");
+  if (selected("firstRun")) measured.first = firstRun();
+  if (selected("memory")) measured.memory = stage("memory");
+  if (selected("growth")) measured.growth = stage("growth");
+  if (selected("imports"))
+    measured.cold =
+      (say("cold start"), measureColdStart(`${work}/importOnce.mjs`, `${work}/func`, `${work}/tsc`, importRuns));
 } finally {
   await fetch(`${control}/stop`).catch(() => undefined);
   host.kill();
@@ -123,6 +147,8 @@ try {
 
 const rows = verdicts(measured);
 console.log(renderTable(rows, measured));
-writeFileSync("bench/results.md", renderMarkdown(rows, measured));
-say("wrote bench/results.md");
+if (only.length === 0) {
+  writeFileSync("bench/results.md", renderMarkdown(rows, measured));
+  say("wrote bench/results.md");
+}
 process.exitCode = rows.every((r) => r.pass !== false) ? 0 : 1;

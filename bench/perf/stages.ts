@@ -2,7 +2,9 @@
  * The measured side of the benchmark, run by bench/perf/run.ts in a child process that trusts the
  * emulator's certificate (NODE_EXTRA_CA_CERTS is read only at process start). One stage per run:
  *
- *   tsx bench/perf/stages.ts calls|timing|growth|memory   (env BENCH_EMU, BENCH_STORAGE)
+ *   tsx bench/perf/stages.ts calls|timing|first|growth|memory   (env BENCH_EMU, BENCH_STORAGE)
+ *
+ * `first` is the first drift run of this (fresh) process: run.ts starts it in several processes.
  *
  * Prints one JSON line with the stage's figures.
  */
@@ -172,9 +174,18 @@ async function stageCalls(m: Monitor) {
   };
 }
 
+/** The first drift run of a fresh process: token requests, authority discovery and connections included. */
+async function stageFirst(m: Monitor, latencyMs: number) {
+  const cpu0 = process.cpuUsage();
+  const first = await measured(() => m.runDriftChecks());
+  const cpu = process.cpuUsage(cpu0);
+  const calls = first.calls.map(({ service, method, path }) => ({ service, method, path }));
+  return { ms: first.ms, cpuMs: (cpu.user + cpu.system) / 1000, waves: waves(first.calls, latencyMs), calls };
+}
+
 async function stageTiming(m: Monitor, cfg: Config, credential: TokenCredential, latencyMs: number, runs: number) {
   const drift = () => m.runDriftChecks();
-  const cold = await measured(drift);
+  await drift(); // the first run of the process (tokens, discovery) is the `first` stage's
   const sequential = sequentialRun(cfg, credential);
   await sequential(); // its own adapters: warm their connections too
   const conc: number[] = [];
@@ -200,8 +211,6 @@ async function stageTiming(m: Monitor, cfg: Config, credential: TokenCredential,
     chain.push(performance.now() - t0);
   }
   return {
-    coldMs: cold.ms,
-    coldWaves: waves(cold.calls, latencyMs),
     concurrentMs: median(conc),
     sequentialMs: median(seq),
     chainAloneMs: median(chain.slice(1)),
@@ -258,8 +267,9 @@ const runs = Number(process.env["BENCH_RUNS"] ?? 15);
 let result: unknown;
 if (stage === "calls") result = await stageCalls(m);
 else if (stage === "timing") result = await stageTiming(m, cfg, credential, latencyMs, runs);
+else if (stage === "first") result = await stageFirst(m, latencyMs);
 else if (stage === "growth") result = await stageGrowth(m, [1, 7, 14, 30, 90], 5);
 else if (stage === "memory") result = await stageMemory(m);
-else throw new Error(`unknown stage '${stage}' (calls, timing, growth, memory)`);
+else throw new Error(`unknown stage '${stage}' (calls, timing, first, growth, memory)`);
 proxy?.close();
 console.log(JSON.stringify(result));

@@ -11,6 +11,7 @@ import { tableRotationStore } from "../rotation/stateStore.js";
 import type { Report, ReportTarget } from "../report/report.js";
 import { connectorReader } from "../azure/connectorReader.js";
 import { createCredential } from "../azure/credential.js";
+import { sharedTokenCredential, warmTokens } from "../azure/tokenCache.js";
 import { rememberingPrincipal } from "../report/monitorPrincipal.js";
 import { customerIdOnce } from "../azure/customerId.js";
 import { ingestionReader } from "../azure/ingestionReader.js";
@@ -106,7 +107,9 @@ export interface MonitorOptions {
 export function createMonitor(config: Config, options: MonitorOptions = {}): Monitor {
   const now = options.now ?? (() => new Date());
   // the monitor's own principal id, from the tokens it is handed: a 403's fix names it
-  const identity = rememberingPrincipal(options.credential ?? createCredential(config));
+  // one token cache for every client, a credential passed in included
+  const shared = options.credential ? sharedTokenCredential(options.credential) : createCredential(config);
+  const identity = rememberingPrincipal(shared);
   const credential = identity.credential as TokenCredential;
   const adapters = createAdapters(config, credential);
   const metrics = new MetricsAdapter(credential, config.cloud);
@@ -124,12 +127,13 @@ export function createMonitor(config: Config, options: MonitorOptions = {}): Mon
     rotation: rotation.provider,
     monitorPrincipalId: identity.principalId,
   };
+  const warm = (...which: Parameters<typeof warmTokens>[2]) => warmTokens(credential, config.cloud.audiences, which);
   return {
     config,
     credential,
-    runDriftChecks: () => runDrift(parts),
-    runIngestionWatch: () => runIngestion(parts),
-    runAll: () => runAll(parts),
+    runDriftChecks: () => (warm("arm", "graph", "logAnalytics"), runDrift(parts)),
+    runIngestionWatch: () => (warm("logAnalytics"), runIngestion(parts)),
+    runAll: () => (warm("arm", "graph", "logAnalytics"), runAll(parts)),
     rotation,
   };
 }
