@@ -4,6 +4,8 @@ import { tableOf } from "../../src/app/discover.js";
 import { MalformedReplyError } from "../../src/azure/errors.js";
 import { toConnectorPage } from "../../src/azure/sentinel.js";
 import type { Dcr } from "../../src/connector/types.js";
+import { buildKeeperConnector } from "../../emulator/state.js";
+import { extraPaths } from "../contract/paths.js";
 
 const official = (name: string): unknown =>
   (JSON.parse(readFileSync(new URL(`../fixtures/official/${name}`, import.meta.url), "utf8")) as { body: unknown })
@@ -84,6 +86,14 @@ describe("toConnectorPage", () => {
 
   it.each([[null], [{}], [{ value: {} }], ["[]"]])("refuses a page that is not a list: %j", (body) => {
     expect(() => toConnectorPage(body)).toThrow(MalformedReplyError);
+  });
+});
+
+describe("the emulator's Keeper record", () => {
+  it("has the Keeper solution's shape (and an ARM id and etag, as every listed resource)", () => {
+    const ours = buildKeeperConnector("https://127.0.0.1:1");
+    expect(extraPaths(ours, official("sentinel-keeper-connector.json"), [".etag"])).toEqual([]);
+    expect(toConnectorPage({ value: [ours] }).records).toHaveLength(1);
   });
 });
 

@@ -141,6 +141,22 @@ describe("discovery: the workspace alone", () => {
     }
   });
 
+  it("looks up once per process; a failed lookup is tried again by the next invocation", async () => {
+    const keeper = keeperRecord();
+    emulator().state.dataConnectors = [];
+    const app = createApp({ env: workspaceOnly() });
+    await app.load();
+    expect(() => app.getMonitor()).toThrow(DiscoveryError);
+    emulator().state.dataConnectors = [keeper];
+    await app.load();
+    const m = app.getMonitor();
+    expect(m.config.keeper.appId).toBe(KEEPER_APP_ID);
+    await app.load();
+    await app.load();
+    expect(app.getMonitor()).toBe(m);
+    expect(emulator().calls.filter((c) => /dataConnectors/i.test(c.path)).length).toBe(2);
+  });
+
   it("keeps every setting that is set: settings win", async () => {
     const otherApp = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
     const m = await discoveredMonitor(workspaceOnly({ KEEPER_APP_ID: otherApp, KEEPER_TABLE_NAME: "Other_CL" }));

@@ -192,6 +192,42 @@ describe("the emulator enforcing the monitor's grants", () => {
     );
   });
 
+  it("lets the template's workspace role read Sentinel's data connectors, and not list the subscription's DCRs", async () => {
+    const token = await bearer(emu, "https://management.azure.com");
+    const connectors = `${IDS.workspace}/providers/Microsoft.SecurityInsights/dataConnectors?api-version=2023-02-01-preview`;
+    const first = await getJson(emu, connectors, token);
+    expect(first.status).toBe(200);
+    // two a page, with ARM's nextLink to the rest; Keeper's record on the second page
+    expect(first.body.value).toHaveLength(2);
+    const next = await getJson(
+      emu,
+      new URL(first.body.nextLink as string).pathname + new URL(first.body.nextLink as string).search,
+      token,
+    );
+    expect(next.status).toBe(200);
+    expect(next.body.value.map((c: { kind: string }) => c.kind)).toEqual(["Push"]);
+    expect(next.body.nextLink).toBeUndefined();
+    const dcrs = await getJson(
+      emu,
+      `${IDS.subscription}/providers/Microsoft.Insights/dataCollectionRules?api-version=2023-03-11`,
+      token,
+    );
+    expect(dcrs.status).toBe(403);
+    expect(dcrs.body.error.message).toContain(
+      `'Microsoft.Insights/dataCollectionRules/read' over scope '${IDS.subscription}'`,
+    );
+    const role = emu.monitorGrants!.find((g) => g.actions.includes("Microsoft.SecurityInsights/dataConnectors/read"))!;
+    const i = role.actions.indexOf("Microsoft.SecurityInsights/dataConnectors/read");
+    role.actions.splice(i, 1);
+    try {
+      const r = await getJson(emu, connectors, token);
+      expect(r.status).toBe(403);
+      expect(r.body.error.message).toContain("'Microsoft.SecurityInsights/dataConnectors/read'");
+    } finally {
+      role.actions.splice(i, 0, "Microsoft.SecurityInsights/dataConnectors/read");
+    }
+  });
+
   it("lets a test take a grant away", async () => {
     const token = await bearer(emu, "https://management.azure.com");
     const grants = emu.monitorGrants!;
