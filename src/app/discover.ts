@@ -18,8 +18,18 @@ import { runContext } from "./runContext.js";
 export const SENTINEL_READER = "Microsoft Sentinel Reader";
 export const DATA_CONNECTORS_READ = "Microsoft.SecurityInsights/dataConnectors/read";
 
-/** The settings that stand in for discovery, in the order people set them. */
-const INSTEAD = "KEEPER_APP_ID, KEEPER_DCR_RESOURCE_ID, KEEPER_DCR_IMMUTABLE_ID and KEEPER_DCE_URI";
+/** The settings that stand in for Sentinel's record, in the order people set them: those not set. */
+function insteadOf(env: Record<string, string | undefined>): string {
+  const unset = [
+    "KEEPER_APP_ID",
+    "KEEPER_DCR_RESOURCE_ID",
+    "KEEPER_DCR_IMMUTABLE_ID",
+    "KEEPER_DCE_URI",
+    "KEEPER_TENANT_ID",
+  ].filter((n) => !env[n]?.trim());
+  const names = unset.length ? unset : ["KEEPER_TENANT_ID"];
+  return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(", ")} and ${names.at(-1)!}`;
+}
 
 export interface DiscoverOptions {
   credential?: TokenCredential;
@@ -51,7 +61,7 @@ export async function discover(
     throw new DiscoveryError([
       {
         setting: "KEEPER_WORKSPACE_RESOURCE_ID",
-        message: `could not look the Keeper connector up: ${safeMessage(e)}; or set ${INSTEAD}`,
+        message: `could not look the Keeper connector up: ${safeMessage(e)}; or set ${insteadOf(env)}`,
       },
     ]);
   }
@@ -70,6 +80,7 @@ async function discoverWith(
     settings,
     ctx,
     identity.principalId,
+    insteadOf(env),
   );
   const warnings = [...record.warnings];
   const values: Discovered["values"] = {
@@ -117,19 +128,20 @@ async function keeperRecord(
   settings: DiscoverySettings,
   ctx: CallContext,
   principalId: () => string | undefined,
+  instead: string,
 ): Promise<{ use: KeeperConnectorRecord; warnings: string[] }> {
   const ws = settings.workspace.id;
   let found: { records: KeeperConnectorRecord[]; malformed: string[] };
   try {
     found = await sentinel.keeperConnectors(settings.workspace, ctx);
   } catch (e) {
-    throw new DiscoveryError([problemOf(e, ws, principalId())]);
+    throw new DiscoveryError([problemOf(e, ws, principalId(), instead)]);
   }
   const [first, ...more] = found.records;
   if (first === undefined) {
     const message = found.malformed.length
-      ? `Sentinel's record of the Keeper connector cannot be used: ${found.malformed.slice(0, 3).join(" | ")}. Fix the connector in Sentinel (Data connectors → Keeper Security), or set ${INSTEAD}`
-      : `no Keeper connector (kind Push, definition ${KEEPER_CONNECTOR_DEFINITION}) among Sentinel's data connectors of ${ws}: connect it in Sentinel (Content hub → Keeper Security → Data connectors), or set ${INSTEAD}`;
+      ? `Sentinel's record of the Keeper connector cannot be used: ${found.malformed.slice(0, 3).join(" | ")}. Fix the connector in Sentinel (Data connectors → Keeper Security), or set ${instead}`
+      : `no Keeper connector (kind Push, definition ${KEEPER_CONNECTOR_DEFINITION}) among Sentinel's data connectors of ${ws}: connect it in Sentinel (Content hub → Keeper Security → Data connectors), or set ${instead}`;
     throw new DiscoveryError([{ setting: "KEEPER_WORKSPACE_RESOURCE_ID", message }]);
   }
   const warnings: string[] = [];
@@ -142,16 +154,16 @@ async function keeperRecord(
 }
 
 /** Why the record could not be read, as a setting problem with what to do instead. */
-function problemOf(e: unknown, workspaceId: string, principalId: string | undefined): SettingProblem {
+function problemOf(e: unknown, workspaceId: string, principalId: string | undefined, instead: string): SettingProblem {
   const status = statusOf(e);
   const who = principalId ? `the monitor's identity (principal id ${principalId})` : "the monitor's identity";
   const reason =
     status === 403
-      ? `${who} may not read Sentinel's data connectors of ${workspaceId} (403 ${errorCode(e) ?? "Forbidden"}): grant it ${SENTINEL_READER} on the workspace (${DATA_CONNECTORS_READ} is the one action needed)`
+      ? `${who} may not read Sentinel's data connectors of ${workspaceId} (403 ${errorCode(e) ?? "Forbidden"}): grant it ${SENTINEL_READER} on the workspace (${DATA_CONNECTORS_READ} is the one action needed): az role assignment create --assignee-object-id ${principalId ?? "<the monitor's principal id>"} --assignee-principal-type ServicePrincipal --role "${SENTINEL_READER}" --scope ${workspaceId}`
       : status === 404
         ? `no Sentinel data connectors on ${workspaceId} (404 ${errorCode(e) ?? "NotFound"}): is Microsoft Sentinel on for this workspace?`
         : `could not read Sentinel's data connectors of ${workspaceId}: ${status !== undefined ? `HTTP ${status} ${errorCode(e) ?? ""}`.trim() : safeMessage(e)}`;
-  return { setting: "KEEPER_WORKSPACE_RESOURCE_ID", message: `${reason}; or set ${INSTEAD}` };
+  return { setting: "KEEPER_WORKSPACE_RESOURCE_ID", message: `${reason}; or set ${instead}` };
 }
 
 /**

@@ -202,7 +202,21 @@ describe("discovery: refused and malformed", () => {
     expect(msg).toMatch(/Microsoft Sentinel Reader/);
     expect(msg).toContain(MONITOR_SP_ID);
     expect(msg).toMatch(/403 AuthorizationFailed/);
-    expect(msg).toMatch(/KEEPER_APP_ID, KEEPER_DCR_RESOURCE_ID, KEEPER_DCR_IMMUTABLE_ID and KEEPER_DCE_URI/);
+    expect(msg).toMatch(
+      /or set KEEPER_APP_ID, KEEPER_DCR_RESOURCE_ID, KEEPER_DCR_IMMUTABLE_ID, KEEPER_DCE_URI and KEEPER_TENANT_ID$/,
+    );
+    expect(msg).toContain(
+      `az role assignment create --assignee-object-id ${MONITOR_SP_ID} --assignee-principal-type ServicePrincipal --role "Microsoft Sentinel Reader" --scope ${IDS.workspace}`,
+    );
+  });
+
+  it("names only the settings that are not set", async () => {
+    emulator().state.monitorDenied.add(`${IDS.workspace}/providers/Microsoft.SecurityInsights`);
+    const e = (await discoveredMonitor({ ...emulator().settings, KEEPER_APP_ID: "" }).catch(
+      (x: unknown) => x,
+    )) as Error;
+    expect(e).toBeInstanceOf(DiscoveryError);
+    expect(e.message).toMatch(/; or set KEEPER_APP_ID$/);
   });
 
   it("no Keeper connector in the workspace: says so and what to set", async () => {
