@@ -117,6 +117,11 @@ describe("discovery: the workspace alone", () => {
     expect(report.target.sources?.dcrId).toBe("default");
     expect(report.target.sources?.dcrImmutableId).toBe("sentinel");
     expect(report.target.discoveryWarnings?.join(" ")).toMatch(/KEEPER_DCR_RESOURCE_ID/);
+    const r = await cli(workspaceOnly(), ["check"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /Found in Sentinel's connector record, to know:\n {2}- could not list the subscription's DCRs/,
+    );
   });
 
   it("finds the DCR by its immutable id in the subscription's list when the monitor may list", async () => {
