@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../emulator/index.js";
 import { ids } from "../../emulator/index.js";
-import { grantsFromTemplate, permits, type Grant } from "../../emulator/rbac.js";
+import { BUILT_IN_ROLES, grantsFromTemplate, permits, type Grant } from "../../emulator/rbac.js";
 import { templateGrants } from "../e2e/harness.js";
 import { bearer, getJson, startTrusted } from "./helpers.js";
 
@@ -144,6 +144,18 @@ describe("grantsFromTemplate", () => {
     loop.roleDefinitionId =
       "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '00000000-0000-0000-0000-000000000001')]";
     expect(() => grantsFromTemplate(t, AT)).toThrow(/neither built in .* nor defined in it/);
+  });
+});
+
+describe("Microsoft Sentinel Reader", () => {
+  const role = BUILT_IN_ROLES["8d289c81-5878-46d4-8554-54e1e3d8b5cb"]!;
+  const g: Grant[] = [{ scope: IDS.workspace, role: role.name, actions: role.actions, notActions: role.notActions }];
+  it("reads Sentinel's data connectors of the workspace, and queries every table (why the template grants one action instead)", () => {
+    const connectors = `${IDS.workspace}/providers/Microsoft.SecurityInsights/dataConnectors`;
+    expect(permits(g, "Microsoft.SecurityInsights/dataConnectors/read", connectors)).toBe(true);
+    expect(permits(g, "Microsoft.OperationalInsights/workspaces/analytics/query/action", IDS.workspace)).toBe(true);
+    expect(permits(g, "Microsoft.SecurityInsights/dataConnectors/write", connectors)).toBe(false);
+    expect(permits(g, "Microsoft.Insights/dataCollectionRules/read", IDS.dcr)).toBe(false);
   });
 });
 
