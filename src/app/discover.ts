@@ -104,7 +104,13 @@ async function discoverWith(
     sources[name] = source;
   };
 
-  const dcr = await keeperDcr(new ArmAdapter(credential, settings.cloud), settings, record.use.dcrImmutableId, ctx);
+  const dcr = await keeperDcr(
+    new ArmAdapter(credential, settings.cloud),
+    settings,
+    record.use.dcrImmutableId,
+    !env["KEEPER_TABLE_NAME"]?.trim(),
+    ctx,
+  );
   warnings.push(...dcr.warnings);
   if (settings.dcr === undefined) set("KEEPER_DCR_RESOURCE_ID", dcr.id, dcr.source);
   // the stream a setting names, else the record's: the table is the one its data flow writes
@@ -176,12 +182,15 @@ async function keeperDcr(
   arm: ArmAdapter,
   settings: DiscoverySettings,
   immutableId: string,
+  needTable: boolean,
   ctx: CallContext,
 ): Promise<{ id: string; source: "sentinel" | "default"; dcr?: Dcr; warnings: string[] }> {
   const ws = settings.workspace;
   const defaultId = `/subscriptions/${ws.subscriptionId}/resourceGroups/${ws.resourceGroup}/providers/Microsoft.Insights/dataCollectionRules/${DCR_NAME}`;
   const matches = (d: Dcr) => d.immutableId?.toLowerCase() === immutableId.toLowerCase();
   if (settings.dcr !== undefined) {
+    // the DCR is set: it is read only for its table, when that is not set either
+    if (!needTable) return { id: settings.dcr.id, source: "sentinel", warnings: [] };
     const got = await arm.getDcr(settings.dcr, ctx);
     return {
       id: settings.dcr.id,

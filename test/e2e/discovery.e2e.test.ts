@@ -131,6 +131,13 @@ describe("discovery: the workspace alone", () => {
     delete s.resources[IDS.dcr];
     const renamed = `${IDS.resourceGroup}/providers/Microsoft.Insights/dataCollectionRules/keeper-by-hand`;
     s.resources[renamed] = { ...dcr, id: renamed, name: "keeper-by-hand" };
+    // other DCRs first, so that the match is on a later page (two a page)
+    for (const n of ["other-1", "other-2", "other-3"]) {
+      const id = `${IDS.resourceGroup}/providers/Microsoft.Insights/dataCollectionRules/${n}`;
+      const other = structuredClone(dcr);
+      other.properties["immutableId"] = `dcr-${n.replace("other-", "").repeat(32)}`;
+      s.resources = { [id]: { ...other, id, name: n }, ...s.resources };
+    }
     emulator().monitorGrants!.push({
       scope: IDS.subscription,
       role: "Monitoring Reader",
@@ -141,6 +148,9 @@ describe("discovery: the workspace alone", () => {
       const m = await discoveredMonitor(workspaceOnly());
       expect(m.config.keeper.dcr.id).toBe(renamed);
       expect(m.config.keeper.sources.dcrId).toBe("sentinel");
+      expect(
+        emulator().calls.filter((c) => /\/providers\/Microsoft\.Insights\/dataCollectionRules$/i.test(c.path)).length,
+      ).toBe(2);
     } finally {
       emulator().monitorGrants!.pop();
     }
@@ -160,6 +170,16 @@ describe("discovery: the workspace alone", () => {
     await app.load();
     expect(app.getMonitor()).toBe(m);
     expect(emulator().calls.filter((c) => /dataConnectors/i.test(c.path)).length).toBe(2);
+  });
+
+  it("reads a DCR that is set only for its table, and not at all when the table is set too", async () => {
+    const reads = () => emulator().calls.filter((c) => c.path.toLowerCase() === IDS.dcr.toLowerCase()).length;
+    const m = await discoveredMonitor(workspaceOnly({ KEEPER_DCR_RESOURCE_ID: IDS.dcr }));
+    expect(m.config.keeper.tableName).toBe(TABLE_NAME);
+    expect(m.config.keeper.sources).toMatchObject({ dcrId: "setting", tableName: "sentinel" });
+    expect(reads()).toBe(1);
+    await discoveredMonitor(workspaceOnly({ KEEPER_DCR_RESOURCE_ID: IDS.dcr, KEEPER_TABLE_NAME: TABLE_NAME }));
+    expect(reads()).toBe(1);
   });
 
   it("keeps every setting that is set: settings win", async () => {
