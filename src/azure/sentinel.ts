@@ -142,7 +142,8 @@ export class SentinelAdapter {
     this.pipeline.addPolicy(
       bearerTokenAuthenticationPolicy({ credential, scopes: [`${cloud.audiences.arm}/.default`] }),
     );
-    for (const p of RESPONSE_LIMIT_POLICIES) this.pipeline.addPolicy(p.policy, { phase: "Retry" });
+    // as core-client places a "perRetry" policy: after signing, so each try is bounded
+    for (const p of RESPONSE_LIMIT_POLICIES) this.pipeline.addPolicy(p.policy, { afterPhase: "Sign" });
   }
 
   /**

@@ -288,6 +288,7 @@ describe("discovery: refused and malformed", () => {
   it.each([
     ["not JSON", { malformed: true }, /malformed reply: data connectors: the body is not JSON/],
     ["not a list", { body: { value: "x" } }, /malformed reply: data connectors: value is not an array/],
+    ["over 16 MB", { oversizeBytes: 17 * 1024 * 1024 }, /reply larger than 16 MB/],
     [
       "a nextLink off the Resource Manager endpoint",
       { body: { value: [], nextLink: "https://evil.example/steal" } },
