@@ -10,6 +10,7 @@
  *   npm start -- --list-scenarios
  *   npm start -- --json                         stdout is the Report as JSON, nothing else
  *   npm start -- --serve [--port N]             the status page and /api/health, /api/rotation on 127.0.0.1
+ *   npm start -- --discover                     only the workspace is set: `keeper-monitor discover` finds the rest
  *
  * What the demo itself says (where the emulator listens, the rotation steps) goes to stderr.
  * A rotation scenario first runs the real secretRotation steps against the emulator and Azurite,
@@ -49,6 +50,8 @@ interface Args {
   list: boolean;
   json: boolean;
   serve: boolean;
+  /** Leave the connector's values unset: the monitor finds them in Sentinel's record. */
+  discover: boolean;
   port: number;
   error?: string;
 }
@@ -56,13 +59,14 @@ interface Args {
 const DEFAULT_PORT = 7071;
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { scenario: "healthy", list: false, json: false, serve: false, port: DEFAULT_PORT };
+  const a: Args = { scenario: "healthy", list: false, json: false, serve: false, discover: false, port: DEFAULT_PORT };
   const fail = (error: string): Args => ({ ...a, error });
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i];
     if (x === "--list-scenarios") a.list = true;
     else if (x === "--json") a.json = true;
     else if (x === "--serve") a.serve = true;
+    else if (x === "--discover") a.discover = true;
     else if (x === "--scenario" || x === "--port") {
       const v = argv[++i];
       if (!v)
@@ -297,12 +301,22 @@ async function main(): Promise<number> {
     stops.unshift(() => azurite.stop());
     say(`Emulator on ${emu.url}, scenario "${scenario.name}": ${scenario.description}\n\n`);
     // The Function App's settings: the emulator's Custom cloud and Azurite as AzureWebJobsStorage.
-    const env = {
+    const env: Record<string, string> = {
       PATH: process.env["PATH"] ?? "",
       NODE_EXTRA_CA_CERTS: caFile,
       ...emu.settings,
       AzureWebJobsStorage: azurite.connectionString,
     };
+    // --discover: the workspace alone (and the cloud and identity); the rest is found
+    if (args.discover)
+      for (const name of [
+        "KEEPER_TENANT_ID",
+        "KEEPER_APP_ID",
+        "KEEPER_DCR_RESOURCE_ID",
+        "KEEPER_DCR_IMMUTABLE_ID",
+        "KEEPER_DCE_URI",
+      ])
+        delete env[name];
     if (scenario.rotation) {
       // the step's stdout is this process's stderr: stdout stays the report's
       const code = await step(["--rotation-step", scenario.rotation], env, ["ignore", 2, 2]);
@@ -312,14 +326,19 @@ async function main(): Promise<number> {
     if (args.serve) return await step(["--serve-step", String(args.port)], env, "inherit");
     const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "src", "cli.js");
     // The check runs as its own process: it sees only settings, like in production.
-    const code = await new Promise<number>((resolve, reject) => {
-      const child = spawn(process.execPath, [cli, "check", ...(args.json ? ["--json"] : [])], {
-        stdio: "inherit",
-        env,
+    const run = (cliArgs: string[], stdio: "inherit" | ["ignore", 2, 2]) =>
+      new Promise<number>((resolve, reject) => {
+        const child = spawn(process.execPath, [cli, ...cliArgs], { stdio, env });
+        child.on("error", reject);
+        child.on("close", (c) => resolve(c ?? 2));
       });
-      child.on("error", reject);
-      child.on("close", (c) => resolve(c ?? 2));
-    });
+    if (args.discover) {
+      // what was found, and where from (on stderr with --json: stdout stays the report's)
+      const found = await run(["discover"], args.json ? ["ignore", 2, 2] : "inherit");
+      if (found !== 0) return found;
+      say("\n");
+    }
+    const code = await run(["check", ...(args.json ? ["--json"] : [])], "inherit");
     if (!args.json) await showNotifications(emu, env);
     return code;
   } finally {

@@ -66,6 +66,38 @@ export const BUILT_IN_ROLES: Readonly<Record<string, RolePermissions>> = {
     ],
     notActions: [],
   },
+  // Reads Sentinel's data connectors, and also queries every table of the workspace
+  // (workspaces/analytics/query/action), which the template's table-level access avoids.
+  "8d289c81-5878-46d4-8554-54e1e3d8b5cb": {
+    name: "Microsoft Sentinel Reader",
+    actions: [
+      "Microsoft.SecurityInsights/*/read",
+      "Microsoft.SecurityInsights/dataConnectorsCheckRequirements/action",
+      "Microsoft.SecurityInsights/threatIntelligence/indicators/query/action",
+      "Microsoft.SecurityInsights/threatIntelligence/queryIndicators/action",
+      "Microsoft.OperationalInsights/workspaces/analytics/query/action",
+      "Microsoft.OperationalInsights/workspaces/*/read",
+      "Microsoft.OperationalInsights/workspaces/LinkedServices/read",
+      "Microsoft.OperationalInsights/workspaces/savedSearches/read",
+      "Microsoft.OperationsManagement/solutions/read",
+      "Microsoft.OperationalInsights/workspaces/query/read",
+      "Microsoft.OperationalInsights/workspaces/query/*/read",
+      "Microsoft.OperationalInsights/querypacks/*/read",
+      "Microsoft.OperationalInsights/workspaces/dataSources/read",
+      "Microsoft.Insights/workbooks/read",
+      "Microsoft.Insights/myworkbooks/read",
+      "Microsoft.Authorization/*/read",
+      "Microsoft.Insights/alertRules/*",
+      "Microsoft.Resources/deployments/*",
+      "Microsoft.Resources/subscriptions/resourceGroups/read",
+      "Microsoft.Resources/templateSpecs/*/read",
+      "Microsoft.Support/*",
+    ],
+    notActions: [
+      "Microsoft.SecurityInsights/ConfidentialWatchlists/*",
+      "Microsoft.OperationalInsights/workspaces/query/ConfidentialWatchlist/*",
+    ],
+  },
   "3913510d-42f4-4e42-8a64-420c390055eb": {
     name: "Monitoring Metrics Publisher",
     actions: [

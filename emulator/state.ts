@@ -151,6 +151,11 @@ export interface EmulatorState {
   /** ARM resources keyed by resource id (lookups are case-insensitive). */
   resources: Record<string, ArmResource>;
   roleAssignments: RoleAssignment[];
+  /**
+   * Microsoft Sentinel's data connectors (Microsoft.SecurityInsights/dataConnectors), each an
+   * extension resource of a workspace: its id starts with the workspace's id.
+   */
+  dataConnectors: ArmResource[];
   /** ARM resource ids / scopes where the monitor principal gets 403 (applies to the scope and below). */
   monitorDenied: Set<string>;
   apps: AppRegistration[];
@@ -339,6 +344,73 @@ export function buildDce(url: string, nowMs: number): ArmResource {
   };
 }
 
+/**
+ * Sentinel's record of the Keeper Push connector, as the Keeper Security solution creates it when
+ * an administrator connects it (Azure/Azure-Sentinel, Solutions/Keeper Security/Data Connectors/
+ * KeeperSecurity_ccp/KepperSecurity_poller.json): kind Push, definition KeeperSecurityPush2, the
+ * app and its service principal under `auth` (PascalCase), what Keeper posts to under `dcrConfig`.
+ */
+export function buildKeeperConnector(url: string): ArmResource {
+  const name = "KeeperSecurityPushConnectorPollingb608e714-b3ec-4380-b666-1aa781513ab4";
+  return {
+    id: `${IDS.workspace}/providers/Microsoft.SecurityInsights/dataConnectors/${name}`,
+    name,
+    type: "Microsoft.SecurityInsights/dataConnectors",
+    etag: '"2f00c3a1-0000-0d00-0000-65a1b2c60000"',
+    kind: "Push",
+    properties: {
+      connectorDefinitionName: "KeeperSecurityPush2",
+      dcrConfig: {
+        streamName: STREAM_NAME,
+        dataCollectionEndpoint: url,
+        dataCollectionRuleImmutableId: DCR_IMMUTABLE_ID,
+      },
+      auth: { type: "Push", AppId: KEEPER_APP_ID, ServicePrincipalId: KEEPER_SP_ID },
+      request: { RetryCount: 1 },
+      response: { eventsJsonPaths: ["$.messages"] },
+    },
+  };
+}
+
+/**
+ * Other connectors of a common Sentinel workspace (shape of the official GetDataConnectors.json
+ * example, azure-rest-api-specs securityinsights 2023-02-01-preview): listed, and not Keeper's.
+ */
+function otherConnectors(): ArmResource[] {
+  const base = `${IDS.workspace}/providers/Microsoft.SecurityInsights/dataConnectors`;
+  const tenant = { tenantId: TENANT_ID };
+  return [
+    {
+      id: `${base}/c345bf40-8509-4ed2-b947-50cb773aaf04`,
+      name: "c345bf40-8509-4ed2-b947-50cb773aaf04",
+      type: "Microsoft.SecurityInsights/dataConnectors",
+      etag: '"d12423f6-a60b-4ca5-88c0-feb1a182d0f0"',
+      kind: "AzureActiveDirectory",
+      properties: { ...tenant, dataTypes: { alerts: { state: "Enabled" } } },
+    },
+    {
+      id: `${base}/763f28af-a5cc-4d3d-bf3b-1e9ba87ee3e8`,
+      name: "763f28af-a5cc-4d3d-bf3b-1e9ba87ee3e8",
+      type: "Microsoft.SecurityInsights/dataConnectors",
+      etag: '"1e5a5b4e-3e5b-4bce-a4a1-2a1a5c3ef2f1"',
+      kind: "Push",
+      properties: {
+        connectorDefinitionName: "SomeOtherVendorPush",
+        dcrConfig: {
+          streamName: "Custom-OtherVendor",
+          dataCollectionEndpoint: "https://other-a1b2.westeurope-1.ingest.monitor.azure.com",
+          dataCollectionRuleImmutableId: "dcr-00000000000000000000000000000001",
+        },
+        auth: {
+          type: "Push",
+          AppId: "0f0e0d0c-0b0a-4908-8706-050403020100",
+          ServicePrincipalId: "1f1e1d1c-1b1a-4918-8716-151413121110",
+        },
+      },
+    },
+  ];
+}
+
 function buildVault(url: string): ArmResource {
   return {
     id: IDS.vault,
@@ -519,6 +591,8 @@ export function createHealthyState(identity: Identity, nowMs: number): EmulatorS
     resourceGroups: [RESOURCE_GROUP],
     resources,
     roleAssignments,
+    // Keeper's record sits between the others, so that finding it takes paging
+    dataConnectors: [...otherConnectors().slice(0, 1), buildKeeperConnector(url), ...otherConnectors().slice(1)],
     monitorDenied: new Set<string>(),
     apps,
     graph: {

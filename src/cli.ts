@@ -10,6 +10,8 @@ import { DEFAULT_WIDTH, renderText } from "./report/text.js";
 import { exitCodeFor } from "./report/report.js";
 import { selectChecks, unknownCheckIds } from "./report/select.js";
 import { visible } from "./core/safeText.js";
+import type { KeeperValue } from "./core/valueSource.js";
+import type { Report } from "./report/report.js";
 
 const EXIT_CODES =
   "Exit codes: 0 all ok, 1 a problem found, 2 could not tell (unknown, bad settings, bad usage, crash).";
@@ -19,6 +21,7 @@ const USAGE = `Usage: keeper-monitor <command>
 Commands:
   check           check every piece the Keeper connector needs: what is wrong, how to fix it
   endpoint-url    print the Endpoint URL Keeper's console needs, from live values
+  discover        find the connector's values from the workspace: what, from where, the Endpoint URL
   help [command]  this text, or a command's
 
 Options: --version, --help
@@ -46,7 +49,26 @@ Logs), assembled from the live DCE and DCR, one line per connector and nothing e
 Exit codes: 0 printed, 2 it could not be assembled (the reason is on stderr).
 `;
 
-const HELP: Record<string, string> = { check: CHECK_USAGE, "endpoint-url": ENDPOINT_USAGE, help: USAGE };
+const DISCOVER_USAGE = `Usage: keeper-monitor discover [--json]
+
+With KEEPER_WORKSPACE_RESOURCE_ID set (and the cloud and the monitor's identity), finds the Keeper
+connector's values that are not set: Sentinel's record of the Keeper connector (app id, DCR
+immutable id, DCE URI, stream), the DCR with that immutable id (resource id, table) and the tenant
+of the monitor's own token. Prints each value and where it came from (setting, sentinel, monitor,
+default), what to know (several connectors, the record's DCR gone), and the Endpoint URL
+assembled from the live DCE and DCR. Settings that are set always win.
+
+  --json          print the same as JSON (only JSON on stdout)
+
+Exit codes: 0 found, 2 nothing found or an error (the reason is on stderr).
+`;
+
+const HELP: Record<string, string> = {
+  check: CHECK_USAGE,
+  "endpoint-url": ENDPOINT_USAGE,
+  discover: DISCOVER_USAGE,
+  help: USAGE,
+};
 
 export interface CliIo {
   env: Record<string, string | undefined>;
@@ -185,6 +207,86 @@ async function endpointUrl(args: readonly string[], io: CliIo): Promise<number> 
   return 2;
 }
 
+/** The values `discover` prints, in this order, with their labels. */
+const DISCOVERED_ROWS: ReadonlyArray<[KeeperValue, string, string]> = [
+  ["tenantId", "tenant", "KEEPER_TENANT_ID"],
+  ["appId", "Keeper app id", "KEEPER_APP_ID"],
+  ["dcrId", "DCR", "KEEPER_DCR_RESOURCE_ID"],
+  ["dcrImmutableId", "DCR immutable id", "KEEPER_DCR_IMMUTABLE_ID"],
+  ["dceUri", "DCE URI", "KEEPER_DCE_URI"],
+  ["streamName", "stream", "KEEPER_STREAM_NAME"],
+  ["tableName", "table", "KEEPER_TABLE_NAME"],
+];
+
+async function discoverCommand(args: readonly string[], io: CliIo): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    io.stdout(DISCOVER_USAGE);
+    return 0;
+  }
+  const json = args.includes("--json");
+  const stray = args.find((a) => a !== "--json");
+  if (stray !== undefined) throw new UsageError(`unknown option ${visible(stray, 100)}`, DISCOVER_USAGE);
+  const monitor = await monitorFor(io);
+  if (!monitor) return 2;
+  const k = monitor.config.keeper;
+  const valueOf: Record<KeeperValue, string> = {
+    tenantId: k.tenantId,
+    appId: k.appId,
+    dcrId: k.dcr.id,
+    dcrImmutableId: k.dcrImmutableId,
+    dceUri: k.dceUri,
+    streamName: k.streamName,
+    tableName: k.tableName,
+  };
+  // the drift checks alone: the Endpoint URL from the live DCE and DCR
+  const report = await monitor.runDriftChecks();
+  const endpointUrl = report.target.endpointUrl;
+  const discovery = monitor.config.discovery;
+  const warnings = (discovery?.warnings ?? []).map((w) => visible(w, 600));
+  if (json) {
+    const values = Object.fromEntries(
+      DISCOVERED_ROWS.map(([key]) => [key, { value: visible(valueOf[key], 500), source: k.sources[key] }]),
+    );
+    io.stdout(
+      JSON.stringify(
+        {
+          workspace: k.workspace.id,
+          ...(discovery?.connectorName ? { connector: visible(discovery.connectorName, 200) } : {}),
+          values,
+          warnings,
+          ...(endpointUrl ? { endpointUrl: visible(endpointUrl, 500) } : {}),
+        },
+        null,
+        2,
+      ) + "\n",
+    );
+    return 0;
+  }
+  const lines: string[] = [];
+  lines.push(
+    discovery
+      ? `Keeper connector ${visible(discovery.connectorName ?? "", 200)} found in Sentinel (workspace ${k.workspace.id})`
+      : `Every connector value is set (workspace ${k.workspace.id}): nothing was looked up`,
+    "",
+  );
+  const width = Math.max(...DISCOVERED_ROWS.map(([, label]) => label.length));
+  for (const [key, label, setting] of DISCOVERED_ROWS)
+    lines.push(`  ${label.padEnd(width)}  ${visible(valueOf[key], 500)}  (${k.sources[key]}; setting ${setting})`);
+  if (warnings.length) lines.push("", "To know:", ...warnings.map((w) => `  - ${w}`));
+  lines.push("", endpointUrl ? `Endpoint URL: ${visible(endpointUrl, 500)}` : endpointWhy(report));
+  io.stdout(lines.join("\n") + "\n");
+  return 0;
+}
+
+/** Why the Endpoint URL could not be assembled: what the DCE and DCR checks could not read, or what is missing. */
+function endpointWhy(report: Report): string {
+  const why = ["dce.endpoint", "dce.exists", "dcr.exists"]
+    .map((c) => report.findings.find((f) => f.check === c && f.status !== "ok"))
+    .filter((f) => f !== undefined)
+    .map((f) => `  ${f.check}: ${visible(f.summary)}`);
+  return ["Endpoint URL: could not be assembled from live values.", ...why].join("\n");
+}
+
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -215,6 +317,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await check(rest, io);
       case "endpoint-url":
         return await endpointUrl(rest, io);
+      case "discover":
+        return await discoverCommand(rest, io);
       default:
         throw new UsageError(`unknown command "${visible(command, 100)}"`, USAGE);
     }

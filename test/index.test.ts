@@ -141,9 +141,9 @@ async function invoke(t: TriggerDef): Promise<{ threw: unknown } | { returned: u
 // src/index.ts loads the Azure SDK modules on the first invocation (a faster cold start, see
 // bench/results.md); every handler must wait for them before it builds the monitor.
 describe("src/index.ts loads the monitor's modules on first use", () => {
-  it("gives the two factories (alerting reuses the monitor's credential)", async () => {
+  it("gives the factories and discovery (alerting reuses the monitor's credential)", async () => {
     const m = await (await freshIndex()).loadMonitorModules();
-    expect(Object.keys(m).sort()).toEqual(["createAlerting", "createMonitor"]);
+    expect(Object.keys(m).sort()).toEqual(["createAlerting", "createMonitor", "discover"]);
     expect([typeof m.createMonitor, typeof m.createAlerting]).toEqual(["function", "function"]);
   });
 

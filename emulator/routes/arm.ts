@@ -127,6 +127,14 @@ export function armRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
     return metricsResponse(ctx, req, res);
   }
 
+  const connectors =
+    /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.operationalinsights\/workspaces\/[^/]+)\/providers\/microsoft\.securityinsights\/dataconnectors$/.exec(
+      lower,
+    );
+  if (connectors) return listDataConnectors(ctx, req, tok, path.slice(0, connectors[1]!.length), apiVersion);
+  const dcrList = /^\/subscriptions\/([^/]+)\/providers\/microsoft\.insights\/datacollectionrules$/.exec(lower);
+  if (dcrList) return listDcrs(ctx, req, tok, path.slice(0, "/subscriptions/".length + dcrList[1]!.length), apiVersion);
+
   const t = typeOf(path);
   const d = denied(ctx, tok, `${t.type}/read`, path);
   if (d) return d;
@@ -158,6 +166,59 @@ export function armRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
   const res = findResource(ctx.state, path);
   if (!res) return notFound(ctx, path);
   return json(200, structuredClone(res));
+}
+
+/** One page of `items` ($skiptoken is the offset) with ARM's nextLink to the rest. */
+function paged(ctx: RouteContext, req: EmuRequest, path: string, apiVersion: string, items: unknown[]): EmuResponse {
+  const skip = Number(req.query.get("$skiptoken") ?? "0") || 0;
+  const body: Record<string, unknown> = { value: items.slice(skip, skip + PAGE_SIZE).map((i) => structuredClone(i)) };
+  if (skip + PAGE_SIZE < items.length)
+    body["nextLink"] = `${ctx.url}${path}?api-version=${encodeURIComponent(apiVersion)}&$skiptoken=${skip + PAGE_SIZE}`;
+  return json(200, body);
+}
+
+/**
+ * Sentinel's data connectors of a workspace (Data Connectors - List,
+ * https://learn.microsoft.com/rest/api/securityinsights/data-connectors/list): an extension
+ * resource of the workspace, read with Microsoft.SecurityInsights/dataConnectors/read on it
+ * (Microsoft Sentinel Reader has it: https://learn.microsoft.com/azure/sentinel/roles).
+ */
+function listDataConnectors(
+  ctx: RouteContext,
+  req: EmuRequest,
+  tok: TokenInfo,
+  workspaceId: string,
+  apiVersion: string,
+): EmuResponse {
+  const path = `${workspaceId}/providers/Microsoft.SecurityInsights/dataConnectors`;
+  const d = denied(ctx, tok, "Microsoft.SecurityInsights/dataConnectors/read", path);
+  if (d) return d;
+  if (!findResource(ctx.state, workspaceId)) return notFound(ctx, workspaceId);
+  const prefix = `${workspaceId.toLowerCase()}/`;
+  const items = ctx.state.dataConnectors.filter((c) => c.id.toLowerCase().startsWith(prefix));
+  return paged(ctx, req, path, apiVersion, items);
+}
+
+/**
+ * The DCRs of a subscription (Data Collection Rules - List By Subscription,
+ * https://learn.microsoft.com/rest/api/monitor/data-collection-rules/list-by-subscription). ARM
+ * authorizes a list at the scope it is asked at: a role on one DCR does not allow listing the
+ * subscription (https://learn.microsoft.com/azure/role-based-access-control/scope-overview).
+ */
+function listDcrs(
+  ctx: RouteContext,
+  req: EmuRequest,
+  tok: TokenInfo,
+  subscription: string,
+  apiVersion: string,
+): EmuResponse {
+  const d = denied(ctx, tok, "Microsoft.Insights/dataCollectionRules/read", subscription);
+  if (d) return d;
+  const prefix = `${subscription.toLowerCase()}/`;
+  const items = Object.values(ctx.state.resources).filter(
+    (r) => r.type.toLowerCase() === "microsoft.insights/datacollectionrules" && r.id.toLowerCase().startsWith(prefix),
+  );
+  return paged(ctx, req, `${subscription}/providers/Microsoft.Insights/dataCollectionRules`, apiVersion, items);
 }
 
 function parseFilter(filter: string | null): { principal?: string; atScope: boolean; assignedTo: boolean } | string {

@@ -28,12 +28,15 @@ resource tables 'Microsoft.OperationalInsights/workspaces/tables@2023-09-01' exi
 ]
 
 // The documented custom role: workspace read and query, and never the shared keys; plus reading the
-// role assignments at the workspace (the "Keeper app has a role that does not grant ingestion" hint).
+// role assignments at the workspace (the "Keeper app has a role that does not grant ingestion" hint)
+// and Sentinel's data connectors (the Keeper connector's record, which the monitor reads its settings
+// from). Reading data connectors is the one action of Microsoft Sentinel Reader the monitor needs;
+// that role also queries every table, which the table-level access above exists to avoid.
 resource workspaceQuery 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: guid(workspace.id, 'keeper-connector-monitor-workspace-query')
   properties: {
     roleName: 'Keeper connector monitor workspace query (${workspaceName})'
-    description: 'Read the workspace and run queries in it; no table data without a table-level role.'
+    description: 'Read the workspace, its Sentinel data connectors, and run queries in it; no table data without a table-level role.'
     type: 'CustomRole'
     assignableScopes: [
       workspace.id
@@ -44,6 +47,7 @@ resource workspaceQuery 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
           'Microsoft.OperationalInsights/workspaces/read'
           'Microsoft.OperationalInsights/workspaces/query/read'
           'Microsoft.Authorization/roleAssignments/read'
+          'Microsoft.SecurityInsights/dataConnectors/read'
         ]
         notActions: [
           'Microsoft.OperationalInsights/workspaces/sharedKeys/read'

@@ -1,14 +1,17 @@
 import type { TokenCredential } from "@azure/core-auth";
-import { loadConfig } from "../config/loadConfig.js";
+import { DiscoveryError, discoveryWanted, loadConfig } from "../config/loadConfig.js";
+import type { Discovered } from "../config/discovered.js";
 import { loggerFrom, type Logger } from "../core/logger.js";
 import type { FindingsSink, Notifier, RunRecord } from "../core/notifier.js";
 import type { Alerting, createAlerting } from "./alerting.js";
+import type { discover } from "./discover.js";
 import type { createMonitor, Monitor } from "./monitor.js";
 
 /** The modules that hold the Azure SDKs: loaded on first use, not at import. */
 export interface AppModules {
   createMonitor: typeof createMonitor;
   createAlerting: typeof createAlerting;
+  discover: typeof discover;
 }
 
 export interface AppOptions {
@@ -28,9 +31,15 @@ export interface AppOptions {
 
 /** The one composition root: settings, credential, clients, features and alerting, each built once. */
 export interface App {
-  /** Loads the SDK modules once; a failed load is retried by the next call. Await it before the getters. */
+  /**
+   * Loads the SDK modules once and, when settings leave the connector's values to be found, looks
+   * them up once (a failed lookup is retried by the next call). Await it before the getters.
+   */
   load: () => Promise<AppModules>;
-  /** Builds (once) or returns the monitor; throws ConfigError on bad settings, on every call. */
+  /**
+   * Builds (once) or returns the monitor; throws ConfigError on bad settings, and DiscoveryError
+   * (a ConfigError) when the values left to discovery could not be found, on every call.
+   */
   getMonitor: () => Monitor;
   /** Builds (once) alerting (state store, channels, policy) with the monitor's settings and credential. */
   getAlerting: () => Alerting;
@@ -54,14 +63,40 @@ export function createApp(options: AppOptions): App {
   const now = options.now ?? (() => new Date());
   let modules: AppModules | undefined;
   let loading: Promise<AppModules> | undefined;
-  const load = (): Promise<AppModules> => {
-    loading ??= Promise.all([import("./monitor.js"), import("./alerting.js")])
-      .then(([m, a]) => (modules = { createMonitor: m.createMonitor, createAlerting: a.createAlerting }))
+  const loadModules = (): Promise<AppModules> => {
+    loading ??= Promise.all([import("./monitor.js"), import("./alerting.js"), import("./discover.js")])
+      .then(
+        ([m, a, d]) =>
+          (modules = { createMonitor: m.createMonitor, createAlerting: a.createAlerting, discover: d.discover }),
+      )
       .catch((e: unknown) => {
         loading = undefined;
         throw e;
       });
     return loading;
+  };
+  // The connector's values found from the workspace: once per process while it succeeds.
+  let discovered: Discovered | undefined;
+  let discoveryError: unknown;
+  let discovering: Promise<void> | undefined;
+  const load = async (): Promise<AppModules> => {
+    const m = await loadModules();
+    if (discovered === undefined && discoveryWanted(options.env)) {
+      discovering ??= m
+        .discover(options.env, options.credential ? { credential: options.credential } : {})
+        .then(
+          (d) => {
+            discovered = d;
+            discoveryError = undefined;
+          },
+          (e: unknown) => {
+            discoveryError = e;
+          },
+        )
+        .finally(() => (discovering = undefined));
+      await discovering;
+    }
+    return m;
   };
   const loaded = (): AppModules => {
     if (!modules) throw new Error("the monitor's modules are not loaded: await load() first");
@@ -70,8 +105,14 @@ export function createApp(options: AppOptions): App {
 
   let monitor: Monitor | undefined;
   let alerting: Alerting | undefined;
+  const config = () => {
+    // a bad setting discovery itself needs: loadConfig names it with every other bad setting
+    if (discoveryWanted(options.env) && discovered === undefined && discoveryError instanceof DiscoveryError)
+      throw discoveryError;
+    return loadConfig(options.env, discovered);
+  };
   const getMonitor = (): Monitor => {
-    monitor ??= loaded().createMonitor(loadConfig(options.env), {
+    monitor ??= loaded().createMonitor(config(), {
       ...(options.credential ? { credential: options.credential } : {}),
       now,
       rotation: {

@@ -45,6 +45,8 @@ export function targetFromConfig(config: Config): ReportTarget {
     appId: config.keeper.appId,
     dcr: config.keeper.dcr.id,
     workspace: config.keeper.workspace.id,
+    sources: config.keeper.sources,
+    ...(config.discovery?.warnings.length ? { discoveryWarnings: config.discovery.warnings } : {}),
   };
 }
 

@@ -28,6 +28,9 @@ function readingBody(ctx: CallContext): {
   };
 }
 
+/** At most this many DCRs of a subscription are read when looking for Keeper's by its immutable id. */
+export const MAX_LISTED_DCRS = 2000;
+
 /** Reads of the connector's ARM resources. Clients are created per subscription, once. */
 export class ArmAdapter {
   private readonly monitors = new Map<string, MonitorClient>();
@@ -104,6 +107,36 @@ export class ArmAdapter {
       return found(toDcr(r));
     } catch (e) {
       return observeError(e, { action: "read the DCR", permission: `Monitoring Reader on ${id.id}` }, ctx);
+    }
+  }
+
+  /**
+   * The DCRs of a subscription (MAX_LISTED_DCRS at most; SDK paging follows nextLink). One DCR
+   * that cannot be read as a DCR is left out: it never hides the others.
+   */
+  async listDcrs(subscriptionId: string, ctx: CallContext): Promise<Observation<Dcr[]>> {
+    try {
+      const out: Dcr[] = [];
+      for await (const r of this.monitor(subscriptionId).dataCollectionRules.listBySubscription({
+        abortSignal: callSignal(ctx),
+      })) {
+        try {
+          out.push(toDcr(r));
+        } catch {
+          continue;
+        }
+        if (out.length >= MAX_LISTED_DCRS) break;
+      }
+      return found(out);
+    } catch (e) {
+      return observeError(
+        e,
+        {
+          action: `list the DCRs of subscription ${subscriptionId}`,
+          permission: `Monitoring Reader on /subscriptions/${subscriptionId}`,
+        },
+        ctx,
+      );
     }
   }
 

@@ -6,6 +6,13 @@ import { parseStorage, type StorageConfig } from "./storage.js";
 import { parseIngestionSettings, type IngestionSettings } from "./ingestionSettings.js";
 import { parseRotationSettings, type RotationSettings } from "./rotationSettings.js";
 import { parseAlertSettings, type AlertSettings } from "./alertSettings.js";
+import {
+  DISCOVERABLE_SETTINGS,
+  SOURCE_KEY,
+  type Discovered,
+  type KeeperSources,
+  type ValueSource,
+} from "./discovered.js";
 
 export type { SettingProblem } from "./settingReader.js";
 
@@ -19,7 +26,11 @@ export interface Config {
     workspace: ArmId;
     streamName: string;
     tableName: string;
+    /** Where each value came from: a setting, Sentinel's connector record, the monitor's token, a default. */
+    sources: KeeperSources;
   };
+  /** Set when values were found rather than set: the connector record's name and what to know. */
+  discovery: { connectorName?: string; warnings: string[] } | undefined;
   keyVault: { uri: string; secretName: string } | undefined;
   secret: { warnDays: number; criticalDays: number };
   silenceThresholdMinutes: number;
@@ -46,12 +57,103 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The values the settings left to discovery could not be found (no permission, no Keeper connector
+ * in the workspace, a malformed record): each problem names a setting to set instead.
+ */
+export class DiscoveryError extends ConfigError {
+  constructor(problems: SettingProblem[]) {
+    super(problems);
+    this.name = "DiscoveryError";
+    this.message = this.message.replace(/^Invalid settings/, "Could not find the Keeper connector's settings");
+  }
+}
+
 type Env = Record<string, string | undefined>;
+
+/** The settings that must be set unless found (the stream and table have defaults). */
+const FINDABLE_REQUIRED = [
+  "KEEPER_TENANT_ID",
+  "KEEPER_APP_ID",
+  "KEEPER_DCR_RESOURCE_ID",
+  "KEEPER_DCR_IMMUTABLE_ID",
+  "KEEPER_DCE_URI",
+] as const;
+
+const isSet = (env: Env, name: string): boolean => (env[name]?.trim() ?? "") !== "";
+
+/** Whether the monitor looks its connector up: the workspace is set and a value it can find is not. */
+export function discoveryWanted(env: Env): boolean {
+  return isSet(env, "KEEPER_WORKSPACE_RESOURCE_ID") && FINDABLE_REQUIRED.some((n) => !isSet(env, n));
+}
+
+/** What discovery itself needs: the workspace, the cloud, the monitor's identity and time limits. */
+export interface DiscoverySettings {
+  workspace: ArmId;
+  /** KEEPER_DCR_RESOURCE_ID when it is set (and valid): the DCR is then not looked up. */
+  dcr: ArmId | undefined;
+  cloud: CloudProfile;
+  identity: Config["identity"];
+  callTimeoutMs: number;
+  runBudgetMs: number;
+}
+
+/** Reads the settings discovery needs; throws ConfigError naming each bad one. */
+export function loadDiscoverySettings(env: Env): DiscoverySettings {
+  const r = new SettingReader(env, settingDefault);
+  const workspace = r.armId(
+    "KEEPER_WORKSPACE_RESOURCE_ID",
+    "Microsoft.OperationalInsights",
+    "workspaces",
+    "the Sentinel workspace's ARM resource ID",
+  );
+  const dcr = r.isSet("KEEPER_DCR_RESOURCE_ID")
+    ? r.armId("KEEPER_DCR_RESOURCE_ID", "Microsoft.Insights", "dataCollectionRules", "the DCR's ARM resource ID")
+    : undefined;
+  const callTimeoutSeconds = r.int("CALL_TIMEOUT_SECONDS", 1, 30);
+  const runBudgetSeconds = r.int("RUN_BUDGET_SECONDS", 10, 300);
+  const cloud = parseCloud(r);
+  const identity = parseIdentity(r);
+  if (r.problems.length > 0 || !workspace) throw new ConfigError(r.problems);
+  return {
+    workspace,
+    dcr,
+    cloud,
+    identity,
+    callTimeoutMs: callTimeoutSeconds * 1000,
+    runBudgetMs: runBudgetSeconds * 1000,
+  };
+}
+
+/** The settings with found values filled in where a setting is unset (a set setting always wins). */
+function withDiscovered(env: Env, discovered: Discovered | undefined): Env {
+  if (!discovered) return env;
+  const out: Env = { ...env };
+  for (const name of DISCOVERABLE_SETTINGS) {
+    const v = discovered.values[name];
+    if (!isSet(env, name) && v !== undefined) out[name] = v;
+  }
+  return out;
+}
+
+function sourcesOf(env: Env, discovered: Discovered | undefined): KeeperSources {
+  const out: Partial<KeeperSources> = {};
+  for (const name of DISCOVERABLE_SETTINGS) {
+    const found = discovered?.values[name] !== undefined ? discovered.sources[name] : undefined;
+    const source: ValueSource = isSet(env, name) ? "setting" : (found ?? "default");
+    out[SOURCE_KEY[name]] = source;
+  }
+  return out as KeeperSources;
+}
 
 const DCR_IMMUTABLE_ID = /^dcr-[0-9a-f]{32}$/i;
 
-/** Reads and validates every setting at once; throws ConfigError naming each problem. */
-export function loadConfig(env: Env): Config {
+/**
+ * Reads and validates every setting at once; throws ConfigError naming each problem. `discovered`
+ * fills the Keeper connector's values that are not set (see discovered.ts).
+ */
+export function loadConfig(given: Env, discovered?: Discovered): Config {
+  const env = withDiscovered(given, discovered);
   const r = new SettingReader(env, settingDefault);
 
   const tenantId = r.guid("KEEPER_TENANT_ID", "the Entra tenant ID");
@@ -107,6 +209,94 @@ export function loadConfig(env: Env): Config {
   const callTimeoutSeconds = r.int("CALL_TIMEOUT_SECONDS", 1, 30);
   const runBudgetSeconds = r.int("RUN_BUDGET_SECONDS", 10, 300);
 
+  const cloud = parseCloud(r);
+  const cloudName = r.get("AZURE_CLOUD") ?? "";
+  const vaultUri = r.httpsUrl("KEY_VAULT_URI", r.raw("KEY_VAULT_URI"), {
+    originOnly: `a vault URI is https://<vault-name>${cloud.keyVaultDnsSuffix ?? ".vault.azure.net"}/`,
+  });
+  if (vaultUri !== undefined && cloud.keyVaultDnsSuffix !== undefined) {
+    const u = new URL(vaultUri);
+    const suffix = cloud.keyVaultDnsSuffix;
+    const name = u.hostname.toLowerCase().endsWith(suffix) ? u.hostname.slice(0, -suffix.length) : undefined;
+    if (name === undefined || !/^[a-z][a-z0-9-]{1,22}[a-z0-9]$/i.test(name) || u.port !== "")
+      r.fail(
+        "KEY_VAULT_URI",
+        `not a Key Vault of ${cloudName}: the host must be <vault-name>${suffix} (it is ${u.host}); the monitor sends its tokens there`,
+      );
+  }
+
+  const identity = parseIdentity(r);
+
+  const storage = parseStorage(r);
+  const ingestion = parseIngestionSettings(r);
+  const rotation = parseRotationSettings(r);
+  const alerts = parseAlertSettings(r);
+
+  if (r.problems.length > 0 || !dcr || !workspace) {
+    // a found value that does not fit says where it came from
+    const found = new Set(DISCOVERABLE_SETTINGS.filter((n) => !isSet(given, n) && discovered?.values[n] !== undefined));
+    const where = discovered?.connectorName
+      ? `Sentinel's connector record ${discovered.connectorName}`
+      : "the workspace";
+    throw new ConfigError(
+      r.problems.map((p) =>
+        found.has(p.setting as (typeof DISCOVERABLE_SETTINGS)[number])
+          ? { setting: p.setting, message: `${p.message} (the value was found in ${where}; set ${p.setting} instead)` }
+          : p,
+      ),
+    );
+  }
+  return {
+    keeper: {
+      tenantId,
+      appId,
+      dcr,
+      dcrImmutableId,
+      dceUri,
+      workspace,
+      streamName,
+      tableName,
+      sources: sourcesOf(given, discovered),
+    },
+    discovery: discovered
+      ? {
+          ...(discovered.connectorName ? { connectorName: discovered.connectorName } : {}),
+          warnings: discovered.warnings,
+        }
+      : undefined,
+    keyVault: vaultUri === undefined ? undefined : { uri: vaultUri + "/", secretName },
+    secret: { warnDays, criticalDays },
+    silenceThresholdMinutes,
+    driftCheckSchedule,
+    callTimeoutMs: callTimeoutSeconds * 1000,
+    runBudgetMs: runBudgetSeconds * 1000,
+    cloud,
+    identity,
+    storage,
+    ingestion,
+    rotation,
+    alerts,
+  };
+}
+
+/**
+ * The https://<host> part of a whole Keeper Endpoint URL
+ * (https://<dce>/dataCollectionRules/<immutable id>/streams/<stream>?api-version=…), or undefined
+ * when `value` is not one.
+ */
+export function keeperEndpointOrigin(value: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (u.protocol !== "https:" || u.username || u.password) return undefined;
+  return /^\/dataCollectionRules\/[^/]+\/streams\/[^/]+\/?$/i.test(u.pathname) ? u.origin : undefined;
+}
+
+/** AZURE_CLOUD and, for Custom, its endpoints. */
+function parseCloud(r: SettingReader): CloudProfile {
   const cloudName = r.get("AZURE_CLOUD") ?? "";
   let cloud: CloudProfile = CLOUD_PROFILES.AzureCloud;
   if (!(CLOUD_NAMES as readonly string[]).includes(cloudName)) {
@@ -138,20 +328,11 @@ export function loadConfig(env: Env): Config {
       r.fail(name, `only used when AZURE_CLOUD=Custom (it is ${cloudName}, which ignores it); remove it`);
     }
   }
-  const vaultUri = r.httpsUrl("KEY_VAULT_URI", r.raw("KEY_VAULT_URI"), {
-    originOnly: `a vault URI is https://<vault-name>${cloud.keyVaultDnsSuffix ?? ".vault.azure.net"}/`,
-  });
-  if (vaultUri !== undefined && cloud.keyVaultDnsSuffix !== undefined) {
-    const u = new URL(vaultUri);
-    const suffix = cloud.keyVaultDnsSuffix;
-    const name = u.hostname.toLowerCase().endsWith(suffix) ? u.hostname.slice(0, -suffix.length) : undefined;
-    if (name === undefined || !/^[a-z][a-z0-9-]{1,22}[a-z0-9]$/i.test(name) || u.port !== "")
-      r.fail(
-        "KEY_VAULT_URI",
-        `not a Key Vault of ${cloudName}: the host must be <vault-name>${suffix} (it is ${u.host}); the monitor sends its tokens there`,
-      );
-  }
+  return cloud;
+}
 
+/** The monitor's own identity: AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_CLIENT_SECRET. */
+function parseIdentity(r: SettingReader): Config["identity"] {
   const identity: Config["identity"] = {};
   const idClient = r.raw("AZURE_CLIENT_ID");
   const idTenant = r.raw("AZURE_TENANT_ID");
@@ -174,41 +355,5 @@ export function loadConfig(env: Env): Config {
     identity.clientSecret = idSecret;
   }
 
-  const storage = parseStorage(r);
-  const ingestion = parseIngestionSettings(r);
-  const rotation = parseRotationSettings(r);
-  const alerts = parseAlertSettings(r);
-
-  if (r.problems.length > 0 || !dcr || !workspace) throw new ConfigError(r.problems);
-  return {
-    keeper: { tenantId, appId, dcr, dcrImmutableId, dceUri, workspace, streamName, tableName },
-    keyVault: vaultUri === undefined ? undefined : { uri: vaultUri + "/", secretName },
-    secret: { warnDays, criticalDays },
-    silenceThresholdMinutes,
-    driftCheckSchedule,
-    callTimeoutMs: callTimeoutSeconds * 1000,
-    runBudgetMs: runBudgetSeconds * 1000,
-    cloud,
-    identity,
-    storage,
-    ingestion,
-    rotation,
-    alerts,
-  };
-}
-
-/**
- * The https://<host> part of a whole Keeper Endpoint URL
- * (https://<dce>/dataCollectionRules/<immutable id>/streams/<stream>?api-version=…), or undefined
- * when `value` is not one.
- */
-export function keeperEndpointOrigin(value: string): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(value);
-  } catch {
-    return undefined;
-  }
-  if (u.protocol !== "https:" || u.username || u.password) return undefined;
-  return /^\/dataCollectionRules\/[^/]+\/streams\/[^/]+\/?$/i.test(u.pathname) ? u.origin : undefined;
+  return identity;
 }

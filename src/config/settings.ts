@@ -38,13 +38,13 @@ const DRIFT_SETTINGS: readonly SettingSpec[] = [
     name: "KEEPER_STREAM_NAME",
     required: false,
     default: "Custom-KeeperSecurityEventNewLogs",
-    description: "Input stream Keeper posts to.",
+    description: "Input stream Keeper posts to. Found when unset, like the five above.",
   },
   {
     name: "KEEPER_TABLE_NAME",
     required: false,
     default: "KeeperSecurityEventNewLogs_CL",
-    description: "Custom Log Analytics table the DCR writes to.",
+    description: "Custom Log Analytics table the DCR writes to. Found when unset, like the five above.",
   },
   {
     name: "KEY_VAULT_URI",

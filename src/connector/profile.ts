@@ -17,6 +17,11 @@ export interface ConnectorProfile {
   ingestionRoleGuid: string;
 }
 
+/** The Keeper Security solution's names (defaults: a deployment by hand may use others). */
+export const DCR_NAME = "KeeperSecurityEventLogs_DCR";
+export const STREAM_NAME = "Custom-KeeperSecurityEventNewLogs";
+export const TABLE_NAME = "KeeperSecurityEventNewLogs_CL";
+
 export const MONITORING_METRICS_PUBLISHER = "3913510d-42f4-4e42-8a64-420c390055eb";
 
 /** Built-in roles people assign by mistake; none of them grants ingestion. */

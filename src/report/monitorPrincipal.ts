@@ -5,18 +5,24 @@
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The `oid` claim of a JWT access token, when it is a GUID; undefined for anything else. */
-export function principalIdOf(accessToken: string): string | undefined {
+/** A GUID claim (`oid`, `tid`) of a JWT access token; undefined for anything else. */
+function guidClaim(accessToken: string, claim: "oid" | "tid"): string | undefined {
   const payload = accessToken.split(".")[1];
   if (!payload || payload.length > 16_000) return undefined;
   try {
     const claims: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
-    const oid = (claims as { oid?: unknown } | null)?.oid;
-    return typeof oid === "string" && GUID.test(oid) ? oid.toLowerCase() : undefined;
+    const v = (claims as Record<string, unknown> | null)?.[claim];
+    return typeof v === "string" && GUID.test(v) ? v.toLowerCase() : undefined;
   } catch {
     return undefined;
   }
 }
+
+/** The `oid` claim of a JWT access token, when it is a GUID; undefined for anything else. */
+export const principalIdOf = (accessToken: string): string | undefined => guidClaim(accessToken, "oid");
+
+/** The `tid` claim (the monitor's tenant) of a JWT access token, when it is a GUID. */
+export const tenantIdOf = (accessToken: string): string | undefined => guidClaim(accessToken, "tid");
 
 /** The shape of a token credential (structurally @azure/core-auth's TokenCredential). */
 export interface TokenSource<O> {
@@ -29,16 +35,21 @@ export interface TokenSource<O> {
  */
 export function rememberingPrincipal<O, C extends TokenSource<O>>(
   credential: C,
-): { credential: TokenSource<O>; principalId: () => string | undefined } {
+): { credential: TokenSource<O>; principalId: () => string | undefined; tenantId: () => string | undefined } {
   let principalId: string | undefined;
+  let tenantId: string | undefined;
   return {
     credential: {
       async getToken(scopes, options) {
         const t = await credential.getToken(scopes, options);
-        if (t) principalId = principalIdOf(t.token) ?? principalId;
+        if (t) {
+          principalId = principalIdOf(t.token) ?? principalId;
+          tenantId = tenantIdOf(t.token) ?? tenantId;
+        }
         return t;
       },
     },
     principalId: () => principalId,
+    tenantId: () => tenantId,
   };
 }

@@ -1,5 +1,6 @@
 import type { Finding, Status } from "../core/finding.js";
 import { sortFindings, withoutCause } from "../core/finding.js";
+import type { KeeperSources } from "../core/valueSource.js";
 import { groupIncidents, type GroupOptions, type Incident } from "./incident.js";
 
 export interface ReportTarget {
@@ -9,6 +10,10 @@ export interface ReportTarget {
   workspace: string;
   /** The Endpoint URL Keeper must hold, assembled from live values when they could be read. */
   endpointUrl?: string;
+  /** Where each connector value came from (a setting, Sentinel's connector record, the monitor's token, a default). */
+  sources?: KeeperSources;
+  /** What discovery wants people to know (several Keeper connectors, the record's DCR gone). */
+  discoveryWarnings?: string[];
 }
 
 export interface Report {

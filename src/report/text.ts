@@ -268,6 +268,13 @@ export function renderText(report: Report, options: TextOptions = {}): string {
     );
     s.text(INDENT, url);
   }
+  const found = report.target.discoveryWarnings ?? [];
+  if (found.length) {
+    // the values were found rather than set (keeper-monitor discover): what the lookup wants known
+    s.blank();
+    s.text(0, "Found in Sentinel's connector record, to know:");
+    for (const w of found.slice(0, 10)) s.text(INDENT, `- ${visible(w, 600)}`);
+  }
   s.blank();
   s.text(0, `Checked ${visible(report.startedAt, 40)} → ${visible(report.finishedAt, 40)}`, "dim");
   return s.lines.join("\n") + "\n";

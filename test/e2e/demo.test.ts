@@ -48,6 +48,15 @@ describe("npm start", () => {
     expect(rotationState(report).summary).toMatch(/^No rotation in progress\. The next rotation is due \d{4}-/);
   }, 180_000);
 
+  it("--discover: the workspace alone; what was found goes to stderr, the Report to stdout", async () => {
+    const r = await runDemo(["--json", "--discover"]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.status).toBe("ok");
+    expect(report.target.sources).toMatchObject({ appId: "sentinel", dcrId: "sentinel", tenantId: "monitor" });
+    expect(r.stderr).toMatch(/Keeper connector KeeperSecurityPushConnectorPolling\S* found in Sentinel/);
+  }, 180_000);
+
   it.each([
     ["rotation-due", { stage: "idle", due: true }, /Rotation is due: .*within SECRET_ROTATE_BEFORE_DAYS \(30\)/],
     ["rotation-handed-off", { stage: "cutover" }, /waiting for Keeper to use the new secret/],

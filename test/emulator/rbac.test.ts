@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../emulator/index.js";
 import { ids } from "../../emulator/index.js";
-import { grantsFromTemplate, permits, type Grant } from "../../emulator/rbac.js";
+import { BUILT_IN_ROLES, grantsFromTemplate, permits, type Grant } from "../../emulator/rbac.js";
 import { templateGrants } from "../e2e/harness.js";
 import { bearer, getJson, startTrusted } from "./helpers.js";
 
@@ -147,6 +147,18 @@ describe("grantsFromTemplate", () => {
   });
 });
 
+describe("Microsoft Sentinel Reader", () => {
+  const role = BUILT_IN_ROLES["8d289c81-5878-46d4-8554-54e1e3d8b5cb"]!;
+  const g: Grant[] = [{ scope: IDS.workspace, role: role.name, actions: role.actions, notActions: role.notActions }];
+  it("reads Sentinel's data connectors of the workspace, and queries every table (why the template grants one action instead)", () => {
+    const connectors = `${IDS.workspace}/providers/Microsoft.SecurityInsights/dataConnectors`;
+    expect(permits(g, "Microsoft.SecurityInsights/dataConnectors/read", connectors)).toBe(true);
+    expect(permits(g, "Microsoft.OperationalInsights/workspaces/analytics/query/action", IDS.workspace)).toBe(true);
+    expect(permits(g, "Microsoft.SecurityInsights/dataConnectors/write", connectors)).toBe(false);
+    expect(permits(g, "Microsoft.Insights/dataCollectionRules/read", IDS.dcr)).toBe(false);
+  });
+});
+
 describe("permits", () => {
   const g: Grant[] = [
     {
@@ -190,6 +202,42 @@ describe("the emulator enforcing the monitor's grants", () => {
     expect(r.body.error.message).toContain(
       `does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/read' over scope '${IDS.resourceGroup}'`,
     );
+  });
+
+  it("lets the template's workspace role read Sentinel's data connectors, and not list the subscription's DCRs", async () => {
+    const token = await bearer(emu, "https://management.azure.com");
+    const connectors = `${IDS.workspace}/providers/Microsoft.SecurityInsights/dataConnectors?api-version=2023-02-01-preview`;
+    const first = await getJson(emu, connectors, token);
+    expect(first.status).toBe(200);
+    // two a page, with ARM's nextLink to the rest; Keeper's record on the second page
+    expect(first.body.value).toHaveLength(2);
+    const next = await getJson(
+      emu,
+      new URL(first.body.nextLink as string).pathname + new URL(first.body.nextLink as string).search,
+      token,
+    );
+    expect(next.status).toBe(200);
+    expect(next.body.value.map((c: { kind: string }) => c.kind)).toEqual(["Push"]);
+    expect(next.body.nextLink).toBeUndefined();
+    const dcrs = await getJson(
+      emu,
+      `${IDS.subscription}/providers/Microsoft.Insights/dataCollectionRules?api-version=2023-03-11`,
+      token,
+    );
+    expect(dcrs.status).toBe(403);
+    expect(dcrs.body.error.message).toContain(
+      `'Microsoft.Insights/dataCollectionRules/read' over scope '${IDS.subscription}'`,
+    );
+    const role = emu.monitorGrants!.find((g) => g.actions.includes("Microsoft.SecurityInsights/dataConnectors/read"))!;
+    const i = role.actions.indexOf("Microsoft.SecurityInsights/dataConnectors/read");
+    role.actions.splice(i, 1);
+    try {
+      const r = await getJson(emu, connectors, token);
+      expect(r.status).toBe(403);
+      expect(r.body.error.message).toContain("'Microsoft.SecurityInsights/dataConnectors/read'");
+    } finally {
+      role.actions.splice(i, 0, "Microsoft.SecurityInsights/dataConnectors/read");
+    }
   });
 
   it("lets a test take a grant away", async () => {

@@ -32,7 +32,9 @@ const FORBIDDEN_ROLES: Readonly<Record<string, string>> = {
 /**
  * The one custom role: documented table-level read access
  * (https://learn.microsoft.com/azure/azure-monitor/logs/manage-table-access) reads the workspace
- * and runs queries, but no table's data; Reader on each table adds that table.
+ * and runs queries, but no table's data; Reader on each table adds that table. It also reads
+ * Sentinel's data connectors (the Keeper connector's record the monitor finds its settings in): the
+ * one action of Microsoft Sentinel Reader it needs, without that role's query of every table.
  */
 const WORKSPACE_QUERY = "custom: workspace query";
 const WORKSPACE_QUERY_PERMISSIONS = [
@@ -41,6 +43,7 @@ const WORKSPACE_QUERY_PERMISSIONS = [
       "Microsoft.OperationalInsights/workspaces/read",
       "Microsoft.OperationalInsights/workspaces/query/read",
       "Microsoft.Authorization/roleAssignments/read",
+      "Microsoft.SecurityInsights/dataConnectors/read",
     ],
     notActions: ["Microsoft.OperationalInsights/workspaces/sharedKeys/read"],
   },

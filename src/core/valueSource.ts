@@ -1,0 +1,11 @@
+/** The Keeper connector values a Report's `target.sources` accounts for. */
+export type KeeperValue = "tenantId" | "appId" | "dcrId" | "dcrImmutableId" | "dceUri" | "streamName" | "tableName";
+
+/**
+ * Where a value came from: `setting` (set), `sentinel` (Sentinel's connector record, or the DCR it
+ * names), `monitor` (the monitor's own identity: its token's tenant), `default` (the Keeper
+ * solution's default, e.g. its DCR name when the record's DCR is gone).
+ */
+export type ValueSource = "setting" | "sentinel" | "monitor" | "default";
+
+export type KeeperSources = Record<KeeperValue, ValueSource>;
