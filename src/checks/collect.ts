@@ -1,5 +1,6 @@
 import type { Observed } from "./expected.js";
 import { notKnown, type Observation } from "../core/observation.js";
+import type { ActivityLogRead } from "./whoWhen.js";
 import type {
   Application,
   Dce,
@@ -29,6 +30,8 @@ export interface ConnectorReader {
   listRoleAssignmentsNearby(principalObjectId: string): Promise<Observation<RoleAssignment[]>>;
   /** Undefined when no vault is configured. */
   getVaultSecret: (() => Promise<Observation<VaultSecretVersion>>) | undefined;
+  /** The Azure Activity Log, for who and when of a drift problem (whoWhen.ts); read only on a problem. */
+  readActivityLog?: ActivityLogRead;
 }
 
 /** Guards a read: a thrown error (a bug or an unexpected failure) becomes unknown, never a crash. */
