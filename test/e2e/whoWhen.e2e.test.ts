@@ -93,6 +93,23 @@ describe("who and when of drift problems, from the Activity Log", () => {
     expect(mail.html).toContain("removed by alice@contoso.com");
   });
 
+  it("a hostile caller name is bounded and inert on the terminal, in Teams and in mail", async () => {
+    emu.applyScenario("role-removed");
+    const rec = emu.state.activityLog.filter((x) => x.status === "Succeeded").at(-1)!;
+    rec.caller = `[open](https://evil.example/x)<script>alert(1)</script>\u001b]8;;https://evil.example\u0007\u202E${"z".repeat(3000)}`;
+    const r = await monitorFor(emu).runDriftChecks();
+    const f = byCheck(r, "role.assignment");
+    expect(f.summary.length).toBeLessThan(600);
+    const text = renderText(r, { width: 200 });
+    expect(text).not.toContain("\u001b");
+    expect(text).not.toContain("\u202E");
+    expect(text).toContain("\\u202E");
+    const card = JSON.stringify(renderCard([noticeOf(f)]));
+    expect(card).not.toContain("](https://evil");
+    expect(card).not.toContain("<script>");
+    expect(renderEmail([noticeOf(f)]).html).not.toContain("<script>");
+  });
+
   it.each([
     ["dcr-transform-changed", "dcr.dataFlow", "Changed by alice@contoso.com", "the Azure portal"],
     ["dcr-stream-column-removed", "dcr.stream", "Changed by alice@contoso.com", "the Azure portal"],
