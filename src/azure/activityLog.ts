@@ -9,8 +9,6 @@ import { visible } from "../core/safeText.js";
  * (EventData) and its example GetActivityLogsFiltered.json.
  */
 
-/** How many days the Activity Log keeps (https://learn.microsoft.com/azure/azure-monitor/essentials/activity-log). */
-export const ACTIVITY_LOG_RETENTION_DAYS = 90;
 /** Pages read per query at most: the latest events come first, older ones matter less. */
 export const ACTIVITY_LOG_MAX_PAGES = 5;
 
