@@ -353,6 +353,16 @@ export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
     apply: (s, c) => {
       const v = s.vault.secrets[KEY_VAULT_SECRET_NAME]!.versions.at(-1)!;
       v.tags = { ...v.tags, keyId: "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e", rotationId: "r-2024-11" };
+      // who removed that secret from the app, in the Entra audit log
+      s.directoryAudits.push({
+        activityDisplayName: "Update application – Certificates and secrets management ",
+        category: "ApplicationManagement",
+        targetId: keeperApp(s).id,
+        targetType: "Application",
+        upn: "alice@contoso.com",
+        result: "success",
+        at: c.now - 3 * 60 * MIN,
+      });
       v.value = c.identity.keeperOldSecret;
     },
   },

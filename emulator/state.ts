@@ -93,6 +93,18 @@ export interface ActivityRecord {
   correlationId: string;
 }
 
+/** One Microsoft Entra audit record (Graph directoryAudit): who did what to a directory object. */
+export interface DirectoryAuditRecord {
+  activityDisplayName: string;
+  category: string;
+  targetId: string;
+  targetType: string;
+  /** The user who did it (their user principal name). */
+  upn: string;
+  result: "success" | "failure";
+  at: number;
+}
+
 export interface Column {
   name: string;
   type: string;
@@ -171,6 +183,8 @@ export interface EmulatorState {
   roleAssignments: RoleAssignment[];
   /** The subscription's Activity Log (writes and deletes of the resources), oldest first. */
   activityLog: ActivityRecord[];
+  /** The tenant's Entra audit log (Graph directoryAudits), oldest first. */
+  directoryAudits: DirectoryAuditRecord[];
   /** ARM resource ids / scopes where the monitor principal gets 403 (applies to the scope and below). */
   monitorDenied: Set<string>;
   apps: AppRegistration[];
@@ -540,6 +554,7 @@ export function createHealthyState(identity: Identity, nowMs: number): EmulatorS
     resources,
     roleAssignments,
     activityLog: seedActivityLog(nowMs),
+    directoryAudits: [],
     monitorDenied: new Set<string>(),
     apps,
     graph: {

@@ -1,6 +1,6 @@
 import type { Observed } from "./expected.js";
 import { notKnown, type Observation } from "../core/observation.js";
-import type { ActivityLogRead } from "./whoWhen.js";
+import type { ActivityLogRead, DirectoryAuditRead } from "./whoWhen.js";
 import type {
   Application,
   Dce,
@@ -32,6 +32,8 @@ export interface ConnectorReader {
   getVaultSecret: (() => Promise<Observation<VaultSecretVersion>>) | undefined;
   /** The Azure Activity Log, for who and when of a drift problem (whoWhen.ts); read only on a problem. */
   readActivityLog?: ActivityLogRead;
+  /** Entra audit records of a directory object (the Keeper app), for who changed its secrets; optional. */
+  readDirectoryAudits?: DirectoryAuditRead;
 }
 
 /** Guards a read: a thrown error (a bug or an unexpected failure) becomes unknown, never a crash. */

@@ -30,8 +30,18 @@ export async function driftFindings(deps: Pick<DriftRunDeps, "reader" | "expecte
   const observed = await collect(deps.reader, deps.now, deps.expected.profile.ingestionRoleGuid);
   const findings = analyze(deps.expected, observed);
   const read = deps.reader.readActivityLog;
+  const audits = deps.reader.readDirectoryAudits;
   // who and when of each drift problem; a healthy run reads nothing more
-  return read ? addWhoWhen(findings, { read, now: observed.now, dcrId: deps.expected.dcrId }) : findings;
+  return read
+    ? addWhoWhen(findings, {
+        read,
+        now: observed.now,
+        dcrId: deps.expected.dcrId,
+        ...(audits && observed.app.kind === "found"
+          ? { audits: { read: audits, appObjectId: observed.app.value.objectId } }
+          : {}),
+      })
+    : findings;
 }
 
 /** One drift run: observe everything, analyze, report. Never throws for an Azure failure. */

@@ -18,12 +18,16 @@ export const LOOKBACK_DAYS = 90;
 
 /** The read the enrichment needs: the adapter binds it to the run's time limits. */
 export type ActivityLogRead = (scope: ActivityScope, from: Date, to: Date) => Promise<ActivityRead>;
+/** Entra audit records about one directory object since `from` (Graph directoryAudits). */
+export type DirectoryAuditRead = (objectId: string, from: Date) => Promise<ActivityRead>;
 
 export interface WhoWhenDeps {
   read: ActivityLogRead;
   now: Date;
   /** The DCR's id: a lost role assignment is looked for in its resource group. */
   dcrId: string;
+  /** The Keeper app's audit records, when the app was read: who changed its secrets. */
+  audits?: { read: DirectoryAuditRead; appObjectId: string };
   /** When the connector was last seen healthy, if known: nothing older is looked at. */
   since?: Date;
   log?: Logger;
@@ -36,11 +40,16 @@ const TOOLS: Record<string, string> = {
   "1950a258-227b-4e31-a9cf-717495945fc2": "Azure PowerShell",
 };
 
-type Verb = "deleted" | "changed" | "removed";
+type Verb = "deleted" | "changed" | "removed" | "secrets changed";
 
 interface Target {
   key: string;
-  scope: ActivityScope;
+  /** The one read of this target (shared by the findings it explains). */
+  read: (from: Date, to: Date) => Promise<ActivityRead>;
+  /** What is read, in words, for the log line. */
+  where: string;
+  /** The note for a 403: what adds who and when. */
+  grant: string;
   /** Which events tell this finding's change, and how it is said. */
   pick: (e: ActivityEvent) => Verb | undefined;
 }
@@ -52,32 +61,53 @@ const CHANGED = new Set(["table.schema", "dcr.immutableId", "dcr.stream", "dcr.d
 const ROLE_DELETE = /^Microsoft\.Authorization\/roleAssignments\/delete$/i;
 const ROLE_SCOPE = /\/providers\/Microsoft\.Authorization\/roleAssignments\/[^/]+$/i;
 
-function targetOf(f: Finding, findings: readonly Finding[], dcrId: string): Target | undefined {
+const ARM_NOTE =
+  "the monitor may not read the Activity Log (Microsoft.Insights/eventtypes/values/read); Monitoring Reader on";
+/** The Entra audit activity of adding or removing an app's secrets. */
+const SECRETS_ACTIVITY = /certificates and secrets management/i;
+
+function armTarget(key: string, scope: ActivityScope, deps: WhoWhenDeps, pick: Target["pick"]): Target {
+  const where = scopeWords(scope);
+  return { key, read: (from, to) => deps.read(scope, from, to), where, grant: `${ARM_NOTE} ${where} adds it`, pick };
+}
+
+function targetOf(f: Finding, findings: readonly Finding[], deps: WhoWhenDeps): Target | undefined {
   if (f.status !== "problem") return undefined;
   const id = f.resource;
+  const dcrId = deps.dcrId;
+  const audits = deps.audits;
+  const changed = f.evidence?.changed;
+  if (f.check === "secret.vault" && audits && Array.isArray(changed) && changed.includes("keyId"))
+    // the vault's credential is no longer on the app: who changed the app's secrets
+    return {
+      key: `audit:${audits.appObjectId.toLowerCase()}`,
+      read: (from) => audits.read(audits.appObjectId, from),
+      where: "the Entra audit log of the Keeper app",
+      grant:
+        "the monitor may not read the Entra audit log; the Microsoft Graph application permission AuditLog.Read.All adds it",
+      pick: (e) => (SECRETS_ACTIVITY.test(e.operation) ? "secrets changed" : undefined),
+    };
   if (id && /^\/subscriptions\//i.test(id) && (GONE.has(f.check) || CHANGED.has(f.check))) {
     const gone = GONE.has(f.check);
-    return {
-      key: `resource:${id.toLowerCase()}`,
-      scope: { kind: "resource", resourceId: id },
-      pick: (e) =>
-        !sameArmId(e.resourceId, id) ? undefined : e.action === "delete" ? "deleted" : gone ? undefined : "changed",
-    };
+    return armTarget(`resource:${id.toLowerCase()}`, { kind: "resource", resourceId: id }, deps, (e) =>
+      !sameArmId(e.resourceId, id) ? undefined : e.action === "delete" ? "deleted" : gone ? undefined : "changed",
+    );
   }
   if (f.check === "role.assignment" && f.cause?.kind === "role-missing" && f.cause.principalId !== undefined) {
     // a deleted DCR took its assignments with it: dcr.exists tells that
     if (findings.some((x) => x.check === "dcr.exists" && x.status === "problem")) return undefined;
     const dcr = parseArmId(dcrId);
     if (!dcr) return undefined;
-    return {
-      key: `group:${dcr.subscriptionId.toLowerCase()}/${dcr.resourceGroup.toLowerCase()}`,
-      scope: { kind: "resourceGroup", subscriptionId: dcr.subscriptionId, resourceGroup: dcr.resourceGroup },
+    return armTarget(
+      `group:${dcr.subscriptionId.toLowerCase()}/${dcr.resourceGroup.toLowerCase()}`,
+      { kind: "resourceGroup", subscriptionId: dcr.subscriptionId, resourceGroup: dcr.resourceGroup },
+      deps,
       // an assignment removed at the DCR or above it (its resource group)
-      pick: (e) =>
+      (e) =>
         ROLE_DELETE.test(e.operation) && scopeCovers(e.resourceId.replace(ROLE_SCOPE, ""), dcrId)
           ? "removed"
           : undefined,
-    };
+    );
   }
   return undefined;
 }
@@ -104,27 +134,27 @@ function scopeWords(s: ActivityScope): string {
 
 /** The findings with who and when added to each drift problem the Activity Log explains. */
 export async function addWhoWhen(findings: Finding[], deps: WhoWhenDeps): Promise<Finding[]> {
-  const targets = findings.map((f) => targetOf(f, findings, deps.dcrId));
-  const scopes = new Map<string, ActivityScope>();
-  for (const t of targets) if (t) scopes.set(t.key, t.scope);
-  if (scopes.size === 0) return findings;
+  const targets = findings.map((f) => targetOf(f, findings, deps));
+  const unique = new Map<string, Target>();
+  for (const t of targets) if (t) unique.set(t.key, t);
+  if (unique.size === 0) return findings;
 
   const log = deps.log ?? loggerFrom(console);
   const oldest = deps.now.getTime() - LOOKBACK_DAYS * 86_400_000;
   const from = new Date(Math.max(oldest, deps.since?.getTime() ?? oldest));
   const reads = new Map<string, ActivityRead>();
   await Promise.all(
-    [...scopes].map(async ([key, scope]) => {
+    [...unique].map(async ([key, t]) => {
       let r: ActivityRead;
       try {
-        r = await deps.read(scope, from, deps.now);
+        r = await t.read(from, deps.now);
       } catch (e) {
         r = { kind: "failed", reason: e instanceof Error ? e.name : "error" };
       }
       reads.set(key, r);
       if (r.kind === "failed")
-        log.warn("who-and-when: Activity Log not read; findings keep no who/when", {
-          scope: scopeWords(scope),
+        log.warn("who-and-when: change log not read; findings keep no who/when", {
+          scope: t.where,
           reason: r.reason,
         });
     }),
@@ -139,7 +169,7 @@ export async function addWhoWhen(findings: Finding[], deps: WhoWhenDeps): Promis
         ...f,
         evidence: {
           ...f.evidence,
-          lastChangeNote: `not shown: the monitor may not read the Activity Log (Microsoft.Insights/eventtypes/values/read); Monitoring Reader on ${scopeWords(t.scope)} adds it`,
+          lastChangeNote: `not shown: ${t.grant}`,
         },
       };
     if (r.kind !== "events") return f;

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { activityFilter, toActivityEvent } from "../../src/azure/activityLog.js";
+import { auditFilter, toAuditEvent } from "../../src/azure/directoryAudits.js";
 
 const official = (
   JSON.parse(
@@ -82,6 +83,42 @@ describe("the documented $filter", () => {
     );
     expect(activityFilter(from, to, { resourceGroup: "rg-sentinel" })).toBe(
       "eventTimestamp ge '2026-09-04T12:00:00.000Z' and eventTimestamp le '2026-12-03T12:00:00.000Z' and resourceGroupName eq 'rg-sentinel'",
+    );
+  });
+});
+
+describe("Entra audit records (toAuditEvent)", () => {
+  const example = (
+    JSON.parse(readFileSync(new URL("../fixtures/official/graph-directoryaudits.json", import.meta.url), "utf8")) as {
+      body: { value: unknown[] };
+    }
+  ).body.value[0];
+  const GROUP = "ef7e527d-6c92-4234-8c6d-cf6fdfb57f95";
+
+  it("maps the official example (directoryaudit-list.md) for one of its targets, and nothing for another object", () => {
+    expect(toAuditEvent(example, GROUP)).toEqual({
+      operation: "Add member to group",
+      action: "write",
+      resourceId: GROUP,
+      caller: "bob@wingtiptoysonline.com",
+      at: new Date("2018-01-09T21:20:02.721Z"),
+    });
+    expect(toAuditEvent(example, "5b84c280-1685-4764-825b-14539d7908a1")).toBeUndefined();
+  });
+
+  it("keeps only successes, and names an app when no user did it", () => {
+    const base = example as Record<string, unknown>;
+    expect(toAuditEvent({ ...base, result: "failure" }, GROUP)).toBeUndefined();
+    expect(toAuditEvent({ ...base, activityDateTime: "soon" }, GROUP)).toBeUndefined();
+    expect(
+      toAuditEvent({ ...base, initiatedBy: { user: null, app: { appId: "a", displayName: "Pipeline\u202E" } } }, GROUP)
+        ?.caller,
+    ).toBe("app Pipeline\\u202E");
+  });
+
+  it("asks for one object's records since a time, as the documented filter", () => {
+    expect(auditFilter(GROUP, new Date("2026-09-04T12:00:00Z"))).toBe(
+      `targetResources/any(t:t/id eq '${GROUP}') and activityDateTime ge 2026-09-04T12:00:00.000Z`,
     );
   });
 });

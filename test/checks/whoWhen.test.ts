@@ -202,7 +202,7 @@ describe("who and when of drift problems (Activity Log)", () => {
     }));
     expect(await addWhoWhen([dcrGone], deps(failing.read, log))).toEqual([dcrGone]);
     expect(lines).toEqual([
-      `warn who-and-when: Activity Log not read; findings keep no who/when {"scope":"resource group rg-sentinel","reason":"service error 500 while trying to read the Activity Log"}`,
+      `warn who-and-when: change log not read; findings keep no who/when {"scope":"resource group rg-sentinel","reason":"service error 500 while trying to read the Activity Log"}`,
     ]);
     const throwing = reader(() => Promise.reject(new TypeError("boom")));
     expect(await addWhoWhen([streamChanged], deps(throwing.read, log))).toEqual([streamChanged]);
@@ -216,6 +216,44 @@ describe("who and when of drift problems (Activity Log)", () => {
     expect(r.calls[0]!.from).toEqual(since);
     await addWhoWhen([dcrGone], { ...deps(r.read), since: new Date(NOW.getTime() - 400 * 86_400_000) });
     expect(r.calls[1]!.from).toEqual(new Date(NOW.getTime() - 90 * 86_400_000));
+  });
+
+  it("a vault secret no longer on the app: who changed the app's secrets, from the Entra audit log", async () => {
+    const stale = problem(
+      "secret.vault",
+      "warning",
+      "Key Vault holds a secret for a credential no longer on the app.",
+      {
+        resource: "https://kv.vault.azure.net/secrets/keeper",
+        evidence: { expected: "a keyId live on the app", actual: "k", changed: ["keyId"] },
+      },
+    );
+    const arm = reader(() => events([]));
+    const asked: Array<[string, Date]> = [];
+    const audits = (answer: ActivityRead) => ({
+      appObjectId: "5b84c280-1685-4764-825b-14539d7908a1",
+      read: (id: string, from: Date) => (asked.push([id, from]), Promise.resolve(answer)),
+    });
+    // without the app (not read), nothing is asked
+    expect(await addWhoWhen([stale], deps(arm.read))).toEqual([stale]);
+    const [f] = await addWhoWhen([stale], {
+      ...deps(arm.read),
+      audits: audits(
+        events([
+          ev({ operation: "Update application", resourceId: "x", at: minutesAgo(1) }),
+          ev({ operation: "Update application – Certificates and secrets management ", resourceId: "x" }),
+        ]),
+      ),
+    });
+    expect(f!.summary).toMatch(
+      / Secrets changed by alice@contoso\.com at 2026-11-25 11:02 UTC, from the Azure portal\.$/,
+    );
+    expect(asked).toEqual([["5b84c280-1685-4764-825b-14539d7908a1", new Date(NOW.getTime() - 90 * 86_400_000)]]);
+    expect(arm.calls).toHaveLength(0);
+    const [n] = await addWhoWhen([stale], { ...deps(arm.read), audits: audits({ kind: "forbidden" }) });
+    expect(n!.evidence?.["lastChangeNote"]).toBe(
+      "not shown: the monitor may not read the Entra audit log; the Microsoft Graph application permission AuditLog.Read.All adds it",
+    );
   });
 
   it("tells a DCE re-created and a table deleted, each from its own resource's log", async () => {

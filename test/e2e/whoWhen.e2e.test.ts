@@ -180,6 +180,31 @@ describe("who and when of drift problems, from the Activity Log", () => {
     expect(exitCodeFor(r)).toBe(1);
   });
 
+  it("vault-stale: who changed the app's secrets, from the Entra audit log once AuditLog.Read.All is granted", async () => {
+    emu.applyScenario("vault-stale");
+    let f = byCheck(await monitorFor(emu).runDriftChecks(), "secret.vault");
+    const audits = () => emu.calls.filter((c) => /auditLogs\/directoryAudits$/i.test(c.path));
+    // the grant script does not give AuditLog.Read.All: a note, the problem as it was
+    expect(audits().map((c) => c.status)).toEqual([403]);
+    expect(f.status).toBe("problem");
+    expect(f.evidence?.["lastChangeNote"]).toBe(
+      "not shown: the monitor may not read the Entra audit log; the Microsoft Graph application permission AuditLog.Read.All adds it",
+    );
+    const monitorApp = emu.state.apps.find((a) => a.appId === emu.settings["AZURE_CLIENT_ID"])!;
+    monitorApp.graphRoles.push("AuditLog.Read.All");
+    emu.resetCalls();
+    f = byCheck(await monitorFor(emu).runDriftChecks(), "secret.vault");
+    expect(audits()).toHaveLength(1);
+    expect(decodeURIComponent(audits()[0]!.query)).toContain("targetResources/any(t:t/id eq '");
+    expect(f.summary).toMatch(/ Secrets changed by alice@contoso\.com at \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/);
+    expect(f.evidence?.["lastChange"]).toMatchObject({ action: "secrets changed", by: "alice@contoso.com" });
+  });
+
+  it("a healthy run reads no Entra audit log either", async () => {
+    await monitorFor(emu).runAll();
+    expect(emu.calls.filter((c) => /auditLogs/i.test(c.path))).toEqual([]);
+  });
+
   it("reads at most 5 pages: a removal buried under newer records is not found, and costs 5 calls", async () => {
     emu.applyScenario("role-removed");
     for (let k = 0; k < 40; k++)
