@@ -100,7 +100,7 @@ describe("Entra audit records (toAuditEvent)", () => {
       operation: "Add member to group",
       action: "write",
       resourceId: GROUP,
-      caller: "bob@wingtiptoysonline.com",
+      caller: "bob@wingtiptoysonline.example",
       at: new Date("2018-01-09T21:20:02.721Z"),
     });
     expect(toAuditEvent(example, "5b84c280-1685-4764-825b-14539d7908a1")).toBeUndefined();
