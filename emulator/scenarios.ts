@@ -7,7 +7,7 @@ import {
   ROLE,
   TABLE_NAME,
 } from "./constants.js";
-import type { EmulatorState, Identity } from "./state.js";
+import { CLIENT_APP, recordActivity, type EmulatorState, type Identity } from "./state.js";
 import { INGESTION_SCENARIOS } from "./ingestionScenarios.js";
 
 export interface ScenarioContext {
@@ -43,8 +43,33 @@ const keeperApp = (s: EmulatorState) => {
   return a;
 };
 const dropAssignments = (s: EmulatorState, pred: (a: EmulatorState["roleAssignments"][number]) => boolean) => {
+  const gone = s.roleAssignments.filter(pred);
   s.roleAssignments = s.roleAssignments.filter((a) => !pred(a));
+  return gone;
 };
+const MIN = 60_000;
+/** Who broke it, in the Activity Log: alice in the portal unless a scenario says otherwise. */
+const ALICE = { caller: "alice@contoso.com", appId: CLIENT_APP.portal };
+const BOB = { caller: "bob@contoso.com", appId: CLIENT_APP.cli };
+const did = (
+  s: EmulatorState,
+  c: ScenarioContext,
+  operation: string,
+  resourceId: string,
+  who: { caller: string; appId: string } = ALICE,
+  minutesAgo = 47,
+) => recordActivity(s.activityLog, { operation, resourceId, ...who, at: c.now - minutesAgo * MIN });
+const removedAssignments = (s: EmulatorState, c: ScenarioContext, gone: EmulatorState["roleAssignments"]) => {
+  for (const a of gone)
+    did(
+      s,
+      c,
+      "Microsoft.Authorization/roleAssignments/delete",
+      `${a.scope}/providers/Microsoft.Authorization/roleAssignments/${a.name}`,
+    );
+};
+const DCR_WRITE = "Microsoft.Insights/dataCollectionRules/write";
+const TABLE_WRITE = "Microsoft.OperationalInsights/workspaces/tables/write";
 const isKeeperMmp = (s: EmulatorState) => (a: EmulatorState["roleAssignments"][number]) =>
   a.principalId === keeperApp(s).servicePrincipal?.id && a.roleDefinitionGuid === ROLE.monitoringMetricsPublisher;
 const newestEnds = (s: EmulatorState, endMs: number) => {
@@ -70,7 +95,8 @@ export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
     name: "workspace-deleted",
     description: "The Sentinel workspace was deleted (its tables with it).",
     breaks: ["workspace.exists"],
-    apply: (s) => {
+    apply: (s, c) => {
+      did(s, c, "Microsoft.OperationalInsights/workspaces/delete", IDS.workspace, BOB);
       delete s.resources[IDS.workspace];
       delete s.resources[IDS.table];
       s.tables = {};
@@ -80,7 +106,8 @@ export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
     name: "table-deleted",
     description: "The custom table KeeperSecurityEventNewLogs_CL was deleted.",
     breaks: ["table.exists"],
-    apply: (s) => {
+    apply: (s, c) => {
+      did(s, c, "Microsoft.OperationalInsights/workspaces/tables/delete", IDS.table);
       delete s.resources[IDS.table];
       delete s.tables[TABLE_NAME];
     },
@@ -89,7 +116,8 @@ export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
     name: "table-column-removed",
     description: "The table lost its Username column.",
     breaks: ["table.schema"],
-    apply: (s) => {
+    apply: (s, c) => {
+      did(s, c, TABLE_WRITE, IDS.table, BOB);
       const schema = res(s, IDS.table).properties["schema"];
       schema.columns = schema.columns.filter((c: { name: string }) => c.name !== "Username");
       const store = s.tables[TABLE_NAME]!;
@@ -121,7 +149,8 @@ export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
     name: "dce-deleted",
     description: "The data collection endpoint was deleted; Keeper's endpoint no longer resolves.",
     breaks: ["dce.exists"],
-    apply: (s) => {
+    apply: (s, c) => {
+      did(s, c, "Microsoft.Insights/dataCollectionEndpoints/delete", IDS.dce);
       delete s.resources[IDS.dce];
     },
   },
@@ -129,7 +158,9 @@ export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
     name: "dce-endpoint-changed",
     description: "The DCE was re-created: it has a new logs ingestion host; Keeper still posts to the old one.",
     breaks: ["dce.endpoint"],
-    apply: (s) => {
+    apply: (s, c) => {
+      did(s, c, "Microsoft.Insights/dataCollectionEndpoints/delete", IDS.dce, BOB, 50);
+      did(s, c, "Microsoft.Insights/dataCollectionEndpoints/write", IDS.dce, BOB, 49);
       const p = res(s, IDS.dce).properties;
       p["immutableId"] = "dce-4f2a9c7e1b8d4e6fa3c5b7d9e1f3a5c7";
       p["logsIngestion"] = { endpoint: "https://law-sentinel-k3x9.westeurope-1.ingest.monitor.azure.com" };
@@ -142,7 +173,8 @@ export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
     name: "dcr-deleted",
     description: "The DCR was deleted (and its role assignments with it).",
     breaks: ["dcr.exists", "role.assignment"],
-    apply: (s) => {
+    apply: (s, c) => {
+      did(s, c, "Microsoft.Insights/dataCollectionRules/delete", IDS.dcr);
       delete s.resources[IDS.dcr];
       dropAssignments(s, (a) => a.scope.toLowerCase() === IDS.dcr.toLowerCase());
     },
@@ -151,7 +183,9 @@ export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
     name: "dcr-recreated",
     description: "The DCR was re-created under the same name: new immutable id, Keeper still uses the old one.",
     breaks: ["dcr.immutableId"],
-    apply: (s) => {
+    apply: (s, c) => {
+      did(s, c, "Microsoft.Insights/dataCollectionRules/delete", IDS.dcr, BOB, 50);
+      did(s, c, DCR_WRITE, IDS.dcr, BOB, 49);
       res(s, IDS.dcr).properties["immutableId"] = DCR_IMMUTABLE_ID_RECREATED;
     },
   },
@@ -159,7 +193,8 @@ export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
     name: "dcr-stream-column-removed",
     description: "The DCR's input stream lost remote_address.",
     breaks: ["dcr.stream"],
-    apply: (s) => {
+    apply: (s, c) => {
+      did(s, c, DCR_WRITE, IDS.dcr);
       const decl = Object.values(
         res(s, IDS.dcr).properties["streamDeclarations"] as Record<string, { columns: Array<{ name: string }> }>,
       )[0]!;
@@ -170,7 +205,8 @@ export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
     name: "dcr-transform-changed",
     description: "The transform renames username to UserName, a column the table lacks.",
     breaks: ["dcr.dataFlow"],
-    apply: (s) => {
+    apply: (s, c) => {
+      did(s, c, DCR_WRITE, IDS.dcr);
       const f = res(s, IDS.dcr).properties["dataFlows"][0];
       f.transformKql = String(f.transformKql).replace("Username = username", "UserName = username");
     },
@@ -180,7 +216,16 @@ export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
     description:
       "Someone appended a filter to the DCR's transform: one user's events no longer reach the table (every check still fits).",
     breaks: ["dcr.dataFlow"],
-    apply: (s) => {
+    apply: (s, c) => {
+      // by a service principal (its object id) through its own app, an hour and a half ago
+      did(
+        s,
+        c,
+        DCR_WRITE,
+        IDS.dcr,
+        { caller: "3f0e9d8c-7b6a-4c5d-9e8f-0a1b2c3d4e5f", appId: "7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d" },
+        93,
+      );
       const f = res(s, IDS.dcr).properties["dataFlows"][0];
       f.transformKql = `${String(f.transformKql)} | where Username != "admin@example.com"`;
     },
@@ -207,14 +252,14 @@ export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
     name: "role-removed",
     description: "Keeper's Monitoring Metrics Publisher assignment on the DCR was removed.",
     breaks: ["role.assignment"],
-    apply: (s) => dropAssignments(s, isKeeperMmp(s)),
+    apply: (s, c) => removedAssignments(s, c, dropAssignments(s, isKeeperMmp(s))),
   },
   {
     name: "role-wrong",
     description: "Keeper's service principal only has Log Analytics Contributor on the workspace.",
     breaks: ["role.assignment"],
-    apply: (s) => {
-      dropAssignments(s, isKeeperMmp(s));
+    apply: (s, c) => {
+      removedAssignments(s, c, dropAssignments(s, isKeeperMmp(s)));
       s.roleAssignments.push({
         name: "7d8e9f0a-1b2c-4d3e-8f5a-6b7c8d9e0f1a",
         roleDefinitionGuid: ROLE.logAnalyticsContributor,
@@ -308,6 +353,16 @@ export const SCENARIOS: ReadonlyArray<ScenarioDefinition> = [
     apply: (s, c) => {
       const v = s.vault.secrets[KEY_VAULT_SECRET_NAME]!.versions.at(-1)!;
       v.tags = { ...v.tags, keyId: "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e", rotationId: "r-2024-11" };
+      // who removed that secret from the app, in the Entra audit log
+      s.directoryAudits.push({
+        activityDisplayName: "Update application – Certificates and secrets management ",
+        category: "ApplicationManagement",
+        targetId: keeperApp(s).id,
+        targetType: "Application",
+        upn: "alice@contoso.com",
+        result: "success",
+        at: c.now - 3 * 60 * MIN,
+      });
       v.value = c.identity.keeperOldSecret;
     },
   },

@@ -33,6 +33,7 @@ import {
 } from "./constants.js";
 import { generateKeeperTraffic, KEEPER_TABLE_COLUMNS } from "./traffic.js";
 import { diagnosticTables } from "./ingestionScenarios.js";
+import { createHash } from "node:crypto";
 
 export interface PasswordCredential {
   keyId: string;
@@ -73,6 +74,35 @@ export interface RoleAssignment {
   principalId: string;
   principalType: "ServicePrincipal" | "User" | "Group";
   scope: string;
+}
+
+/**
+ * One Azure Activity Log record (Administrative category): what the emulator's scenarios did to a
+ * resource, by whom and with which tool. Served by emulator/routes/activityLog.ts in the shape of
+ * azure-rest-api-specs GetActivityLogsFiltered.json.
+ */
+export interface ActivityRecord {
+  operation: string;
+  resourceId: string;
+  /** A user principal name, or a service principal's object id. */
+  caller: string;
+  /** claims.appid: the client the caller used. */
+  appId: string;
+  status: "Started" | "Succeeded" | "Failed";
+  at: number;
+  correlationId: string;
+}
+
+/** One Microsoft Entra audit record (Graph directoryAudit): who did what to a directory object. */
+export interface DirectoryAuditRecord {
+  activityDisplayName: string;
+  category: string;
+  targetId: string;
+  targetType: string;
+  /** The user who did it (their user principal name). */
+  upn: string;
+  result: "success" | "failure";
+  at: number;
 }
 
 export interface Column {
@@ -156,6 +186,10 @@ export interface EmulatorState {
    * extension resource of a workspace: its id starts with the workspace's id.
    */
   dataConnectors: ArmResource[];
+  /** The subscription's Activity Log (writes and deletes of the resources), oldest first. */
+  activityLog: ActivityRecord[];
+  /** The tenant's Entra audit log (Graph directoryAudits), oldest first. */
+  directoryAudits: DirectoryAuditRecord[];
   /** ARM resource ids / scopes where the monitor principal gets 403 (applies to the scope and below). */
   monitorDenied: Set<string>;
   apps: AppRegistration[];
@@ -593,6 +627,8 @@ export function createHealthyState(identity: Identity, nowMs: number): EmulatorS
     roleAssignments,
     // Keeper's record sits between the others, so that finding it takes paging
     dataConnectors: [...otherConnectors().slice(0, 1), buildKeeperConnector(url), ...otherConnectors().slice(1)],
+    activityLog: seedActivityLog(nowMs),
+    directoryAudits: [],
     monitorDenied: new Set<string>(),
     apps,
     graph: {
@@ -631,4 +667,46 @@ export function createHealthyState(identity: Identity, nowMs: number): EmulatorS
     teams: { workflowId: "06b5efbb853d4114b9aaa8363ae2eb2b", sig: identity.teamsSig },
     secretPropagationMs: 0,
   };
+}
+
+/** Tools by their first-party app ids (claims.appid in Activity Log records). */
+export const CLIENT_APP = {
+  portal: "c44b4083-3bb0-49c1-b47d-974e53cbdf3c",
+  cli: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+  powershell: "1950a258-227b-4e31-a9cf-717495945fc2",
+} as const;
+
+/**
+ * An operation as the Activity Log records it: a Started record, then its outcome. Correlation
+ * ids are made from the time and operation, so a state is the same for the same clock.
+ */
+export function recordActivity(
+  log: ActivityRecord[],
+  r: Omit<ActivityRecord, "status" | "correlationId"> & { status?: ActivityRecord["status"] },
+): void {
+  const h = createHash("sha1").update(`${r.at}|${r.operation}|${r.resourceId}`).digest("hex");
+  const correlationId = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  const base = { operation: r.operation, resourceId: r.resourceId, caller: r.caller, appId: r.appId, correlationId };
+  log.push({ ...base, status: "Started", at: r.at - 2_000 }, { ...base, status: r.status ?? "Succeeded", at: r.at });
+}
+
+/** A healthy deployment's recent history: a DCR update a month ago by a pipeline, a failed delete attempt. */
+function seedActivityLog(nowMs: number): ActivityRecord[] {
+  const log: ActivityRecord[] = [];
+  recordActivity(log, {
+    operation: "Microsoft.Insights/dataCollectionRules/write",
+    resourceId: IDS.dcr,
+    caller: "e2d3c4b5-a6f7-4889-9a0b-c1d2e3f4a5b6",
+    appId: "2c7c1f3e-8a5d-4b6e-9f0a-1b2c3d4e5f6a",
+    at: nowMs - 30 * DAY,
+  });
+  recordActivity(log, {
+    operation: "Microsoft.Insights/dataCollectionRules/delete",
+    resourceId: IDS.dcr,
+    caller: "mallory@contoso.com",
+    appId: CLIENT_APP.portal,
+    status: "Failed",
+    at: nowMs - 20 * DAY,
+  });
+  return log;
 }

@@ -442,6 +442,17 @@ module dcrRole 'modules/role-on-dcr.bicep' = {
   }
 }
 
+module activityLogRole 'modules/role-on-activity-log.bicep' = {
+  name: 'keeper-activity-log-reader-${resourceToken}'
+  scope: resourceGroup(dcrParts[2], dcrParts[4])
+  params: {
+    // Role assignment names hash the principal id (not the identity's resource id) so that a
+    // re-created identity gets fresh assignments instead of a name clash; What-If is less precise.
+    #disable-next-line what-if-short-circuiting
+    principalId: identity.outputs.principalId
+  }
+}
+
 module dceRole 'modules/role-on-dce.bicep' = {
   name: 'keeper-dce-reader-${resourceToken}'
   scope: resourceGroup(dceParts[2], dceParts[4])

@@ -13,6 +13,7 @@ import type { TokenInfo } from "../tokens.js";
 import { roleDefinitionId } from "../constants.js";
 import { metricsResponse } from "./metrics.js";
 import { permits } from "../rbac.js";
+import { activityLogPage, activityScope, parseActivityFilter } from "./activityLog.js";
 
 const PAGE_SIZE = 2;
 
@@ -116,6 +117,19 @@ export function armRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
   if (lower.endsWith(raMarker)) {
     const scope = path.slice(0, path.length - raMarker.length) || "/";
     return listRoleAssignments(ctx, req, tok, scope, apiVersion);
+  }
+  const activityMarker = "/providers/microsoft.insights/eventtypes/management/values";
+  if (lower.endsWith(activityMarker)) {
+    const sub = /^\/subscriptions\/([^/]+)$/i.exec(path.slice(0, path.length - activityMarker.length))?.[1];
+    if (!sub || sub.toLowerCase() !== ctx.state.subscriptionId.toLowerCase())
+      return armError(404, "SubscriptionNotFound", `The subscription '${sub ?? ""}' could not be found.`);
+    const f = parseActivityFilter(req.query.get("$filter"));
+    if (typeof f === "string") return armError(400, "BadRequest", f);
+    // Listing needs Microsoft.Insights/eventtypes/values/read (in Reader and Monitoring Reader's
+    // */read) at the subscription or at the resource group the filter names or holds the resource.
+    const d = denied(ctx, tok, "Microsoft.Insights/eventtypes/values/read", activityScope(ctx.state.subscriptionId, f));
+    if (d) return d;
+    return activityLogPage(ctx, req, f, path);
   }
   const metricsMarker = "/providers/microsoft.insights/metrics";
   if (lower.endsWith(metricsMarker)) {

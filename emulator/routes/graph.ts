@@ -189,6 +189,11 @@ export function graphRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
     }
     return action === "addpassword" ? addPassword(ctx, req, app, body) : removePassword(req, app, body);
   }
+  if (/^\/v1\.0\/auditLogs\/directoryAudits$/i.test(path) && req.method === "GET") {
+    // List directoryAudits needs AuditLog.Read.All (Graph docs, directoryaudit-list.md).
+    if (!roles(tok, ctx).includes("AuditLog.Read.All")) return denied(req);
+    return directoryAudits(ctx, req);
+  }
   if ((m = /^\/v1\.0\/applications$/i.exec(path)) && req.method === "GET") {
     const f = /^appId eq '([^']+)'$/i.exec(req.query.get("$filter") ?? "");
     const apps = state.apps.filter(
@@ -350,4 +355,52 @@ function removePassword(req: EmuRequest, app: AppRegistration, body: any): EmuRe
     return graphError(req, 404, "Request_ResourceNotFound", `No password credential found with keyId ${keyId}.`);
   app.passwordCredentials.splice(idx, 1);
   return { status: 204 };
+}
+
+/**
+ * GET /auditLogs/directoryAudits: `$filter` with `targetResources/any(t:t/id eq '…')` and
+ * `activityDateTime ge …` (the documented eq/ge operators), `$orderby=activityDateTime desc`,
+ * `$top`; records in the shape of directoryaudit-list.md's example.
+ */
+function directoryAudits(ctx: RouteContext, req: EmuRequest): EmuResponse {
+  const filter = req.query.get("$filter") ?? "";
+  let target: string | undefined;
+  let since = Number.NEGATIVE_INFINITY;
+  for (const part of filter ? filter.split(/\s+and\s+/i) : []) {
+    const t = /^targetResources\/any\((\w+):\1\/id eq '([^']+)'\)$/i.exec(part.trim());
+    const d = /^activityDateTime ge (\S+)$/i.exec(part.trim());
+    if (t) target = t[2]!.toLowerCase();
+    else if (d && Number.isFinite(Date.parse(d[1]!))) since = Date.parse(d[1]!);
+    else return graphError(req, 400, "BadRequest", `Invalid filter clause: ${part}`);
+  }
+  const top = Math.min(Number(req.query.get("$top") ?? "1000") || 1000, 1000);
+  const rows = ctx.state.directoryAudits
+    .filter((r) => r.at >= since && (target === undefined || r.targetId.toLowerCase() === target))
+    .sort((a, b) => b.at - a.at)
+    .slice(0, top);
+  return json(200, {
+    "@odata.context": `${GRAPH}/$metadata#auditLogs/directoryAudits`,
+    value: rows.map((r, i) => ({
+      id: `Directory_${r.at}_${i}`,
+      category: r.category,
+      correlationId: "da159bfb-54fa-4092-8a38-6e1fa7870e30",
+      result: r.result,
+      resultReason: "",
+      activityDisplayName: r.activityDisplayName,
+      activityDateTime: new Date(r.at).toISOString(),
+      loggedByService: "Core Directory",
+      operationType: "Update",
+      initiatedBy: {
+        user: {
+          id: "728309ae-1a37-4937-9afe-e35d964db09b",
+          displayName: null,
+          userPrincipalName: r.upn,
+          ipAddress: "203.0.113.24",
+        },
+        app: null,
+      },
+      targetResources: [{ id: r.targetId, displayName: null, type: r.targetType, modifiedProperties: [] }],
+      additionalDetails: [],
+    })),
+  });
 }

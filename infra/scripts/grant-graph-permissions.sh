@@ -6,13 +6,14 @@
 #   1. Graph app roles for the identity (app role assignments): Application.ReadWrite.OwnedBy
 #      (read the Keeper app, add and remove its secrets) and Policy.Read.ApplicationConfiguration
 #      (read the tenant's app-management policy, GET /policies/defaultAppManagementPolicy, so a
-#      rotation honours the tenant's secret-lifetime limit).
+#      rotation honours the tenant's secret-lifetime limit). With --audit-log also AuditLog.Read.All
+#      (read the Entra audit log: who changed the Keeper app's secrets; optional, tenant-wide read).
 #   2. The identity's service principal as an owner of the Keeper app registration (OwnedBy
 #      covers only apps the identity owns; without ownership, rotation gets 403).
 #   3. Prints the Exchange Online commands that let the identity send mail as one mailbox only
 #      (RBAC for Applications); Exchange has no az CLI, so an Exchange admin runs them.
 #
-# Usage: infra/scripts/grant-graph-permissions.sh [--dry-run] [--principal-id ID]
+# Usage: infra/scripts/grant-graph-permissions.sh [--dry-run] [--audit-log] [--principal-id ID]
 #          [--keeper-app-id APPID] [--sender MAILBOX]
 # Defaults come from the environment, which azd fills from the deployment outputs:
 #   MONITOR_IDENTITY_PRINCIPAL_ID, KEEPER_APP_ID, ALERT_EMAIL_FROM (optional).
@@ -24,17 +25,19 @@ readonly GRAPH_APP_ID=00000003-0000-0000-c000-000000000000
 readonly GRAPH_URL=${MICROSOFT_GRAPH_ENDPOINT:-https://graph.microsoft.com}
 
 dry_run=false
+audit_log=false
 principal_id=${MONITOR_IDENTITY_PRINCIPAL_ID:-}
 keeper_app_id=${KEEPER_APP_ID:-}
 sender=${ALERT_EMAIL_FROM:-}
 
 usage() {
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while (($# > 0)); do
   case $1 in
     --dry-run) dry_run=true ;;
+    --audit-log) audit_log=true ;;
     --principal-id)
       principal_id=${2:?--principal-id needs a value}
       shift
@@ -129,6 +132,9 @@ grant_graph_app_role() {
 }
 grant_graph_app_role Application.ReadWrite.OwnedBy
 grant_graph_app_role Policy.Read.ApplicationConfiguration
+if $audit_log; then
+  grant_graph_app_role AuditLog.Read.All
+fi
 
 # --- 2. The identity owns the Keeper app registration -----------------------------------------
 app_object_id=$(az ad app show --id "$keeper_app_id" --query id --output tsv)

@@ -6,8 +6,18 @@ import type { CloudProfile } from "../config/clouds.js";
 import { parseArmId, sdkScope, type ArmId } from "../core/armId.js";
 import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "../core/callContext.js";
 import { found, type Observation } from "../core/observation.js";
-import type { Dce, Dcr, RoleAssignment, Table, Workspace } from "../connector/types.js";
-import { MalformedReplyError, observeError } from "./errors.js";
+import type {
+  ActivityEvent,
+  ActivityRead,
+  ActivityScope,
+  Dce,
+  Dcr,
+  RoleAssignment,
+  Table,
+  Workspace,
+} from "../connector/types.js";
+import { MalformedReplyError, observeError, statusOf } from "./errors.js";
+import { ACTIVITY_LOG_MAX_PAGES, activityFilter, toActivityEvent } from "./activityLog.js";
 import { toDce, toDcr, toRoleAssignment, toTable, toWorkspace } from "./armMappers.js";
 import { checkBody, dceBody, dcrBody, tableBody, workspaceBody } from "./armSchemas.js";
 import { RESPONSE_LIMIT_POLICIES } from "./responseLimit.js";
@@ -225,6 +235,44 @@ export class ArmAdapter {
         },
         ctx,
       );
+    }
+  }
+
+  /**
+   * The succeeded writes and deletes of one resource, or of a resource group, between `from` and
+   * `to`: at most ACTIVITY_LOG_MAX_PAGES pages, newest first as the service returns them. An
+   * optional source: a 403 is "forbidden" (the caller adds a note), anything else "failed".
+   */
+  async readActivityLog(scope: ActivityScope, from: Date, to: Date, ctx: CallContext): Promise<ActivityRead> {
+    const where =
+      scope.kind === "resource"
+        ? (() => {
+            const sub = /^\/subscriptions\/([^/]+)\//i.exec(scope.resourceId)?.[1];
+            return sub ? { sub, filter: { resourceUri: scope.resourceId } } : undefined;
+          })()
+        : { sub: scope.subscriptionId, filter: { resourceGroup: scope.resourceGroup } };
+    const text = scope.kind === "resource" ? scope.resourceId : `${scope.subscriptionId}/${scope.resourceGroup}`;
+    // the $filter quotes its values: an id with a quote (or no subscription) cannot be asked for
+    if (!where || /['\s]/.test(text)) return { kind: "failed", reason: "the resource id cannot be put in a filter" };
+    try {
+      const events: ActivityEvent[] = [];
+      let pages = 0;
+      const list = this.monitor(where.sub).activityLogs.list(activityFilter(from, to, where.filter), {
+        abortSignal: callSignal(ctx),
+      });
+      for await (const page of list.byPage()) {
+        if (!Array.isArray(page)) throw new MalformedReplyError("Activity Log page is not a list");
+        for (const item of page) {
+          const e = toActivityEvent(item);
+          if (e) events.push(e);
+        }
+        if (++pages >= ACTIVITY_LOG_MAX_PAGES) break;
+      }
+      return { kind: "events", events };
+    } catch (e) {
+      if (statusOf(e) === 403) return { kind: "forbidden" };
+      const o = observeError(e, { action: "read the Activity Log", permission: "" }, ctx);
+      return { kind: "failed", reason: o.kind === "unknown" ? o.reason : "no events" };
     }
   }
 }

@@ -31,5 +31,7 @@ export function connectorReader(a: AzureAdapters, config: Config, ctx: CallConte
     listRoleAssignmentsNearby: (principalId) =>
       a.arm.listRoleAssignments(k.workspace.subscriptionId, k.workspace.id, principalId, ctx),
     getVaultSecret: vault && kv ? () => vault.currentVersion(kv.secretName, ctx) : undefined,
+    readActivityLog: (scope, from, to) => a.arm.readActivityLog(scope, from, to, ctx),
+    readDirectoryAudits: (objectId, from) => a.graph.readDirectoryAudits(objectId, from, ctx),
   };
 }

@@ -2,8 +2,9 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { CloudProfile } from "../config/clouds.js";
 import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "../core/callContext.js";
 import { found, type Observation } from "../core/observation.js";
-import type { Application, ServicePrincipal } from "../connector/types.js";
-import { observeError } from "./errors.js";
+import type { ActivityEvent, ActivityRead, Application, ServicePrincipal } from "../connector/types.js";
+import { MalformedReplyError, observeError, statusOf } from "./errors.js";
+import { auditFilter, DIRECTORY_AUDITS_TOP, toAuditEvent } from "./directoryAudits.js";
 import { GraphHttp, graphJson } from "./graphClient.js";
 import { toApplication, toServicePrincipal } from "./graphMappers.js";
 
@@ -61,6 +62,34 @@ export class GraphAdapter {
         },
         ctx,
       );
+    }
+  }
+
+  /**
+   * Entra audit records about one directory object (the Keeper app) since `from`: one page of the
+   * newest. An optional source: a 403 (no AuditLog.Read.All) is "forbidden", anything else "failed".
+   */
+  async readDirectoryAudits(objectId: string, from: Date, ctx: CallContext): Promise<ActivityRead> {
+    if (!/^[0-9a-f-]{36}$/i.test(objectId)) return { kind: "failed", reason: "not an object id" };
+    try {
+      const q = new URLSearchParams({
+        $filter: auditFilter(objectId, from),
+        $orderby: "activityDateTime desc",
+        $top: String(DIRECTORY_AUDITS_TOP),
+      });
+      const body = await this.get(`/auditLogs/directoryAudits?${q.toString().replace(/\+/g, "%20")}`, ctx);
+      const value = (body as { value?: unknown } | null)?.value;
+      if (!Array.isArray(value)) throw new MalformedReplyError("directoryAudits reply has no value list");
+      const events: ActivityEvent[] = [];
+      for (const item of value) {
+        const e = toAuditEvent(item, objectId);
+        if (e) events.push(e);
+      }
+      return { kind: "events", events };
+    } catch (e) {
+      if (statusOf(e) === 403) return { kind: "forbidden" };
+      const o = observeError(e, { action: "read the Entra audit log", permission: "" }, ctx);
+      return { kind: "failed", reason: o.kind === "unknown" ? o.reason : "no records" };
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { Observed } from "./expected.js";
 import { notKnown, type Observation } from "../core/observation.js";
+import type { ActivityLogRead, DirectoryAuditRead } from "./whoWhen.js";
 import type {
   Application,
   Dce,
@@ -29,6 +30,10 @@ export interface ConnectorReader {
   listRoleAssignmentsNearby(principalObjectId: string): Promise<Observation<RoleAssignment[]>>;
   /** Undefined when no vault is configured. */
   getVaultSecret: (() => Promise<Observation<VaultSecretVersion>>) | undefined;
+  /** The Azure Activity Log, for who and when of a drift problem (whoWhen.ts); read only on a problem. */
+  readActivityLog?: ActivityLogRead;
+  /** Entra audit records of a directory object (the Keeper app), for who changed its secrets; optional. */
+  readDirectoryAudits?: DirectoryAuditRead;
 }
 
 /** Guards a read: a thrown error (a bug or an unexpected failure) becomes unknown, never a crash. */

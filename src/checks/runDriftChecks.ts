@@ -1,5 +1,6 @@
 import { analyze } from "./analyze.js";
 import { collect, type ConnectorReader } from "./collect.js";
+import { addWhoWhen } from "./whoWhen.js";
 import type { Expected } from "./expected.js";
 import type { Finding } from "../core/finding.js";
 import { buildReport, type Report, type ReportTarget } from "../report/report.js";
@@ -27,7 +28,20 @@ export interface DriftRunDeps {
  */
 export async function driftFindings(deps: Pick<DriftRunDeps, "reader" | "expected" | "now">): Promise<Finding[]> {
   const observed = await collect(deps.reader, deps.now, deps.expected.profile.ingestionRoleGuid);
-  return analyze(deps.expected, observed);
+  const findings = analyze(deps.expected, observed);
+  const read = deps.reader.readActivityLog;
+  const audits = deps.reader.readDirectoryAudits;
+  // who and when of each drift problem; a healthy run reads nothing more
+  return read
+    ? addWhoWhen(findings, {
+        read,
+        now: observed.now,
+        dcrId: deps.expected.dcrId,
+        ...(audits && observed.app.kind === "found"
+          ? { audits: { read: audits, appObjectId: observed.app.value.objectId } }
+          : {}),
+      })
+    : findings;
 }
 
 /** One drift run: observe everything, analyze, report. Never throws for an Azure failure. */

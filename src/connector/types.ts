@@ -98,3 +98,28 @@ export interface VaultSecretVersion {
   createdOn?: Date;
   tags: Record<string, string>;
 }
+
+/**
+ * One succeeded write or delete from the Azure Activity Log. `caller` and `appId` are Azure-side
+ * text (whoever signed in): already made visible and bounded by the adapter.
+ */
+export interface ActivityEvent {
+  /** operationName.value, e.g. Microsoft.Insights/dataCollectionRules/delete. */
+  operation: string;
+  action: "write" | "delete";
+  /** The resource the event is about (a role assignment's own id for role changes). */
+  resourceId: string;
+  /** A user principal name, or an object id for a service principal. */
+  caller?: string;
+  /** claims.appid: the tool used (the Azure portal, Azure CLI, …). */
+  appId?: string;
+  at: Date;
+}
+
+/** What the Activity Log said: the events, a 403 (an optional source: a note, never a failure), or a failure. */
+export type ActivityRead =
+  { kind: "events"; events: ActivityEvent[] } | { kind: "forbidden" } | { kind: "failed"; reason: string };
+
+/** Which events to read: one resource's, or a resource group's (role assignments below it). */
+export type ActivityScope =
+  { kind: "resource"; resourceId: string } | { kind: "resourceGroup"; subscriptionId: string; resourceGroup: string };

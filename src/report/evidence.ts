@@ -27,6 +27,8 @@ const KNOWN: Array<[key: string, label: string, format?: Format]> = [
   ["expected", "Expected"],
   ["actual", "Actual"],
   ["changed", "Changed", (v) => (Array.isArray(v) ? list(v.map((x) => words(String(x)))) : show(v))],
+  ["lastChange", "Last change", changeWords],
+  ["lastChangeNote", "Who and when"],
   ["cause", "Most likely cause", (v) => (typeof v === "string" ? words(v.replace(/-/g, " ")) : show(v))],
   ["causes", "Causes ranked", (v) => (Array.isArray(v) ? numbered(v.map(causeLine)) : show(v))],
   ["lastEvent", "Last event", when],
@@ -68,6 +70,18 @@ export function when(v: unknown): string {
   if (typeof v === "number" && v > 1e11) return when(new Date(v).toISOString());
   if (typeof v !== "string" || !ISO.test(v)) return show(v);
   return `${v.slice(0, 10)} ${v.slice(11, 16)} UTC`;
+}
+
+/**
+ * Who changed a resource and when (evidence.lastChange, from the Azure Activity Log) in words:
+ * "removed by alice@contoso.com at 2026-12-03 14:02 UTC, from the Azure portal".
+ */
+export function changeWords(v: unknown): string {
+  if (!isRecord(v)) return show(v);
+  const text = (x: unknown) => (typeof x === "string" && x.trim() ? x : undefined);
+  const by = text(v["by"]);
+  const via = text(v["via"]);
+  return `${text(v["action"]) ?? "changed"}${by ? ` by ${by}` : ""}${v["at"] === undefined ? "" : ` at ${when(v["at"])}`}${via ? `, from ${via}` : ""}`;
 }
 
 /** camelCase and snake_case split into lower-case words: "usualMaxGapMinutes" → "usual max gap minutes". */

@@ -10,6 +10,7 @@ import { emailChannel } from "../../src/alerts/emailChannel.js";
 import { deadline } from "../../src/core/callContext.js";
 import { createCredential } from "../../src/azure/credential.js";
 import { toApplication, toServicePrincipal } from "../../src/azure/graphMappers.js";
+import { toAuditEvent } from "../../src/azure/directoryAudits.js";
 import { GraphWriter, toAppView, toNewSecret } from "../../src/azure/graphWrite.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
 import { opened } from "../report/fixtures.js";
@@ -48,6 +49,7 @@ describe("every Graph fixture says what it changed and holds no sample secret or
     "graph-serviceprincipal.json",
     "graph-removepassword.json",
     "graph-sendmail.json",
+    "graph-directoryaudits.json",
   ])("%s", (name) => {
     const f = fixture(name);
     expect(f._note).toMatch(/\S/);
@@ -141,6 +143,34 @@ describe("Graph servicePrincipal (serviceprincipal-get example)", () => {
       appId: ids.KEEPER_APP_ID,
       displayName: expect.any(String),
       accountEnabled: true,
+    });
+  });
+});
+
+describe("Graph directoryAudits (directoryaudit-list example)", () => {
+  const list = official("graph-directoryaudits.json");
+  const example = (list["value"] as Array<Record<string, unknown>>)[0]!;
+
+  it("maps through toAuditEvent", () => {
+    expect(toAuditEvent(example, "1f0e98f5-3161-4c6b-9b50-d488572f2bb7")).toMatchObject({
+      operation: "Add member to group",
+      caller: "bob@wingtiptoysonline.example",
+    });
+  });
+
+  it("the emulator answers with the example's keys, and refuses a monitor without AuditLog.Read.All", async () => {
+    emu.applyScenario("vault-stale");
+    const path = `/v1.0/auditLogs/directoryAudits?$filter=${encodeURIComponent(`targetResources/any(t:t/id eq '${ids.KEEPER_APP_OBJECT_ID}')`)}`;
+    expect((await getJson(emu, path, token)).status).toBe(403);
+    emu.state.apps.find((a) => a.appId === emu.settings["AZURE_CLIENT_ID"])!.graphRoles.push("AuditLog.Read.All");
+    const r = await getJson(emu, path, token);
+    expect(r.status).toBe(200);
+    expect(keys(r.body)).toEqual(keys(list));
+    const served = (r.body as { value: Array<Record<string, unknown>> }).value[0]!;
+    expect(keys(example).filter((k) => !(k in served))).toEqual([]);
+    expect(toAuditEvent(served, ids.KEEPER_APP_OBJECT_ID)).toMatchObject({
+      operation: "Update application – Certificates and secrets management ",
+      caller: "alice@contoso.com",
     });
   });
 });

@@ -44,5 +44,25 @@ describe("infra/scripts/grant-graph-permissions.sh", () => {
     expect(out.match(/would run: az rest --method POST --uri \S+\/appRoleAssignments/g)).toHaveLength(2);
     expect(out).toMatch(/would run: az rest --method POST --uri \S+\/owners\/\$ref/);
     expect(out).toContain("dry run: nothing was changed");
+    expect(out).not.toContain("AuditLog.Read.All");
+  });
+
+  it("grants AuditLog.Read.All (who changed the Keeper app's secrets) only with --audit-log", () => {
+    const out = execFileSync(
+      "bash",
+      [
+        SCRIPT,
+        "--dry-run",
+        "--audit-log",
+        "--principal-id",
+        "aaaaaaaa-0000-1111-2222-bbbbbbbbbbbb",
+        "--keeper-app-id",
+        "cccccccc-0000-1111-2222-dddddddddddd",
+      ],
+      { env: { ...process.env, PATH: `${fakeAz()}:${process.env["PATH"] ?? ""}` }, encoding: "utf8" },
+    );
+    // GET /auditLogs/directoryAudits needs AuditLog.Read.All (Graph docs: directoryaudit-list.md)
+    expect(out).toContain("granting Graph AuditLog.Read.All");
+    expect(out.match(/would run: az rest --method POST --uri \S+\/appRoleAssignments/g)).toHaveLength(3);
   });
 });

@@ -30,7 +30,7 @@ const FORBIDDEN_ROLES: Readonly<Record<string, string>> = {
 };
 
 /**
- * The one custom role: documented table-level read access
+ * The custom roles. Workspace query: documented table-level read access
  * (https://learn.microsoft.com/azure/azure-monitor/logs/manage-table-access) reads the workspace
  * and runs queries, but no table's data; Reader on each table adds that table. It also reads
  * Sentinel's data connectors (the Keeper connector's record the monitor finds its settings in): the
@@ -48,6 +48,18 @@ const WORKSPACE_QUERY_PERMISSIONS = [
     notActions: ["Microsoft.OperationalInsights/workspaces/sharedKeys/read"],
   },
 ];
+/**
+ * Activity Log read: the one action that lists the Activity Log, which the service checks at a
+ * resource group or subscription (who and when of a drift problem); the only grant at a resource group.
+ */
+const ACTIVITY_LOG = "custom: activity log read";
+const ACTIVITY_LOG_PERMISSIONS = [{ actions: ["Microsoft.Insights/eventtypes/values/read"], notActions: [] }];
+const CUSTOM_ROLES: ReadonlyArray<[name: string, permissions: unknown]> = [
+  [WORKSPACE_QUERY, WORKSPACE_QUERY_PERMISSIONS],
+  [ACTIVITY_LOG, ACTIVITY_LOG_PERMISSIONS],
+];
+const customRoleName = (permissions: unknown): string | undefined =>
+  CUSTOM_ROLES.find(([, p]) => JSON.stringify(p) === JSON.stringify(permissions))?.[0];
 
 /** Custom role definitions of the template: the name expression (as text) and the permissions. */
 function customRoles(template: JsonObject): { name: string; permissions: unknown }[] {
@@ -64,11 +76,15 @@ function customRoleOf(template: JsonObject, a: RoleAssignment) {
   );
 }
 
+/** An assignment without a scope applies to the resource group its deployment targets. */
+const RESOURCE_GROUP = "the deployment's resource group";
+
 /** Each allowed role and the resource type it may be assigned on. */
 const EXPECTED: ReadonlyArray<{ role: string; scopeType: string }> = [
   { role: "Monitoring Reader", scopeType: "Microsoft.Insights/dataCollectionRules" },
   { role: "Monitoring Reader", scopeType: "Microsoft.Insights/dataCollectionEndpoints" },
   { role: WORKSPACE_QUERY, scopeType: "Microsoft.OperationalInsights/workspaces" },
+  { role: ACTIVITY_LOG, scopeType: RESOURCE_GROUP },
   { role: "Reader", scopeType: "Microsoft.OperationalInsights/workspaces/tables" },
   { role: "Monitoring Metrics Publisher", scopeType: "Microsoft.Insights/components" },
   { role: "Key Vault Secrets Officer", scopeType: "Microsoft.KeyVault/vaults" },
@@ -78,8 +94,10 @@ const EXPECTED: ReadonlyArray<{ role: string; scopeType: string }> = [
 ];
 
 function roleName(a: RoleAssignment): string {
-  if (a.roleId === undefined)
-    return customRoleOf(template, a) ? WORKSPACE_QUERY : `<unresolved: ${a.roleDefinitionId}>`;
+  if (a.roleId === undefined) {
+    const c = customRoleOf(template, a);
+    return c ? (customRoleName(c.permissions) ?? `custom: ${c.name}`) : `<unresolved: ${a.roleDefinitionId}>`;
+  }
   return ALLOWED_ROLES[a.roleId] ?? a.roleId;
 }
 
@@ -93,7 +111,7 @@ export function rolePolicyViolations(template: JsonObject): string[] {
       problems.push(`forbidden role name "${name}" appears in the template`);
   }
   for (const c of customRoles(template))
-    if (JSON.stringify(c.permissions) !== JSON.stringify(WORKSPACE_QUERY_PERMISSIONS))
+    if (customRoleName(c.permissions) === undefined)
       problems.push(`custom role ${c.name}: permissions ${JSON.stringify(c.permissions)} are not the documented ones`);
   for (const a of roleAssignments(template)) {
     if (a.roleId === undefined && customRoleOf(template, a)) continue;
@@ -118,9 +136,10 @@ describe("role assignments in infra/azuredeploy.json", () => {
 
   it("assigns each allowed role on the resource it is meant for, and nothing else", () => {
     const actual = assignments.map((a) => {
-      const scopeType = EXPECTED.map((e) => e.scopeType).find((t) =>
-        a.scope.toLowerCase().includes(`'${t.toLowerCase()}'`),
-      );
+      const scopeType =
+        a.scope === "null()"
+          ? RESOURCE_GROUP
+          : EXPECTED.map((e) => e.scopeType).find((t) => a.scope.toLowerCase().includes(`'${t.toLowerCase()}'`));
       return { role: roleName(a), scopeType: scopeType ?? `<unknown scope: ${a.scope}>` };
     });
     const order = (x: { role: string; scopeType: string }) => `${x.role}|${x.scopeType}`;
@@ -150,9 +169,10 @@ describe("role assignments in infra/azuredeploy.json", () => {
     }
   });
 
-  it("scopes each assignment to a resource, never to a resource group or subscription", () => {
+  it("scopes each assignment to a resource, never to a subscription; only the Activity Log read to a resource group", () => {
     for (const a of assignments)
-      expect(a.scope, `${roleName(a)} in ${a.deployment}`).toMatch(/^resourceId\('Microsoft\./);
+      if (roleName(a) === ACTIVITY_LOG) expect(a.scope, `${roleName(a)} in ${a.deployment}`).toBe("null()");
+      else expect(a.scope, `${roleName(a)} in ${a.deployment}`).toMatch(/^resourceId\('Microsoft\./);
   });
 });
 
