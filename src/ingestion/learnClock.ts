@@ -395,15 +395,20 @@ function learnWeekend(rows: readonly HourlyRow[], clock: Clock): number[] | unde
   const first = localMidnight(rows[0]!.hour, clock);
   const last = localMidnight(rows.at(-1)!.hour, clock);
   const best = new Array<number | undefined>(7).fill(undefined);
+  const times = new Array<number>(7).fill(0);
   for (const [m, n] of totals) {
     if (m === first || m === last) continue; // partial days
     const d = localDay(m + HOUR * 12, clock);
     best[d] = Math.max(best[d] ?? 0, n);
+    times[d]!++;
   }
   const seen = best.flatMap((b) => (b === undefined ? [] : [b])).sort((a, b) => b - a);
   if (seen.length < 3) return undefined;
   const busy = (seen[0]! + seen[1]! + seen[2]!) / 3;
-  const quiet = best.flatMap((n, d) => (n !== undefined && n < WEEKEND_RATIO * busy ? [d] : []));
+  let quiet = best.flatMap((n, d) => (n !== undefined && n < WEEKEND_RATIO * busy ? [d] : []));
+  // a weekend's days are consecutive: a quiet day apart from the others, seen only once, was a holiday
+  const apart = (d: number) => !quiet.includes((d + 6) % 7) && !quiet.includes((d + 1) % 7);
+  if (quiet.length > 1) quiet = quiet.filter((d) => !(apart(d) && times[d] === 1));
   // a day not seen complete (a past outage took it) next to a quiet day is taken as a day of that
   // weekend: a working day called weekend only loosens the verdict, a weekend day called working pages
   const weekend = [...quiet];

@@ -29,6 +29,16 @@ describe("the learned clock", () => {
     );
   });
 
+  it("does not take a holiday, the only whole Thursday in the history, for a weekend day", () => {
+    const end = Date.parse("2026-04-02T06:30:00Z"); // a Thursday: the history's first Thursday is cut short
+    const holiday = Math.floor(Date.parse("2026-03-26T00:00:00Z") / DAY);
+    for (const seed of [7, 8, 9]) {
+      const events = generateTrace(seed, end - 21 * DAY, end, new Set([holiday]), clockOf("UTC"));
+      const clock = learnClock(aggregateHourly(events, end - 14 * DAY, end));
+      expect(clock.learned, `seed ${seed}`).toBe("traffic looks like UTC, weekend Sat–Sun");
+    }
+  });
+
   it.each([
     ["America/Los_Angeles", "2026-03-17T12:00:00Z", -8, -7, "Los Angeles time, UTC−7"],
     ["Australia/Sydney", "2026-04-09T12:00:00Z", 11, 10, "Sydney time, UTC+10"],
