@@ -2,7 +2,7 @@
  * Who and when of drift problems, end to end: the real SDK client reads the emulator's Activity
  * Log (scenarios record who broke what), under the RBAC the template grants.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Emulator } from "../../emulator/index.js";
 import { IDS } from "../../emulator/constants.js";
 import { CLIENT_APP, recordActivity } from "../../emulator/state.js";
@@ -13,19 +13,12 @@ import { renderEmail } from "../../src/report/email.js";
 import { evidenceFacts } from "../../src/report/evidence.js";
 import { exitCodeFor, type Report } from "../../src/report/report.js";
 import { renderText } from "../../src/report/text.js";
-import { monitorFor, startTrustedEmulator } from "./harness.js";
+import { monitorFor, sharedHealthyEmulator } from "./harness.js";
 
+const current = sharedHealthyEmulator();
 let emu: Emulator;
-beforeAll(async () => {
-  emu = await startTrustedEmulator();
-});
-afterAll(async () => {
-  await emu?.stop();
-});
 beforeEach(() => {
-  emu.applyScenario("healthy");
-  emu.faults.clear();
-  emu.resetCalls();
+  emu = current();
 });
 
 const ACTIVITY = /\/providers\/Microsoft\.Insights\/eventtypes\/management\/values$/i;
