@@ -3,6 +3,7 @@ import type { Notice } from "../core/notifier.js";
 import { incidentKey, type AlertRecord, type PolicySettings } from "./alertRecord.js";
 import { evidenceFacts, when } from "../report/evidence.js";
 import { redact } from "../core/redact.js";
+import { isGuid } from "../core/ids.js";
 
 /** What is wrong, in words people use, for the title and subject (fallback: the check id). */
 const WHAT: Record<string, string> = {
@@ -29,12 +30,10 @@ export function describeCheck(check: string): string {
   return WHAT[check] ?? `${check} failing`;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The last segment of an ARM id or URL, the name people recognise; the value itself otherwise. */
 export function resourceName(resource: string): string {
   if (resource === "") return "the connector";
-  if (GUID.test(resource)) return `app ${resource}`;
+  if (isGuid(resource)) return `app ${resource}`;
   const trimmed = resource.replace(/\/+$/, "");
   const last = trimmed.split("/").pop() ?? trimmed;
   return last || resource;
@@ -49,7 +48,7 @@ export function portalLinks(resource: string, portalUrl: string, tenantId: strin
         url: `${portalUrl}/#@${tenantId}/resource${resource}`,
       },
     ];
-  if (GUID.test(resource))
+  if (isGuid(resource))
     return [
       {
         title: "Open the app registration",

@@ -6,6 +6,7 @@ import type { ActivityEvent, ActivityRead, Application, ServicePrincipal } from 
 import { MalformedReplyError, observeError, statusOf } from "./errors.js";
 import { auditFilter, DIRECTORY_AUDITS_TOP, toAuditEvent } from "./directoryAudits.js";
 import { GraphHttp, graphJson } from "./graphClient.js";
+import { isGuid } from "../core/ids.js";
 import { toApplication, toServicePrincipal } from "./graphMappers.js";
 
 /** Microsoft Graph reads of the Keeper app and its service principal, through the Graph SDK. */
@@ -70,7 +71,7 @@ export class GraphAdapter {
    * newest. An optional source: a 403 (no AuditLog.Read.All) is "forbidden", anything else "failed".
    */
   async readDirectoryAudits(objectId: string, from: Date, ctx: CallContext): Promise<ActivityRead> {
-    if (!/^[0-9a-f-]{36}$/i.test(objectId)) return { kind: "failed", reason: "not an object id" };
+    if (!isGuid(objectId)) return { kind: "failed", reason: "not an object id" };
     try {
       const q = new URLSearchParams({
         $filter: auditFilter(objectId, from),

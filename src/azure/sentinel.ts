@@ -14,6 +14,7 @@ import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "../core/callCo
 import { visible } from "../core/safeText.js";
 import { MalformedReplyError } from "./errors.js";
 import { RESPONSE_LIMIT_POLICIES } from "./responseLimit.js";
+import { isDcrImmutableId, isGuid } from "../core/ids.js";
 
 /** The Sentinel API version whose dataConnectors carry kind Push (the Keeper solution's record uses it). */
 export const DATA_CONNECTORS_API_VERSION = "2023-02-01-preview";
@@ -48,8 +49,6 @@ export interface ConnectorPage {
   nextLink?: string;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DCR_IMMUTABLE_ID = /^dcr-[0-9a-f]{32}$/i;
 const STREAM = /^Custom-[A-Za-z0-9_]{1,200}$/;
 
 const obj = (v: unknown): Record<string, unknown> | undefined =>
@@ -105,9 +104,8 @@ export function toConnectorPage(body: unknown): ConnectorPage {
     const stream = field(dcrConfig, "streamName");
     const dceUri = dceOrigin(endpoint);
     const bad: string[] = [];
-    if (typeof appId !== "string" || !GUID.test(appId))
-      bad.push(`properties.auth.AppId is not a GUID (${shown(appId)})`);
-    if (typeof immutableId !== "string" || !DCR_IMMUTABLE_ID.test(immutableId))
+    if (typeof appId !== "string" || !isGuid(appId)) bad.push(`properties.auth.AppId is not a GUID (${shown(appId)})`);
+    if (typeof immutableId !== "string" || !isDcrImmutableId(immutableId))
       bad.push(`properties.dcrConfig.dataCollectionRuleImmutableId is not a DCR immutable id (${shown(immutableId)})`);
     if (dceUri === undefined)
       bad.push(`properties.dcrConfig.dataCollectionEndpoint is not an https://<host> URI (${shown(endpoint)})`);
@@ -120,7 +118,7 @@ export function toConnectorPage(body: unknown): ConnectorPage {
     records.push({
       name,
       appId: (appId as string).toLowerCase(),
-      ...(typeof spId === "string" && GUID.test(spId) ? { servicePrincipalId: spId.toLowerCase() } : {}),
+      ...(typeof spId === "string" && isGuid(spId) ? { servicePrincipalId: spId.toLowerCase() } : {}),
       dcrImmutableId: immutableId as string,
       dceUri: dceUri!,
       streamName: stream as string,

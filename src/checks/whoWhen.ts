@@ -3,6 +3,8 @@ import { parseArmId, sameArmId, scopeCovers } from "../core/armId.js";
 import type { Finding } from "../core/finding.js";
 import { loggerFrom, type Logger } from "../core/logger.js";
 import { changeWords } from "../report/evidence.js";
+import { DAY } from "../core/time.js";
+import { isGuid } from "../core/ids.js";
 
 /**
  * "Who and when" for drift problems: the latest succeeded write or delete of the resource a
@@ -112,11 +114,9 @@ function targetOf(f: Finding, findings: readonly Finding[], deps: WhoWhenDeps): 
   return undefined;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function changeOf(e: ActivityEvent, verb: Verb): Record<string, string> {
   const tool = e.appId === undefined ? undefined : (TOOLS[e.appId.toLowerCase()] ?? `app ${e.appId}`);
-  const by = e.caller === undefined ? undefined : GUID.test(e.caller) ? `object id ${e.caller}` : e.caller;
+  const by = e.caller === undefined ? undefined : isGuid(e.caller) ? `object id ${e.caller}` : e.caller;
   return {
     action: verb,
     ...(by ? { by } : {}),
@@ -140,7 +140,7 @@ export async function addWhoWhen(findings: Finding[], deps: WhoWhenDeps): Promis
   if (unique.size === 0) return findings;
 
   const log = deps.log ?? loggerFrom(console);
-  const oldest = deps.now.getTime() - LOOKBACK_DAYS * 86_400_000;
+  const oldest = deps.now.getTime() - LOOKBACK_DAYS * DAY;
   const from = new Date(Math.max(oldest, deps.since?.getTime() ?? oldest));
   const reads = new Map<string, ActivityRead>();
   await Promise.all(

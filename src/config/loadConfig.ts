@@ -1,6 +1,7 @@
 import { CLOUD_NAMES, CLOUD_PROFILES, customCloud, type CloudName, type CloudProfile } from "./clouds.js";
 import type { ArmId } from "../core/armId.js";
-import { SettingReader, isGuid, type SettingProblem } from "./settingReader.js";
+import { SettingReader, type SettingProblem } from "./settingReader.js";
+import { isDcrImmutableId, isGuid } from "../core/ids.js";
 import { settingDefault } from "./settings.js";
 import { parseStorage, type StorageConfig } from "./storage.js";
 import { parseIngestionSettings, type IngestionSettings } from "./ingestionSettings.js";
@@ -146,8 +147,6 @@ function sourcesOf(env: Env, discovered: Discovered | undefined): KeeperSources 
   return out as KeeperSources;
 }
 
-const DCR_IMMUTABLE_ID = /^dcr-[0-9a-f]{32}$/i;
-
 /**
  * Reads and validates every setting at once; throws ConfigError naming each problem. `discovered`
  * fills the Keeper connector's values that are not set (see discovered.ts).
@@ -166,7 +165,7 @@ export function loadConfig(given: Env, discovered?: Discovered): Config {
   );
   const dcrImmutableId =
     r.required("KEEPER_DCR_IMMUTABLE_ID", "the DCR immutable id (dcr-…) Keeper is configured with") ?? "";
-  if (dcrImmutableId && !DCR_IMMUTABLE_ID.test(dcrImmutableId))
+  if (dcrImmutableId && !isDcrImmutableId(dcrImmutableId))
     r.fail("KEEPER_DCR_IMMUTABLE_ID", 'not a DCR immutable id: expected "dcr-" followed by 32 hex digits');
   const dceRaw = r.required("KEEPER_DCE_URI", "the DCE logs-ingestion URI Keeper is configured with");
   const pasted = dceRaw === undefined ? undefined : keeperEndpointOrigin(dceRaw);

@@ -1,17 +1,13 @@
 import { parseArmId, type ArmId } from "../core/armId.js";
 import { firesMoreThanOncePerMinute, isValidSchedule } from "./schedule.js";
+import { isGuid } from "../core/ids.js";
 
 export interface SettingProblem {
   setting: string;
   message: string;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMAIL = /^[^\s@,;<>]+@[^\s@,;<>]+\.[^\s@,;<>]+$/;
-
-export function isGuid(v: string): boolean {
-  return GUID.test(v);
-}
 
 /**
  * Reads settings from an environment and collects every problem instead of stopping at the
@@ -52,7 +48,7 @@ export class SettingReader {
 
   guid(name: string, what: string): string {
     const v = this.required(name, what);
-    if (v !== undefined && !GUID.test(v))
+    if (v !== undefined && !isGuid(v))
       this.fail(name, `not a GUID: expected ${what} like 00000000-0000-0000-0000-000000000000`);
     return v ?? "";
   }
@@ -82,8 +78,7 @@ export class SettingReader {
       this.fail(name, `an ARM ID of the wrong type: ${id.provider}/${id.type}, expected ${provider}/${type}`);
       return undefined;
     }
-    if (!GUID.test(id.subscriptionId))
-      this.fail(name, `subscription "${id.subscriptionId}" in the ARM ID is not a GUID`);
+    if (!isGuid(id.subscriptionId)) this.fail(name, `subscription "${id.subscriptionId}" in the ARM ID is not a GUID`);
     return id;
   }
 

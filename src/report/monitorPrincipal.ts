@@ -3,7 +3,7 @@
  * already fetched (no extra call). The token itself is never kept nor logged: only the claim is.
  */
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isGuid } from "../core/ids.js";
 
 /** A GUID claim (`oid`, `tid`) of a JWT access token; undefined for anything else. */
 function guidClaim(accessToken: string, claim: "oid" | "tid"): string | undefined {
@@ -12,7 +12,7 @@ function guidClaim(accessToken: string, claim: "oid" | "tid"): string | undefine
   try {
     const claims: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
     const v = (claims as Record<string, unknown> | null)?.[claim];
-    return typeof v === "string" && GUID.test(v) ? v.toLowerCase() : undefined;
+    return typeof v === "string" && isGuid(v) ? v.toLowerCase() : undefined;
   } catch {
     return undefined;
   }

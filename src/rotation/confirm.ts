@@ -1,4 +1,5 @@
 import type { RotationState } from "./model.js";
+import { isGuid } from "../core/ids.js";
 
 export interface Confirmation {
   rotationId: string;
@@ -6,7 +7,6 @@ export interface Confirmation {
   confirmedBy: string;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FIELDS = ["rotationId", "keyId", "confirmedBy"] as const;
 
 /**
@@ -31,7 +31,7 @@ export function parseConfirmation(
       field: "rotationId",
       error: "required: the rotation id from the hand-off notice (letters, digits, -)",
     };
-  if (typeof keyId !== "string" || !GUID.test(keyId))
+  if (typeof keyId !== "string" || !isGuid(keyId))
     return { ok: false, field: "keyId", error: "required: the new secret's keyId (a GUID) from the hand-off notice" };
   const who = options.principal ?? confirmedBy;
   const bad = confirmerProblem(who);
