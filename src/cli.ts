@@ -11,6 +11,7 @@ import { exitCodeFor } from "./report/report.js";
 import { selectChecks, unknownCheckIds } from "./report/select.js";
 import { visible } from "./core/safeText.js";
 import type { KeeperValue } from "./core/valueSource.js";
+import { DISCOVERABLE_SETTINGS, SOURCE_KEY } from "./config/discovered.js";
 import type { Report } from "./report/report.js";
 
 const EXIT_CODES =
@@ -207,16 +208,22 @@ async function endpointUrl(args: readonly string[], io: CliIo): Promise<number> 
   return 2;
 }
 
-/** The values `discover` prints, in this order, with their labels. */
-const DISCOVERED_ROWS: ReadonlyArray<[KeeperValue, string, string]> = [
-  ["tenantId", "tenant", "KEEPER_TENANT_ID"],
-  ["appId", "Keeper app id", "KEEPER_APP_ID"],
-  ["dcrId", "DCR", "KEEPER_DCR_RESOURCE_ID"],
-  ["dcrImmutableId", "DCR immutable id", "KEEPER_DCR_IMMUTABLE_ID"],
-  ["dceUri", "DCE URI", "KEEPER_DCE_URI"],
-  ["streamName", "stream", "KEEPER_STREAM_NAME"],
-  ["tableName", "table", "KEEPER_TABLE_NAME"],
-];
+/** The label `discover` prints for each value. */
+const DISCOVERED_LABEL: Readonly<Record<KeeperValue, string>> = {
+  tenantId: "tenant",
+  appId: "Keeper app id",
+  dcrId: "DCR",
+  dcrImmutableId: "DCR immutable id",
+  dceUri: "DCE URI",
+  streamName: "stream",
+  tableName: "table",
+};
+/** The values `discover` prints, in the settings' order: value, label, the setting it stands for. */
+const DISCOVERED_ROWS: ReadonlyArray<[KeeperValue, string, string]> = DISCOVERABLE_SETTINGS.map((setting) => [
+  SOURCE_KEY[setting],
+  DISCOVERED_LABEL[SOURCE_KEY[setting]],
+  setting,
+]);
 
 async function discoverCommand(args: readonly string[], io: CliIo): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {

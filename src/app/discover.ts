@@ -202,7 +202,8 @@ async function keeperDcr(
   const list = await arm.listDcrs(ws.subscriptionId, ctx);
   if (list.kind === "found") {
     const hit = list.value.find(matches);
-    if (hit && parseArmId(hit.id)) return { id: parseArmId(hit.id)!.id, source: "sentinel", dcr: hit, warnings: [] };
+    const hitId = hit && parseArmId(hit.id);
+    if (hit && hitId) return { id: hitId.id, source: "sentinel", dcr: hit, warnings: [] };
     return {
       id: defaultId,
       source: "default",

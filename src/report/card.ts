@@ -45,6 +45,13 @@ export const MAX_OPEN_URLS = 4;
 
 export const STATUS_PAGE_TITLE = "Open status page";
 
+/** The status page a message links to, when it is a URL a reader may be offered. */
+export const statusPageOf = (o: MessageLinks): string | undefined =>
+  o.statusPageUrl !== undefined && isLinkUrl(o.statusPageUrl) ? o.statusPageUrl : undefined;
+
+/** A notice's links a reader may be offered (https, or http to this machine). */
+export const openableLinks = (n: Pick<Notice, "links">): Notice["links"] => n.links.filter((l) => isLinkUrl(l.url));
+
 /** Status colour: container style and text colour per notice. */
 export function colourOf(n: Pick<Notice, "kind" | "severity">): { style: string; color: string } {
   if (n.kind === "resolved") return { style: "good", color: "Good" };
@@ -135,23 +142,22 @@ function section(n: Notice, links: Notice["links"]): CardElement {
 
 /** One Adaptive Card for the notices of one message. Pure; pinned by golden files. */
 export function renderCard(notices: readonly Notice[], options: MessageLinks = {}): AdaptiveCard {
-  const statusPage = options.statusPageUrl !== undefined && isLinkUrl(options.statusPageUrl);
+  const statusPage = statusPageOf(options);
   // Link targets are built by the monitor (portal links, the status page), never taken from Azure-side text.
   let budget = MAX_OPEN_URLS - (statusPage ? 1 : 0);
   const linksOf = notices.map((n) => {
-    const own = n.links.filter((l) => isLinkUrl(l.url)).slice(0, Math.max(0, budget));
+    const own = openableLinks(n).slice(0, Math.max(0, budget));
     budget -= own.length;
     return own;
   });
-  const pageButton: CardElement[] =
-    statusPage && options.statusPageUrl
-      ? [
-          {
-            type: "ActionSet",
-            actions: [{ type: "Action.OpenUrl", title: STATUS_PAGE_TITLE, url: visible(options.statusPageUrl, 2000) }],
-          },
-        ]
-      : [];
+  const pageButton: CardElement[] = statusPage
+    ? [
+        {
+          type: "ActionSet",
+          actions: [{ type: "Action.OpenUrl", title: STATUS_PAGE_TITLE, url: visible(statusPage, 2000) }],
+        },
+      ]
+    : [];
   return {
     type: "AdaptiveCard",
     $schema: "http://adaptivecards.io/schemas/adaptive-card.json",

@@ -1,8 +1,7 @@
 import type { Notice } from "../core/notifier.js";
-import { colourOf, headline, STATUS_PAGE_TITLE, type MessageLinks } from "./card.js";
+import { colourOf, headline, openableLinks, statusPageOf, STATUS_PAGE_TITLE, type MessageLinks } from "./card.js";
 import { fixBlock } from "./fix.js";
 import { escapeHtml, inertHtml, visible } from "../core/safeText.js";
-import { isLinkUrl } from "../core/linkUrl.js";
 
 export { escapeHtml };
 
@@ -50,8 +49,7 @@ function htmlSection(n: Notice): string {
         `<tr><th align="left" style="padding:2px 12px 2px 0;vertical-align:top">${inertHtml(f.name, 80)}</th><td style="padding:2px 0">${inertHtml(f.value, 600)}</td></tr>`,
     )
     .join("");
-  const links = n.links
-    .filter((l) => isLinkUrl(l.url))
+  const links = openableLinks(n)
     .map((l) => `<a href="${inertHtml(l.url)}">${inertHtml(l.title, 100)}</a>`)
     .join(" · ");
   const fix = n.remediation ? fixBlock(n.remediation) : undefined;
@@ -81,7 +79,7 @@ function textSection(n: Notice): string {
   }
   if (n.facts.length)
     lines.push("", ...n.facts.slice(0, 20).map((f) => `  ${visible(f.name, 80)}: ${visible(f.value, 600)}`));
-  const links = n.links.filter((l) => isLinkUrl(l.url));
+  const links = openableLinks(n);
   if (links.length) lines.push("");
   for (const l of links) lines.push(`${visible(l.title, 100)}: ${visible(l.url)}`);
   return lines.join("\n");
@@ -92,8 +90,7 @@ const keysOf = (notices: readonly Notice[]) => notices.map((n) => n.key).join(",
 /** Subject, HTML and plain text for the notices of one message: the same content as the card. Pure. */
 export function renderEmail(notices: readonly Notice[], options: MessageLinks = {}): RenderedEmail {
   const subject = subjectFor(notices);
-  const page =
-    options.statusPageUrl !== undefined && isLinkUrl(options.statusPageUrl) ? options.statusPageUrl : undefined;
+  const page = statusPageOf(options);
   const html = [
     `<!DOCTYPE html>`,
     `<html><body style="font-family:Segoe UI,Arial,sans-serif;font-size:14px;color:#242424">`,
