@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { CHECK_CATALOG } from "./core/finding.js";
 import { ConfigError } from "./config/loadConfig.js";
-import { createApp } from "./app/compose.js";
+import { createFleet, mapLimit } from "./app/fleet.js";
 import type { Monitor } from "./app/monitor.js";
 import { DEFAULT_WIDTH, renderText } from "./report/text.js";
 import { exitCodeFor } from "./report/report.js";
@@ -150,20 +150,41 @@ function parseCheckArgs(args: readonly string[]): CheckArgs {
   return out;
 }
 
-/** The monitor from the settings (built once by the composition root), or undefined after saying what is wrong. */
-async function monitorFor(io: CliIo): Promise<Monitor | undefined> {
-  const app = createApp({ env: io.env });
-  await app.load();
-  try {
-    return app.getMonitor();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      io.stderr(`keeper-monitor: ${e.message}\n`);
-      return undefined;
-    }
-    throw e;
-  }
+/** A watched connector as the CLI runs it: its monitor, or why it has none. */
+interface CliTarget {
+  key: string;
+  label: string;
+  monitor?: Monitor;
+  error?: ConfigError;
 }
+
+/**
+ * The connectors the settings name, each with its monitor (built once by its composition root),
+ * and whether there are several. One connector whose settings are bad: undefined, after saying why.
+ */
+async function targetsFor(io: CliIo): Promise<{ several: boolean; targets: CliTarget[] } | undefined> {
+  const fleet = createFleet({ env: io.env });
+  const found = await fleet.load();
+  const targets = found.map((t): CliTarget => {
+    try {
+      return { key: t.key, label: t.label, monitor: t.app.getMonitor() };
+    } catch (e) {
+      if (e instanceof ConfigError) return { key: t.key, label: t.label, error: e };
+      throw e;
+    }
+  });
+  const several = fleet.several();
+  if (!several && targets[0]?.error) {
+    io.stderr(`keeper-monitor: ${targets[0].error.message}\n`);
+    return undefined;
+  }
+  for (const t of targets)
+    if (t.error) io.stderr(`keeper-monitor: ${visible(t.label, 150)} (${t.key}): ${t.error.message}\n`);
+  return { several, targets };
+}
+
+/** At most this many connectors are checked at once. */
+const CLI_CONCURRENCY = 4;
 
 async function check(args: readonly string[], io: CliIo): Promise<number> {
   const opts = parseCheckArgs(args);
@@ -171,16 +192,52 @@ async function check(args: readonly string[], io: CliIo): Promise<number> {
     io.stdout(CHECK_USAGE);
     return 0;
   }
-  const monitor = await monitorFor(io);
-  if (!monitor) return 2;
-  const full = await monitor.runAll();
-  const report = opts.only ? selectChecks(full, opts.only) : full;
-  io.stdout(
-    opts.json
-      ? JSON.stringify(report, null, 2) + "\n"
-      : renderText(report, { width: terminalWidth(io), color: useColor(io), all: opts.all }),
-  );
-  return exitCodeFor(report);
+  const fleet = await targetsFor(io);
+  if (!fleet) return 2;
+  const reports = await mapLimit(fleet.targets, CLI_CONCURRENCY, async (t) => {
+    if (!t.monitor) return undefined;
+    const full = await t.monitor.runAll();
+    return opts.only ? selectChecks(full, opts.only) : full;
+  });
+  const text = (r: Report) => renderText(r, { width: terminalWidth(io), color: useColor(io), all: opts.all });
+  if (!fleet.several) {
+    const report = reports[0]!;
+    io.stdout(opts.json ? JSON.stringify(report, null, 2) + "\n" : text(report));
+    return exitCodeFor(report);
+  }
+  const done = reports.filter((r) => r !== undefined);
+  const failed = fleet.targets.filter((t) => t.error);
+  const code = Math.max(failed.length ? 2 : 0, ...done.map(exitCodeFor));
+  if (opts.json) {
+    const envelope = {
+      version: 1,
+      status: code === 0 ? "ok" : code === 1 ? "problem" : "unknown",
+      reports: done,
+      ...(failed.length
+        ? {
+            errors: failed.map((t) => ({
+              target: t.key,
+              label: t.label,
+              error: "invalid settings",
+              settings: t.error!.problems.map((p) => p.setting),
+            })),
+          }
+        : {}),
+    };
+    io.stdout(JSON.stringify(envelope, null, 2) + "\n");
+  } else
+    io.stdout(
+      fleet.targets
+        .map((t, i) => {
+          const head = `== ${visible(t.label, 150)} (${t.key})`;
+          const r = reports[i];
+          return r
+            ? `${head}\n${text(r)}`
+            : `${head}\ncould not check: invalid settings (${t.error!.problems.map((p) => p.setting).join(", ")})\n`;
+        })
+        .join("\n"),
+    );
+  return code;
 }
 
 async function endpointUrl(args: readonly string[], io: CliIo): Promise<number> {
@@ -189,23 +246,32 @@ async function endpointUrl(args: readonly string[], io: CliIo): Promise<number> 
     return 0;
   }
   if (args.length) throw new UsageError(`unknown option ${visible(args[0]!, 100)}`, ENDPOINT_USAGE);
-  const monitor = await monitorFor(io);
-  if (!monitor) return 2;
-  // the drift checks alone: the Endpoint URL needs no event query
-  const report = await monitor.runDriftChecks();
-  if (report.target.endpointUrl) {
-    io.stdout(visible(report.target.endpointUrl, 500) + "\n");
-    return 0;
+  const fleet = await targetsFor(io);
+  if (!fleet) return 2;
+  let code = 0;
+  for (const t of fleet.targets) {
+    if (!t.monitor) {
+      code = 2;
+      continue;
+    }
+    // the drift checks alone: the Endpoint URL needs no event query
+    const report = await t.monitor.runDriftChecks();
+    if (report.target.endpointUrl) {
+      const url = visible(report.target.endpointUrl, 500);
+      io.stdout(fleet.several ? `${t.key} ${url}\n` : url + "\n");
+      continue;
+    }
+    code = 2;
+    // Why not: what the DCE checks could not read, or what is missing.
+    const why = ["dce.endpoint", "dce.exists", "dcr.exists"]
+      .map((c) => report.findings.find((f) => f.check === c && f.status !== "ok"))
+      .filter((f) => f !== undefined)
+      .map((f) => `${f.check}: ${visible(f.summary)}`);
+    io.stderr(
+      `keeper-monitor: ${fleet.several ? `${t.key}: ` : ""}the Endpoint URL could not be assembled from live values.\n${why.map((w) => `  ${w}\n`).join("")}`,
+    );
   }
-  // Why not: what the DCE checks could not read, or what is missing.
-  const why = ["dce.endpoint", "dce.exists", "dcr.exists"]
-    .map((c) => report.findings.find((f) => f.check === c && f.status !== "ok"))
-    .filter((f) => f !== undefined)
-    .map((f) => `${f.check}: ${visible(f.summary)}`);
-  io.stderr(
-    `keeper-monitor: the Endpoint URL could not be assembled from live values.\n${why.map((w) => `  ${w}\n`).join("")}`,
-  );
-  return 2;
+  return code;
 }
 
 /** The label `discover` prints for each value. */
@@ -233,8 +299,35 @@ async function discoverCommand(args: readonly string[], io: CliIo): Promise<numb
   const json = args.includes("--json");
   const stray = args.find((a) => a !== "--json");
   if (stray !== undefined) throw new UsageError(`unknown option ${visible(stray, 100)}`, DISCOVER_USAGE);
-  const monitor = await monitorFor(io);
-  if (!monitor) return 2;
+  const fleet = await targetsFor(io);
+  if (!fleet) return 2;
+  const found = await Promise.all(
+    fleet.targets.map((t) => (t.monitor ? discoveredOf(t.monitor) : Promise.resolve(undefined))),
+  );
+  if (json) {
+    const one = (d: Discovery, t: CliTarget) => ({ ...(fleet.several ? { target: t.key } : {}), ...d.json });
+    const items = fleet.targets.flatMap((t, i) => (found[i] ? [one(found[i], t)] : []));
+    io.stdout(JSON.stringify(fleet.several ? { version: 1, connectors: items } : items[0], null, 2) + "\n");
+  } else
+    io.stdout(
+      fleet.targets
+        .map((t, i) =>
+          found[i]
+            ? `${fleet.several ? `== ${visible(t.label, 150)} (${t.key})\n` : ""}${found[i].text}`
+            : `== ${visible(t.label, 150)} (${t.key})\nnot found: ${t.error!.problems.map((p) => visible(p.message, 600)).join("; ")}\n`,
+        )
+        .join("\n"),
+    );
+  return found.every((f) => f !== undefined) ? 0 : 2;
+}
+
+interface Discovery {
+  json: Record<string, unknown>;
+  text: string;
+}
+
+/** What `discover` prints for one connector: each value and where it came from, and the Endpoint URL. */
+async function discoveredOf(monitor: Monitor): Promise<Discovery> {
   const k = monitor.config.keeper;
   const valueOf: Record<KeeperValue, string> = {
     tenantId: k.tenantId,
@@ -250,25 +343,16 @@ async function discoverCommand(args: readonly string[], io: CliIo): Promise<numb
   const endpointUrl = report.target.endpointUrl;
   const discovery = monitor.config.discovery;
   const warnings = (discovery?.warnings ?? []).map((w) => visible(w, 600));
-  if (json) {
-    const values = Object.fromEntries(
-      DISCOVERED_ROWS.map(([key]) => [key, { value: visible(valueOf[key], 500), source: k.sources[key] }]),
-    );
-    io.stdout(
-      JSON.stringify(
-        {
-          workspace: k.workspace.id,
-          ...(discovery?.connectorName ? { connector: visible(discovery.connectorName, 200) } : {}),
-          values,
-          warnings,
-          ...(endpointUrl ? { endpointUrl: visible(endpointUrl, 500) } : {}),
-        },
-        null,
-        2,
-      ) + "\n",
-    );
-    return 0;
-  }
+  const values = Object.fromEntries(
+    DISCOVERED_ROWS.map(([key]) => [key, { value: visible(valueOf[key], 500), source: k.sources[key] }]),
+  );
+  const json = {
+    workspace: k.workspace.id,
+    ...(discovery?.connectorName ? { connector: visible(discovery.connectorName, 200) } : {}),
+    values,
+    warnings,
+    ...(endpointUrl ? { endpointUrl: visible(endpointUrl, 500) } : {}),
+  };
   const lines: string[] = [];
   lines.push(
     discovery
@@ -281,8 +365,7 @@ async function discoverCommand(args: readonly string[], io: CliIo): Promise<numb
     lines.push(`  ${label.padEnd(width)}  ${visible(valueOf[key], 500)}  (${k.sources[key]}; setting ${setting})`);
   if (warnings.length) lines.push("", "To know:", ...warnings.map((w) => `  - ${w}`));
   lines.push("", endpointUrl ? `Endpoint URL: ${visible(endpointUrl, 500)}` : endpointWhy(report));
-  io.stdout(lines.join("\n") + "\n");
-  return 0;
+  return { json, text: lines.join("\n") + "\n" };
 }
 
 /** Why the Endpoint URL could not be assembled: what the DCE and DCR checks could not read, or what is missing. */

@@ -143,7 +143,7 @@ async function invoke(t: TriggerDef): Promise<{ threw: unknown } | { returned: u
 describe("src/index.ts loads the monitor's modules on first use", () => {
   it("gives the factories and discovery (alerting reuses the monitor's credential)", async () => {
     const m = await (await freshIndex()).loadMonitorModules();
-    expect(Object.keys(m).sort()).toEqual(["createAlerting", "createMonitor", "discover"]);
+    expect(Object.keys(m).sort()).toEqual(["createAlerting", "createMonitor", "discover", "discoverAll"]);
     expect([typeof m.createMonitor, typeof m.createAlerting]).toEqual(["function", "function"]);
   });
 

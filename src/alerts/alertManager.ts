@@ -15,6 +15,18 @@ export interface AlertManagerDeps {
   settings: PolicySettings;
   now: () => Date;
   log: Logger;
+  /** The connector's name, when one deployment watches several: every notice names it. */
+  connector?: string;
+}
+
+/** The notice with the connector's name in its title and first fact (once). */
+export function namingConnector(notice: Notice, connector: string | undefined): Notice {
+  if (!connector || notice.facts.some((f) => f.name === "Connector")) return notice;
+  return {
+    ...notice,
+    title: `${connector}: ${notice.title}`,
+    facts: [{ name: "Connector", value: connector }, ...notice.facts],
+  };
 }
 
 /** How often to re-read and re-apply a run when another run moved the same records meanwhile. */
@@ -71,10 +83,12 @@ export class AlertManager implements FindingsSink, Notifier {
       const loaded = await store.records.load();
       const records = new Map<string, AlertRecord>([...loaded].map(([k, v]) => [k, v.record]));
       const now = this.deps.now();
-      const { notices, steps } = evaluate(records, run, settings, now);
-      const changes: RecordChange[] = steps.map((s) => ({
+      const evaluated = evaluate(records, run, settings, now);
+      const named = (n: Notice) => namingConnector(n, this.deps.connector);
+      const notices = evaluated.notices.map(named);
+      const changes: RecordChange[] = evaluated.steps.map((s) => ({
         record: s.record,
-        notices: s.notices,
+        notices: s.notices.map(named),
         etag: loaded.get(s.record.key)?.etag,
         retire: s.retire.flatMap((key) => {
           const etag = loaded.get(key)?.etag;
@@ -93,8 +107,9 @@ export class AlertManager implements FindingsSink, Notifier {
   }
 
   /** Notifier: queues the notice durably on every configured channel, then tries to deliver. */
-  async notify(notice: Notice): Promise<void> {
+  async notify(given: Notice): Promise<void> {
     const now = this.deps.now();
+    const notice = namingConnector(given, this.deps.connector);
     for (const c of this.deps.channels) await this.deps.store.outbox.enqueue(notice, c.name, now);
     if (this.deps.channels.length === 0)
       this.deps.log.warn("alerts go nowhere: no channel configured", { kind: notice.kind });

@@ -55,6 +55,13 @@ export function createAlerting(
     throw new Error("AzureWebJobsStorage is not set: alert state lives in the Function App's Table storage");
   const store = new AlertStore(createTableClient(config.storage, credential, options.table ?? ALERT_TABLE), log);
   const channels = options.channels ?? channelsFromConfig(config, credential, now);
-  const manager = new AlertManager({ store, channels, settings: policySettings(config), now, log });
+  const manager = new AlertManager({
+    store,
+    channels,
+    settings: policySettings(config),
+    now,
+    log,
+    ...(config.target ? { connector: config.target.label } : {}),
+  });
   return { store, manager, channels };
 }

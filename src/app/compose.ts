@@ -4,14 +4,16 @@ import type { Discovered } from "../config/discovered.js";
 import { loggerFrom, type Logger } from "../core/logger.js";
 import type { FindingsSink, Notifier, RunRecord } from "../core/notifier.js";
 import type { Alerting, createAlerting } from "./alerting.js";
-import type { discover } from "./discover.js";
+import type { discover, discoverAll } from "./discover.js";
 import type { createMonitor, Monitor } from "./monitor.js";
+import { forTarget, type TargetRef } from "./target.js";
 
 /** The modules that hold the Azure SDKs: loaded on first use, not at import. */
 export interface AppModules {
   createMonitor: typeof createMonitor;
   createAlerting: typeof createAlerting;
   discover: typeof discover;
+  discoverAll: typeof discoverAll;
 }
 
 export interface AppOptions {
@@ -23,6 +25,16 @@ export interface AppOptions {
   sleep?: (ms: number) => Promise<void>;
   /** The Table storage tables of alert and rotation state (default keepermonitor, keepermonitorrotation). */
   tables?: { alerts?: string; rotation?: string };
+  /**
+   * The connector's values already found (a fleet finds every connector of a workspace at once):
+   * the app does not look them up again.
+   */
+  discovered?: Discovered;
+  /**
+   * The connector this app watches, when the deployment watches several (see fleet.ts): alerts
+   * name it, and its secret name and status page link are its own.
+   */
+  target?: TargetRef;
   /** Alerting's own log (default: the console). */
   log?: Logger;
   /** Sees every run a trigger records, just before alerting applies it. */
@@ -67,7 +79,12 @@ export function createApp(options: AppOptions): App {
     loading ??= Promise.all([import("./monitor.js"), import("./alerting.js"), import("./discover.js")])
       .then(
         ([m, a, d]) =>
-          (modules = { createMonitor: m.createMonitor, createAlerting: a.createAlerting, discover: d.discover }),
+          (modules = {
+            createMonitor: m.createMonitor,
+            createAlerting: a.createAlerting,
+            discover: d.discover,
+            discoverAll: d.discoverAll,
+          }),
       )
       .catch((e: unknown) => {
         loading = undefined;
@@ -76,7 +93,7 @@ export function createApp(options: AppOptions): App {
     return loading;
   };
   // The connector's values found from the workspace: once per process while it succeeds.
-  let discovered: Discovered | undefined;
+  let discovered: Discovered | undefined = options.discovered;
   let discoveryError: unknown;
   let discovering: Promise<void> | undefined;
   const load = async (): Promise<AppModules> => {
@@ -109,7 +126,8 @@ export function createApp(options: AppOptions): App {
     // a bad setting discovery itself needs: loadConfig names it with every other bad setting
     if (discoveryWanted(options.env) && discovered === undefined && discoveryError instanceof DiscoveryError)
       throw discoveryError;
-    return loadConfig(options.env, discovered);
+    const c = loadConfig(options.env, discovered);
+    return options.target ? forTarget(c, options.target) : c;
   };
   const getMonitor = (): Monitor => {
     monitor ??= loaded().createMonitor(config(), {
@@ -125,13 +143,10 @@ export function createApp(options: AppOptions): App {
   };
   const getAlerting = (): Alerting => {
     const { config, credential } = getMonitor();
-    alerting ??= loaded().createAlerting(
-      config,
-      credential,
-      now,
-      options.log ?? loggerFrom(console),
-      options.tables?.alerts ? { table: options.tables.alerts } : {},
-    );
+    alerting ??= loaded().createAlerting(config, credential, now, options.log ?? loggerFrom(console), {
+      ...(options.tables?.alerts ? { table: options.tables.alerts } : {}),
+      ...(options.target ? { connector: options.target.label } : {}),
+    });
     return alerting;
   };
   const notifier: Notifier = { notify: (n) => getAlerting().manager.notify(n) };

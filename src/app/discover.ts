@@ -52,9 +52,33 @@ export async function discover(
   env: Record<string, string | undefined>,
   options: DiscoverOptions = {},
 ): Promise<DiscoveryResult> {
+  const [first] = await discoverAll(env, { ...options, one: true });
+  return first!;
+}
+
+/**
+ * The same for every Keeper connector in the workspace, one result each (at least one). With
+ * `one`, only the first is looked up, and a warning says how many there were.
+ */
+export async function discoverAll(
+  env: Record<string, string | undefined>,
+  options: DiscoverOptions & { one?: boolean } = {},
+): Promise<DiscoveryResult[]> {
   const settings = loadDiscoverySettings(env);
   try {
-    return await discoverWith(env, settings, options);
+    const identity = rememberingPrincipal(options.credential ?? createCredential(settings));
+    const credential = identity.credential as TokenCredential;
+    const ctx = runContext(settings);
+    const records = await keeperRecords(
+      new SentinelAdapter(credential, settings.cloud),
+      settings,
+      ctx,
+      identity.principalId,
+      insteadOf(env),
+      options.one === true,
+    );
+    const arm = new ArmAdapter(credential, settings.cloud);
+    return await Promise.all(records.map((r) => discoverWith(env, settings, arm, ctx, identity, r.use, r.warnings)));
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     // anything unforeseen (a credential that cannot be built, a client error) is a clear error too
@@ -70,18 +94,13 @@ export async function discover(
 async function discoverWith(
   env: Record<string, string | undefined>,
   settings: DiscoverySettings,
-  options: DiscoverOptions,
+  arm: ArmAdapter,
+  ctx: CallContext,
+  identity: ReturnType<typeof rememberingPrincipal>,
+  use: KeeperConnectorRecord,
+  recordWarnings: readonly string[],
 ): Promise<DiscoveryResult> {
-  const identity = rememberingPrincipal(options.credential ?? createCredential(settings));
-  const credential = identity.credential as TokenCredential;
-  const ctx = runContext(settings);
-  const record = await keeperRecord(
-    new SentinelAdapter(credential, settings.cloud),
-    settings,
-    ctx,
-    identity.principalId,
-    insteadOf(env),
-  );
+  const record = { use, warnings: recordWarnings };
   const warnings = [...record.warnings];
   const values: Discovered["values"] = {
     KEEPER_APP_ID: record.use.appId,
@@ -104,13 +123,7 @@ async function discoverWith(
     sources[name] = source;
   };
 
-  const dcr = await keeperDcr(
-    new ArmAdapter(credential, settings.cloud),
-    settings,
-    record.use.dcrImmutableId,
-    !env["KEEPER_TABLE_NAME"]?.trim(),
-    ctx,
-  );
+  const dcr = await keeperDcr(arm, settings, record.use.dcrImmutableId, !env["KEEPER_TABLE_NAME"]?.trim(), ctx);
   warnings.push(...dcr.warnings);
   if (settings.dcr === undefined) set("KEEPER_DCR_RESOURCE_ID", dcr.id, dcr.source);
   // the stream a setting names, else the record's: the table is the one its data flow writes
@@ -129,13 +142,14 @@ async function discoverWith(
   return { values, sources, connectorName: record.use.name, warnings, workspaceId: settings.workspace.id };
 }
 
-async function keeperRecord(
+async function keeperRecords(
   sentinel: SentinelAdapter,
   settings: DiscoverySettings,
   ctx: CallContext,
   principalId: () => string | undefined,
   instead: string,
-): Promise<{ use: KeeperConnectorRecord; warnings: string[] }> {
+  one: boolean,
+): Promise<Array<{ use: KeeperConnectorRecord; warnings: string[] }>> {
   const ws = settings.workspace.id;
   let found: { records: KeeperConnectorRecord[]; malformed: string[] };
   try {
@@ -151,12 +165,12 @@ async function keeperRecord(
     throw new DiscoveryError([{ setting: "KEEPER_WORKSPACE_RESOURCE_ID", message }]);
   }
   const warnings: string[] = [];
-  if (more.length)
+  if (one && more.length)
     warnings.push(
       `${found.records.length} Keeper connectors in the workspace: only the first, ${first.name}, is checked (set the settings of another to check it)`,
     );
   if (found.malformed.length) warnings.push(`left out, malformed: ${found.malformed.slice(0, 3).join(" | ")}`);
-  return { use: first, warnings };
+  return (one ? [first] : found.records).map((use) => ({ use, warnings: [...warnings] }));
 }
 
 /** Why the record could not be read, as a setting problem with what to do instead. */

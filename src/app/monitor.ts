@@ -47,6 +47,7 @@ export function targetFromConfig(config: Config): ReportTarget {
     workspace: config.keeper.workspace.id,
     sources: config.keeper.sources,
     ...(config.discovery?.warnings.length ? { discoveryWarnings: config.discovery.warnings } : {}),
+    ...(config.target ? { key: config.target.key, label: config.target.label } : {}),
   };
 }
 

@@ -46,6 +46,8 @@ export interface Config {
   ingestion: IngestionSettings;
   rotation: RotationSettings;
   alerts: AlertSettings;
+  /** Which of several watched connectors this is (see app/target.ts); absent when one is watched. */
+  target?: { key: string; label: string };
 }
 
 /** Every bad or missing setting, named, in one error. */

@@ -261,7 +261,7 @@ export function healthHandler(deps: HealthDeps) {
  * The page has no script, loads nothing and is never framed: the policy says so to the browser
  * too (frame-ancestors is honoured only as a header, not in a meta tag).
  */
-const htmlHeaders = {
+export const htmlHeaders = {
   "content-type": "text/html; charset=utf-8",
   "content-security-policy":
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",

@@ -1,24 +1,46 @@
+import type { TimerHandler } from "@azure/functions";
 import type { App } from "../app/compose.js";
+import { mapLimit, type Fleet } from "../app/fleet.js";
 import { alertDeliveryHandler } from "./alertDelivery.js";
 import { alertDigestHandler, digestEnabled } from "./alertDigest.js";
 import { driftCheckHandler } from "./driftCheck.js";
+import { contextFor, fleetHealthHandler, perTarget } from "./fleetHttp.js";
 import { healthHandler } from "./health.js";
 import { ingestionWatchHandler } from "./ingestionWatch.js";
 import type { TriggerDef } from "./registry.js";
 import { rotationConfirmHandler, rotationStateHandler } from "./rotationApi.js";
 import { secretRotationHandler } from "./secretRotation.js";
 
-/** Every handler awaits the app's modules before it builds anything (see createApp). */
-function afterLoad<A extends unknown[], R>(app: App, handler: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  return async (...args) => {
-    await app.load();
-    return handler(...args);
+/** At most this many targets run at once in one invocation. */
+export const TARGET_CONCURRENCY = 4;
+
+/**
+ * A timer handler run for every target. One target: exactly its handler. Several: each runs (at
+ * most TARGET_CONCURRENCY at once) with log lines naming it; one that fails does not stop the
+ * others, and the invocation fails afterwards naming how many did.
+ */
+function eachTarget(fleet: Fleet, handlerFor: (app: App) => TimerHandler): TimerHandler {
+  return async (timer, context) => {
+    const targets = await fleet.load();
+    if (!fleet.several() && targets.length === 1) return handlerFor(targets[0]!.app)(timer, context);
+    const failed: string[] = [];
+    await mapLimit(targets, TARGET_CONCURRENCY, async (t) => {
+      const ctx = contextFor(context, t.key);
+      try {
+        await handlerFor(t.app)(timer, ctx);
+      } catch (e) {
+        failed.push(t.key);
+        ctx.error(`run failed: ${e instanceof Error ? e.name : "error"}`);
+      }
+    });
+    if (failed.length)
+      throw new Error(`${failed.length} of ${targets.length} targets failed: ${failed.slice(0, 10).join(", ")}`);
   };
 }
 
-/** The app's triggers, each bound to the composition root `app`. */
-export function triggersFor(app: App, env: Record<string, string | undefined>): TriggerDef[] {
-  const { getMonitor, now } = app;
+/** The app's triggers, each bound to the fleet of targets (one target: today's single app). */
+export function triggersFor(fleet: Fleet, env: Record<string, string | undefined>): TriggerDef[] {
+  const now = fleet.now;
   // The digest is registered only when ALERT_DIGEST_SCHEDULE is not set to empty: the host
   // resolves %ALERT_DIGEST_SCHEDULE% when it indexes the functions, and an empty schedule would put
   // the function in error. Only the setting's presence is read here, nothing else.
@@ -29,10 +51,9 @@ export function triggersFor(app: App, env: Record<string, string | undefined>): 
           name: "alertDigest",
           schedule: "%ALERT_DIGEST_SCHEDULE%",
           runOnStartup: false,
-          handler: afterLoad(
-            app,
+          handler: eachTarget(fleet, (app) =>
             alertDigestHandler({
-              getConfig: () => getMonitor().config,
+              getConfig: () => app.getMonitor().config,
               getManager: () => app.getAlerting().manager,
             }),
           ),
@@ -45,14 +66,14 @@ export function triggersFor(app: App, env: Record<string, string | undefined>): 
       name: "driftCheck",
       schedule: "%DRIFT_CHECK_SCHEDULE%",
       runOnStartup: false,
-      handler: afterLoad(app, driftCheckHandler({ getMonitor, getSink: app.sinkFor })),
+      handler: eachTarget(fleet, (app) => driftCheckHandler({ getMonitor: app.getMonitor, getSink: app.sinkFor })),
     },
     {
       kind: "timer",
       name: "ingestionWatch",
       schedule: "%INGESTION_CHECK_SCHEDULE%",
       runOnStartup: false,
-      handler: afterLoad(app, ingestionWatchHandler({ getMonitor, sink: app.sink })),
+      handler: eachTarget(fleet, (app) => ingestionWatchHandler({ getMonitor: app.getMonitor, sink: app.sink })),
     },
     {
       kind: "http",
@@ -60,13 +81,12 @@ export function triggersFor(app: App, env: Record<string, string | undefined>): 
       route: "health",
       methods: ["GET"],
       authLevel: "function",
-      handler: afterLoad(
-        app,
+      handler: fleetHealthHandler(fleet, (app) =>
         healthHandler({
-          getMonitor,
+          getMonitor: app.getMonitor,
           getState: (log) => ({ store: app.getAlerting().store, sink: app.sinkFor(log) }),
           now,
-          getAppHost: () => getMonitor().config.alerts.appHost,
+          getAppHost: () => app.getMonitor().config.alerts.appHost,
         }),
       ),
     },
@@ -75,7 +95,7 @@ export function triggersFor(app: App, env: Record<string, string | undefined>): 
       name: "secretRotation",
       schedule: "%SECRET_ROTATION_SCHEDULE%",
       runOnStartup: false,
-      handler: afterLoad(app, secretRotationHandler({ getMonitor })),
+      handler: eachTarget(fleet, (app) => secretRotationHandler({ getMonitor: app.getMonitor })),
     },
     {
       kind: "http",
@@ -83,7 +103,7 @@ export function triggersFor(app: App, env: Record<string, string | undefined>): 
       route: "rotation",
       methods: ["GET"],
       authLevel: "function",
-      handler: afterLoad(app, rotationStateHandler({ getMonitor })),
+      handler: perTarget(fleet, (app) => rotationStateHandler({ getMonitor: app.getMonitor })),
     },
     {
       kind: "http",
@@ -91,14 +111,14 @@ export function triggersFor(app: App, env: Record<string, string | undefined>): 
       route: "rotation/confirm",
       methods: ["POST"],
       authLevel: "admin",
-      handler: afterLoad(app, rotationConfirmHandler({ getMonitor })),
+      handler: perTarget(fleet, (app) => rotationConfirmHandler({ getMonitor: app.getMonitor })),
     },
     {
       kind: "timer",
       name: "alertDelivery",
       schedule: "%ALERT_DELIVERY_SCHEDULE%",
       runOnStartup: false,
-      handler: afterLoad(app, alertDeliveryHandler({ getManager: () => app.getAlerting().manager, now })),
+      handler: eachTarget(fleet, (app) => alertDeliveryHandler({ getManager: () => app.getAlerting().manager, now })),
     },
     ...alertDigestTrigger,
   ];

@@ -14,6 +14,9 @@ export interface ReportTarget {
   sources?: KeeperSources;
   /** What discovery wants people to know (several Keeper connectors, the record's DCR gone). */
   discoveryWarnings?: string[];
+  /** Which connector, when one deployment watches several: `?target=` key and name. */
+  key?: string;
+  label?: string;
 }
 
 export interface Report {

@@ -339,6 +339,70 @@ figure{margin:0}figcaption{font-size:.9rem;color:${COLOUR.muted}}
 .runs{padding-left:20px}.muted{color:${COLOUR.muted}}
 pre.command{white-space:pre-wrap;word-break:break-word;background:#f3f3f3;border:1px solid #e0e0e0;padding:8px 10px;margin:0;font-size:.85rem}`;
 
+/** One connector's line on the fleet's index page. */
+export interface FleetRow {
+  key: string;
+  label: string;
+  status: string;
+  healthy: boolean;
+  /** Checks not ok (problems and unknowns), and the latest run's time; absent before any run. */
+  open?: number;
+  checkedAt?: string;
+  /** Why nothing is known (invalid settings, no run recorded yet). */
+  note?: string;
+}
+
+/**
+ * The index of GET /api/health?format=html when one deployment watches several connectors: one
+ * row per connector, worst first, each linking to its own page (`?target=<key>&format=html`).
+ */
+export function renderFleetIndex(m: { now: string; httpStatus: number; rows: readonly FleetRow[] }): string {
+  const stateOf = (r: FleetRow): PageState =>
+    r.healthy ? (r.status === "ok" ? "ok" : "warning") : r.status === "problem" ? "problem" : "unknown";
+  const order: Record<PageState, number> = { problem: 0, unknown: 1, warning: 2, ok: 3 };
+  const rows = [...m.rows].sort((a, b) => order[stateOf(a)] - order[stateOf(b)] || a.label.localeCompare(b.label));
+  const worst: PageState = rows.length ? stateOf(rows[0]!) : "unknown";
+  const pc: PageClock = { clock: undefined, said: "UTC" };
+  const count = (s: PageState) => rows.filter((r) => stateOf(r) === s).length;
+  const body = rows
+    .map((r) => {
+      const st = stateOf(r);
+      const href = `?target=${encodeURIComponent(r.key)}&amp;format=html`;
+      const last = r.checkedAt ? timeHtml(r.checkedAt, pc) : "never";
+      const what = r.note
+        ? inertHtml(r.note, 200)
+        : r.open
+          ? `${r.open} need${r.open === 1 ? "s" : ""} attention`
+          : "All pass";
+      return `<tr><th scope="row"><a href="${href}">${inertHtml(r.label, 150)}</a></th><td><span class="mark mark-${st}">${STATE_WORD[st]}</span></td><td>${what}</td><td>${last}</td></tr>`;
+    })
+    .join("\n");
+  const summary = (["problem", "unknown", "warning", "ok"] as const)
+    .filter((s) => count(s))
+    .map((s) => `${count(s)} ${STATE_WORD[s]}`)
+    .join(", ");
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Keeper connectors: ${STATE_WORD[worst]}</title>
+<style>${STYLE}</style>
+</head><body>
+<main>
+<header class="state state-${worst}" data-http-status="${m.httpStatus}">
+<h1 id="state">Keeper connectors: ${STATE_WORD[worst]}</h1>
+<p>${rows.length} connector${rows.length === 1 ? "" : "s"}${summary ? `: ${summary}` : ""}. Health probes get HTTP ${m.httpStatus}.</p>
+<p class="muted">As of ${timeHtml(m.now, pc)}. Times are ${pc.said}.</p>
+</header>
+<section aria-labelledby="targets-h">
+<h2 id="targets-h">Connectors</h2>
+<table><caption>Each connector's own status page</caption><thead><tr><th scope="col">Connector</th><th scope="col">State</th><th scope="col">Checks</th><th scope="col">Latest run</th></tr></thead><tbody>
+${body}
+</tbody></table>
+</section>
+</main>
+</body></html>
+`;
+}
+
 /** The status page of GET /api/health?format=html. Pure; no script; inline style only (the CSP allows it). */
 export function renderStatusPage(m: StatusPageModel): string {
   const state = pageState(m);

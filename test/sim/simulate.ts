@@ -6,7 +6,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { findScenario, ids, type Emulator, type FaultRule } from "../../emulator/index.js";
 import type { RunRecord } from "../../src/core/notifier.js";
 import { createTableClient } from "../../src/azure/tableStorage.js";
-import { createApp, type App } from "../../src/app/compose.js";
+import { createFleet, type Fleet } from "../../src/app/fleet.js";
 import { triggersFor } from "../../src/functions/triggers.js";
 import { loggerFrom } from "../../src/core/logger.js";
 import { leakedShapes, startTrustedEmulator } from "../e2e/harness.js";
@@ -56,7 +56,7 @@ interface Instance {
   dead: boolean;
   armCrash(afterReads: number): void;
   disarm(): void;
-  app: App;
+  fleet: Fleet;
   drift: TimerHandler;
   ingestion: TimerHandler;
   rotation: TimerHandler;
@@ -171,7 +171,7 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
       // The composition root and the triggers exactly as src/index.ts builds them, on the
       // emulator's settings, the simulated clock and this seed's tables; every recorded run is
       // seen with the ground truth.
-      inst.app = createApp({
+      inst.fleet = createFleet({
         env: settings,
         now,
         sleep: (ms) => {
@@ -196,7 +196,7 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
           outputs.push(JSON.stringify(run));
         },
       });
-      const triggers = triggersFor(inst.app, settings);
+      const triggers = triggersFor(inst.fleet, settings);
       const timerOf = (name: string) => {
         const t = triggers.find((x) => x.name === name);
         if (t?.kind !== "timer") throw new Error(`no timer ${name}`);
@@ -449,9 +449,9 @@ export async function simulateSeed(seed: number, days: number): Promise<SeedResu
     let lostSince: number | undefined;
 
     const snapshotOutbox = async () => {
-      const rows = await a.app
+      const rows = await a.fleet
         .load()
-        .then(() => a.app.getAlerting().store.outbox.list())
+        .then((targets) => targets[0]!.app.getAlerting().store.outbox.list())
         .catch(() => []);
       for (const r of rows) {
         const since = r.notice.facts.find((f) => f.name === "Open since")?.value ?? "";

@@ -1,0 +1,200 @@
+import type { TokenCredential } from "@azure/core-auth";
+import { ConfigError, discoveryWanted, loadDiscoverySettings } from "../config/loadConfig.js";
+import type { Discovered } from "../config/discovered.js";
+import { workspaceList } from "../config/workspaces.js";
+import { createApp, type App, type AppOptions } from "./compose.js";
+import { targetRef, targetTables, type TargetRef } from "./target.js";
+
+/** One watched connector and its own composition root (monitor, alert state, rotation). */
+export interface Target extends TargetRef {
+  app: App;
+}
+
+/** The connectors one deployment watches: one (today's single connector) or several. */
+export interface Fleet {
+  /**
+   * Loads the SDK modules and finds the targets: each workspace's Keeper connectors, looked up
+   * once per process while the lookup succeeds (a workspace whose lookup failed is a target whose
+   * monitor says why, and is looked up again by its next run).
+   */
+  load: () => Promise<readonly Target[]>;
+  /** The targets found by the last load (empty before it). */
+  targets: () => readonly Target[];
+  target: (key: string) => Target | undefined;
+  /**
+   * Whether outputs are per target: several workspaces are set, or one workspace holds several
+   * Keeper connectors. Otherwise every output is today's single-connector one.
+   */
+  several: () => boolean;
+  /** The app's clock. */
+  now: () => Date;
+}
+
+/** At most this many workspaces are looked up at once. */
+const DISCOVERY_CONCURRENCY = 8;
+
+/** Runs `fn` over `items` with at most `limit` at once; results in input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/**
+ * The fleet from the settings. One workspace with its connector's settings (or one Keeper
+ * connector found) is one target whose app is exactly today's. Several workspaces, or a workspace
+ * with several Keeper connectors, give one target per connector, each with its own tables of
+ * alert and rotation state, its own Key Vault secret name and status page link, alerts that name
+ * it, and one credential (one token cache) for them all.
+ */
+export function createFleet(options: AppOptions): Fleet {
+  const now = options.now ?? (() => new Date());
+  let found: Target[] = [];
+  let several = false;
+  let loading: Promise<readonly Target[]> | undefined;
+  let done = false;
+
+  const load = async (): Promise<readonly Target[]> => {
+    if (done) {
+      await Promise.all(found.map((t) => t.app.load()));
+      return found;
+    }
+    loading ??= build()
+      .then((t) => {
+        found = t;
+        done = true;
+        return t;
+      })
+      .finally(() => (loading = undefined));
+    return loading;
+  };
+
+  const build = async (): Promise<Target[]> => {
+    const { ids, problems } = workspaceList(options.env);
+    if (problems.length) return [failing(new ConfigError(problems), options, now)];
+    if (ids.length <= 1 && !(ids.length === 1 && discoveryWanted(options.env))) {
+      // the connector's settings are set (or missing: its monitor names them): today's app
+      const single = createApp({ ...options, now });
+      await single.load();
+      return [{ ...targetRef(ids[0] ?? ""), app: single }];
+    }
+    const { discoverAll } = await import("./discover.js");
+    const credential = await sharedCredential(options, ids[0]!);
+    if (ids.length === 1) {
+      const many = await discoverMany(discoverAll, options.env, credential);
+      if (many && many.length > 1) {
+        several = true;
+        return Promise.all(many.map((d) => fleetTarget(ids[0]!, d, credential)));
+      }
+      // one connector found: today's app, from the values found; not found: its app says why
+      const single = createApp({
+        ...options,
+        now,
+        ...(many?.[0] ? { discovered: many[0] } : {}),
+        ...(many?.[0] && credential ? { credential } : {}),
+      });
+      await single.load();
+      return [{ ...targetRef(ids[0]!, many?.[0]?.connectorName), app: single }];
+    }
+    several = true;
+    const perWorkspace = await mapLimit(ids, DISCOVERY_CONCURRENCY, async (ws) => {
+      const env = { ...options.env, KEEPER_WORKSPACE_RESOURCE_ID: ws };
+      const many = await discoverMany(discoverAll, env, credential);
+      if (!many) return [await lookedUpByItsRun(ws, credential)];
+      return Promise.all(many.map((d) => fleetTarget(ws, d, credential)));
+    });
+    return perWorkspace.flat();
+  };
+
+  /** A connector found by the fleet's lookup: its app starts from the values found. */
+  const fleetTarget = async (ws: string, d: Discovered, credential: TokenCredential | undefined): Promise<Target> => {
+    const ref = targetRef(ws, d.connectorName);
+    const app = createApp({
+      ...options,
+      env: { ...options.env, KEEPER_WORKSPACE_RESOURCE_ID: ws },
+      now,
+      discovered: d,
+      target: ref,
+      tables: targetTables(ref.key),
+      ...(credential ? { credential } : {}),
+    });
+    await app.load();
+    return { ...ref, app };
+  };
+
+  /** A workspace whose lookup failed: its app looks it up again, and says why until it succeeds. */
+  const lookedUpByItsRun = async (ws: string, credential: TokenCredential | undefined): Promise<Target> => {
+    const ref = targetRef(ws);
+    const app = createApp({
+      ...options,
+      env: { ...options.env, KEEPER_WORKSPACE_RESOURCE_ID: ws },
+      now,
+      target: ref,
+      tables: targetTables(ref.key),
+      ...(credential ? { credential } : {}),
+    });
+    await app.load();
+    return { ...ref, app };
+  };
+
+  return {
+    load,
+    targets: () => found,
+    target: (key) => found.find((t) => t.key === key),
+    several: () => several,
+    now,
+  };
+}
+
+/** Every Keeper connector of the workspace, or undefined when the lookup failed. */
+async function discoverMany(
+  discoverAll: typeof import("./discover.js").discoverAll,
+  env: Record<string, string | undefined>,
+  credential: TokenCredential | undefined,
+): Promise<Discovered[] | undefined> {
+  try {
+    return await discoverAll(env, credential ? { credential } : {});
+  } catch (e) {
+    if (e instanceof ConfigError) return undefined;
+    throw e;
+  }
+}
+
+/** One credential (one token cache) for every target: the one given, else the monitor's own. */
+async function sharedCredential(options: AppOptions, ws: string): Promise<TokenCredential | undefined> {
+  if (options.credential) return options.credential;
+  try {
+    const settings = loadDiscoverySettings({ ...options.env, KEEPER_WORKSPACE_RESOURCE_ID: ws });
+    const { createCredential } = await import("../azure/credential.js");
+    return createCredential(settings);
+  } catch (e) {
+    // a bad identity or cloud setting: each target's monitor names it
+    if (e instanceof ConfigError) return undefined;
+    throw e;
+  }
+}
+
+/** A target that can only say what is wrong with the settings. */
+function failing(error: ConfigError, options: AppOptions, now: () => Date): Target {
+  const inner = createApp({ ...options, now });
+  const fail = (): never => {
+    throw error;
+  };
+  const app: App = {
+    load: () => inner.load(),
+    getMonitor: fail,
+    getAlerting: fail,
+    sinkFor: () => ({ record: () => Promise.reject(error) }),
+    sink: { record: () => Promise.reject(error) },
+    notifier: { notify: () => Promise.reject(error) },
+    now,
+  };
+  return { key: "settings", label: "settings", workspaceId: "", app };
+}

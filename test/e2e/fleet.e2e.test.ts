@@ -1,0 +1,247 @@
+import * as func from "@azure/functions";
+import { describe, expect, inject, it } from "vitest";
+import { IDS, KEY_VAULT_SECRET_NAME } from "../../emulator/constants.js";
+import { createFleet, type Target } from "../../src/app/fleet.js";
+import { TARGET_KEY, targetRef, targetTables } from "../../src/app/target.js";
+import { main } from "../../src/cli.js";
+import { triggersFor } from "../../src/functions/triggers.js";
+import type { Report } from "../../src/report/report.js";
+import { leaks, sharedHealthyEmulator } from "./harness.js";
+
+const emulator = sharedHealthyEmulator();
+
+const FOUND = [
+  "KEEPER_TENANT_ID",
+  "KEEPER_APP_ID",
+  "KEEPER_DCR_RESOURCE_ID",
+  "KEEPER_DCR_IMMUTABLE_ID",
+  "KEEPER_DCE_URI",
+  "KEEPER_STREAM_NAME",
+  "KEEPER_TABLE_NAME",
+];
+
+/** The emulator's settings with the workspaces given and no connector value: everything is found. */
+function workspacesOnly(workspaces: string, overrides: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    CALL_TIMEOUT_SECONDS: "4",
+    RUN_BUDGET_SECONDS: "20",
+    ...emulator().settings,
+    AzureWebJobsStorage: inject("tablesConnection"),
+  };
+  for (const name of FOUND) delete env[name];
+  return { ...env, KEEPER_WORKSPACE_RESOURCE_ID: workspaces, ...overrides };
+}
+
+/** Sentinel's record of the Keeper connector in the emulator's workspace. */
+const keeperRecord = () =>
+  emulator().state.dataConnectors.find((c) => c.kind === "Push" && String(c.name).startsWith("Keeper"))!;
+
+/** A second Sentinel record of the Keeper connector in the emulator's workspace (same DCR). */
+function addSecondConnector(name = "KeeperSecurityPushSecond"): void {
+  const first = keeperRecord();
+  const second = { ...structuredClone(first), name };
+  second.id = String(second.id).replace(/[^/]+$/, name);
+  emulator().state.dataConnectors.push(second);
+}
+
+/** Each target's own copy of the Keeper secret in the vault (`<KEY_VAULT_SECRET_NAME>-<key>`). */
+function storeSecretsOf(targets: readonly Target[]): void {
+  const secrets = emulator().state.vault.secrets;
+  const base = secrets[KEY_VAULT_SECRET_NAME]!;
+  for (const t of targets) {
+    const name = t.app.getMonitor().config.keyVault!.secretName;
+    expect(name).toBe(`${KEY_VAULT_SECRET_NAME}-${t.key}`);
+    secrets[name] = { ...structuredClone(base), name };
+  }
+}
+
+/** A workspace in the emulator's subscription that does not exist. */
+const MISSING_WS = IDS.workspace.replace(/workspaces\/[^/]+$/, "workspaces/ws-gone");
+
+function cli(env: Record<string, string>, argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  return main(argv, { env, stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) }).then((code) => ({
+    code,
+    stdout,
+    stderr,
+  }));
+}
+
+const ctx = (lines: string[]) =>
+  new func.InvocationContext({
+    invocationId: "fleet",
+    functionName: "fleet",
+    logHandler: (_level, ...a) => lines.push(a.map(String).join(" ")),
+  });
+
+const get = (url: string) => new func.HttpRequest({ method: "GET", url: `https://app/api/${url}` });
+
+describe("one deployment, several connectors", () => {
+  it("one workspace and one connector is today's single target: no key in the report, no envelope", async () => {
+    const fleet = createFleet({ env: workspacesOnly(IDS.workspace) });
+    const targets = await fleet.load();
+    expect(targets).toHaveLength(1);
+    expect(fleet.several()).toBe(false);
+    const out = await cli(workspacesOnly(IDS.workspace), ["check", "--json"]);
+    const report = JSON.parse(out.stdout) as Report;
+    expect(report.version).toBe(1);
+    expect(report.target.key).toBeUndefined();
+    expect(out.code).toBe(0);
+  });
+
+  it("a workspace with two Keeper connectors: a target each, with its own key, tables, secret name and label", async () => {
+    addSecondConnector();
+    const fleet = createFleet({ env: workspacesOnly(IDS.workspace) });
+    const targets = await fleet.load();
+    expect(fleet.several()).toBe(true);
+    expect(targets.map((t) => t.connectorName)).toEqual([keeperRecord().name, "KeeperSecurityPushSecond"]);
+    const keys = targets.map((t) => t.key);
+    expect(new Set(keys).size).toBe(2);
+    for (const k of keys) expect(k).toMatch(TARGET_KEY);
+    storeSecretsOf(targets);
+    const monitors = targets.map((t) => t.app.getMonitor());
+    expect(new Set(monitors.map((m) => m.config.keyVault?.secretName)).size).toBe(monitors.length);
+    expect(monitors.map((m) => m.config.target?.key)).toEqual(keys);
+    expect(monitors.map((m) => m.config.alerts.statusPageUrl ?? "")).toSatisfy((urls: string[]) =>
+      urls.every((u, i) => u === "" || new URL(u).searchParams.get("target") === keys[i]),
+    );
+    expect(new Set(keys.map((k) => targetTables(k).alerts)).size).toBe(2);
+    const reports = await Promise.all(monitors.map((m) => m.runAll()));
+    expect(reports.map((r) => r.status)).toEqual(["ok", "ok"]);
+    expect(reports.map((r) => r.target.key)).toEqual(keys);
+  });
+
+  it("check --json prints { version, status, reports } with one Report per connector", async () => {
+    addSecondConnector();
+    storeSecretsOf(await createFleet({ env: workspacesOnly(IDS.workspace) }).load());
+    const out = await cli(workspacesOnly(IDS.workspace), ["check", "--json"]);
+    const body = JSON.parse(out.stdout) as { version: number; status: string; reports: Report[] };
+    expect(body.version).toBe(1);
+    expect(body.status).toBe("ok");
+    expect(body.reports.map((r) => r.status)).toEqual(["ok", "ok"]);
+    expect(body.reports.every((r) => r.version === 1 && typeof r.target.key === "string")).toBe(true);
+    expect(out.code).toBe(0);
+    expect(leaks(emulator(), out.stdout + out.stderr)).toEqual([]);
+  });
+
+  it("a workspace that cannot be looked up is its own target that says why: exit 2, the other still checked", async () => {
+    const env = workspacesOnly(`${IDS.workspace}, ${MISSING_WS}`);
+    const fleet = createFleet({ env });
+    const targets = await fleet.load();
+    expect(targets.map((t) => t.workspaceId)).toEqual([IDS.workspace, MISSING_WS]);
+    expect(targets[1]!.key).toBe(targetRef(MISSING_WS).key);
+    expect(() => targets[1]!.app.getMonitor()).toThrow(/KEEPER_WORKSPACE_RESOURCE_ID/);
+    storeSecretsOf(targets.slice(0, 1));
+    const out = await cli(env, ["check", "--json"]);
+    const body = JSON.parse(out.stdout) as {
+      status: string;
+      reports: Report[];
+      errors: Array<{ target: string; settings: string[] }>;
+    };
+    expect(body.reports).toHaveLength(1);
+    expect(body.reports[0]!.status).toBe("ok");
+    expect(body.errors).toEqual([
+      {
+        target: targets[1]!.key,
+        label: "ws-gone",
+        error: "invalid settings",
+        settings: ["KEEPER_WORKSPACE_RESOURCE_ID"],
+      },
+    ]);
+    expect(body.status).toBe("unknown");
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain("ws-gone");
+  });
+
+  it("with several workspaces, a connector setting is refused by name (it would name one connector)", async () => {
+    const env = workspacesOnly(`${IDS.workspace},${MISSING_WS}`, {
+      KEEPER_APP_ID: emulator().settings["KEEPER_APP_ID"]!,
+    });
+    const out = await cli(env, ["check"]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(
+      /KEEPER_APP_ID: names one connector, but KEEPER_WORKSPACE_RESOURCE_ID lists 2 workspaces/,
+    );
+    const twice = await cli(workspacesOnly(`${IDS.workspace},${IDS.workspace.toUpperCase()}`), ["check"]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/listed twice/);
+  });
+
+  it("timers run every target, log lines name it; health lists them and answers each by ?target=", async () => {
+    addSecondConnector();
+    const env = workspacesOnly(IDS.workspace);
+    const fleet = createFleet({ env, tables: {} });
+    const triggers = triggersFor(fleet, env);
+    const timer = (name: string) => {
+      const t = triggers.find((x) => x.name === name);
+      if (t?.kind !== "timer") throw new Error(name);
+      return t.handler;
+    };
+    const health = triggers.find((x) => x.name === "health");
+    if (health?.kind !== "http") throw new Error("health");
+    const targets = await fleet.load();
+    storeSecretsOf(targets);
+    // fresh tables per run of this test: the keys are stable, so earlier runs' rows would count
+    for (const t of targets) await t.app.getAlerting().store.ensureTable();
+
+    const lines: string[] = [];
+    await timer("driftCheck")({ isPastDue: false } as func.Timer, ctx(lines));
+    await timer("ingestionWatch")({ isPastDue: false } as func.Timer, ctx(lines));
+    for (const t of targets)
+      expect(lines.some((l) => l.includes("driftCheck done") && l.includes(`target=${t.key}`))).toBe(true);
+
+    const index = (await health.handler(get("health"), ctx(lines))) as func.HttpResponseInit;
+    const body = index.jsonBody as {
+      version: number;
+      status: string;
+      targets: Array<{ target: string; status: string }>;
+    };
+    expect(body.version).toBe(1);
+    expect(body.targets.map((t) => t.target).sort()).toEqual(targets.map((t) => t.key).sort());
+    expect(body.targets.map((t) => t.status)).toEqual(["ok", "ok"]);
+    expect(index.status).toBe(200);
+
+    const one = (await health.handler(get(`health?target=${targets[1]!.key}`), ctx(lines))) as func.HttpResponseInit;
+    expect(one.status).toBe(200);
+    expect((one.jsonBody as { checks: unknown[] }).checks.length).toBeGreaterThan(5);
+
+    const page = (await health.handler(get("health?format=html"), ctx(lines))) as func.HttpResponseInit;
+    expect(String(page.body)).toContain(`?target=${targets[0]!.key}&amp;format=html`);
+    expect((page.headers as Record<string, string>)["content-security-policy"]).toContain("default-src 'none'");
+
+    expect((await health.handler(get("health?target=nope-00000000"), ctx(lines))).status).toBe(404);
+    expect((await health.handler(get("health?target=%3Cscript%3E"), ctx(lines))).status).toBe(400);
+    expect((await health.handler(get("health?refresh=true"), ctx(lines))).status).toBe(400);
+    expect((await health.handler(get("health?verbose=1"), ctx(lines))).status).toBe(400);
+    expect(leaks(emulator(), lines.join("\n") + JSON.stringify(body))).toEqual([]);
+  });
+
+  it("an alert names its connector, in its title and first fact, and lands in that connector's outbox", async () => {
+    addSecondConnector();
+    const env = workspacesOnly(IDS.workspace, {
+      ALERT_OPEN_AFTER: "1",
+      ALERT_TEAMS_WEBHOOK_URL: emulator().teamsWebhookUrl,
+    });
+    const fleet = createFleet({ env });
+    const triggers = triggersFor(fleet, env);
+    const drift = triggers.find((x) => x.name === "driftCheck");
+    if (drift?.kind !== "timer") throw new Error("driftCheck");
+    const targets = await fleet.load();
+    storeSecretsOf(targets);
+    emulator().applyScenario("dcr-deleted");
+    const lines: string[] = [];
+    await drift.handler({ isPastDue: false } as func.Timer, ctx(lines));
+    for (const t of targets) {
+      const rows = await t.app.getAlerting().store.outbox.list();
+      const opened = rows.filter(
+        (r) => r.notice.kind === "opened" && r.notice.at >= new Date(Date.now() - 60_000).toISOString(),
+      );
+      expect(opened.length).toBeGreaterThan(0);
+      for (const r of opened) {
+        expect(r.notice.title.startsWith(`${t.label}: `)).toBe(true);
+        expect(r.notice.facts[0]).toEqual({ name: "Connector", value: t.label });
+      }
+    }
+  });
+});
