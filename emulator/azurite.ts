@@ -1,5 +1,5 @@
 /**
- * Starts Azurite's Table service (the official Azure Storage emulator, from npm) on a free
+ * Starts Azurite's Table and Queue services (the official Azure Storage emulator, from npm) each on a free
  * loopback port, with a throw-away account whose key is random for this run, so no storage key
  * is ever written down. Used by the test setup and by `npm start`.
  */
@@ -15,6 +15,7 @@ export interface Azurite {
   /** A storage connection string for the account (AzureWebJobsStorage format). */
   connectionString: string;
   tableEndpoint: string;
+  queueEndpoint: string;
   stop(): Promise<void>;
 }
 
@@ -30,20 +31,23 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startAzurite(options: { timeoutMs?: number } = {}): Promise<Azurite> {
+/** Starts one Azurite service (`table` or `queue`) for the account on a free loopback port. */
+async function startService(
+  service: "table" | "queue",
+  env: NodeJS.ProcessEnv,
+  location: string,
+  timeoutMs: number,
+): Promise<{ port: number; child: ChildProcess }> {
   const require = createRequire(import.meta.url);
-  const main = path.join(path.dirname(require.resolve("azurite/package.json")), "dist", "src", "table", "main.js");
-  const account = "keepermon";
-  const key = randomBytes(64).toString("base64");
-  const location = mkdtempSync(path.join(tmpdir(), "keeper-azurite-"));
+  const main = path.join(path.dirname(require.resolve("azurite/package.json")), "dist", "src", service, "main.js");
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
     [
       main,
-      "--tableHost",
+      `--${service}Host`,
       "127.0.0.1",
-      "--tablePort",
+      `--${service}Port`,
       String(port),
       "--location",
       location,
@@ -51,17 +55,17 @@ export async function startAzurite(options: { timeoutMs?: number } = {}): Promis
       "--skipApiVersionCheck",
       "--silent",
     ],
-    { env: { ...process.env, AZURITE_ACCOUNTS: `${account}:${key}` }, stdio: ["ignore", "pipe", "pipe"] },
+    { env, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
-  const started = new Promise<void>((resolve, reject) => {
+  await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`Azurite did not start within ${options.timeoutMs ?? 20_000} ms: ${output}`)),
-      options.timeoutMs ?? 20_000,
+      () => reject(new Error(`Azurite ${service} did not start within ${timeoutMs} ms: ${output}`)),
+      timeoutMs,
     );
     const onData = (d: Buffer): void => {
       output += d.toString();
-      if (/successfully started/i.test(output)) {
+      if (/successfully (started|listens)/i.test(output)) {
         clearTimeout(timer);
         resolve();
       }
@@ -70,20 +74,44 @@ export async function startAzurite(options: { timeoutMs?: number } = {}): Promis
     child.stderr?.on("data", onData);
     child.on("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`Azurite exited with ${code}: ${output}`));
+      reject(new Error(`Azurite ${service} exited with ${code}: ${output}`));
     });
   });
-  await started;
-  const tableEndpoint = `http://127.0.0.1:${port}/${account}`;
+  return { port, child };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+export async function startAzurite(options: { timeoutMs?: number } = {}): Promise<Azurite> {
+  const account = "keepermon";
+  const key = randomBytes(64).toString("base64");
+  const location = mkdtempSync(path.join(tmpdir(), "keeper-azurite-"));
+  const env = { ...process.env, AZURITE_ACCOUNTS: `${account}:${key}` };
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const started = await Promise.allSettled([
+    startService("table", env, path.join(location, "table"), timeoutMs),
+    startService("queue", env, path.join(location, "queue"), timeoutMs),
+  ]);
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) {
+    for (const s of started) if (s.status === "fulfilled") await stopChild(s.value.child);
+    rmSync(location, { recursive: true, force: true });
+    throw failed.reason;
+  }
+  const [table, queue] = started.map((s) => (s as PromiseFulfilledResult<{ port: number; child: ChildProcess }>).value);
+  const tableEndpoint = `http://127.0.0.1:${table!.port}/${account}`;
+  const queueEndpoint = `http://127.0.0.1:${queue!.port}/${account}`;
   return {
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${account};AccountKey=${key};TableEndpoint=${tableEndpoint};`,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${account};AccountKey=${key};TableEndpoint=${tableEndpoint};QueueEndpoint=${queueEndpoint};`,
     tableEndpoint,
+    queueEndpoint,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-        child.kill("SIGTERM");
-        await exited;
-      }
+      await Promise.all([stopChild(table!.child), stopChild(queue!.child)]);
       rmSync(location, { recursive: true, force: true });
     },
   };

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { CHECK_QUEUE, MAX_DEQUEUE_COUNT } from "../src/app/checkQueue.js";
 import { describe, expect, it, vi } from "vitest";
 import func, { type HttpHandler, type HttpResponseInit } from "@azure/functions";
 import { TRIGGERS } from "../src/index.js";
@@ -45,6 +47,7 @@ describe("src/index.ts", () => {
     const names = new Set(SETTINGS.map((s) => s.name));
     for (const t of TRIGGERS) {
       if (t.kind === "http") expect(["function", "admin"]).toContain(t.authLevel);
+      else if (t.kind === "queue") expect(t.connection).toBe("AzureWebJobsStorage");
       else {
         expect(t.runOnStartup).toBe(false);
         const m = /^%([A-Z_]+)%$/.exec(t.schedule);
@@ -59,6 +62,7 @@ describe("src/index.ts", () => {
     const app: AppLike = {
       timer: (name, o) => seen.push(`timer ${name} ${o.schedule} runOnStartup=${o.runOnStartup}`),
       http: (name, o) => seen.push(`http ${name} ${o.methods.join(",")} /${o.route} ${o.authLevel}`),
+      storageQueue: (name, o) => seen.push(`queue ${name} ${o.queueName} ${o.connection}`),
     };
     registerAll(app, TRIGGERS);
     expect(seen).toEqual([
@@ -70,12 +74,13 @@ describe("src/index.ts", () => {
       "http rotationConfirm POST /rotation/confirm admin",
       "timer alertDelivery %ALERT_DELIVERY_SCHEDULE% runOnStartup=false",
       "timer alertDigest %ALERT_DIGEST_SCHEDULE% runOnStartup=false",
+      "queue checkTarget keeper-monitor-checks AzureWebJobsStorage",
     ]);
   });
 
   it("every HTTP reply says X-Content-Type-Options: nosniff", async () => {
     const handlers: HttpHandler[] = [];
-    const app: AppLike = { timer: () => {}, http: (_n, o) => handlers.push(o.handler) };
+    const app: AppLike = { timer: () => {}, storageQueue: () => {}, http: (_n, o) => handlers.push(o.handler) };
     const replies: HttpResponseInit[] = [
       { status: 200, jsonBody: { a: 1 } },
       { status: 405, headers: { allow: "GET" }, jsonBody: { error: "x" } },
@@ -104,6 +109,14 @@ describe("src/index.ts", () => {
     expect(got.map((r) => r.jsonBody)).toEqual(replies.map((r) => r.jsonBody));
   });
 
+  it("the host's poison threshold for the check queue is the one the monitor reports", () => {
+    const host = JSON.parse(readFileSync(new URL("../host.json", import.meta.url), "utf8")) as {
+      extensions: { queues: { maxDequeueCount: number } };
+    };
+    expect(host.extensions.queues.maxDequeueCount).toBe(MAX_DEQUEUE_COUNT);
+    expect(TRIGGERS.find((x) => x.name === "checkTarget")).toMatchObject({ kind: "queue", queueName: CHECK_QUEUE });
+  });
+
   it("registers the alert delivery timer and, unless ALERT_DIGEST_SCHEDULE is empty, the digest", () => {
     expect(TRIGGERS.find((x) => x.name === "alertDelivery")).toMatchObject({
       kind: "timer",
@@ -129,9 +142,11 @@ async function invoke(t: TriggerDef): Promise<{ threw: unknown } | { returned: u
   const run =
     t.kind === "timer"
       ? Promise.resolve(t.handler({ isPastDue: false } as unknown as func.Timer, ctx))
-      : Promise.resolve(
-          t.handler(new func.HttpRequest({ method: t.methods[0]!, url: `https://app/api/${t.route}` }), ctx),
-        );
+      : t.kind === "queue"
+        ? Promise.resolve(t.handler({}, ctx))
+        : Promise.resolve(
+            t.handler(new func.HttpRequest({ method: t.methods[0]!, url: `https://app/api/${t.route}` }), ctx),
+          );
   return run.then(
     (returned: unknown) => ({ returned }),
     (threw: unknown) => ({ threw }),

@@ -25,7 +25,7 @@ param principalId string
 
 // Storage Blob Data Owner: the Functions host manages blobs and container leases (timers, keys).
 var storageBlobDataOwnerRoleId = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-// Storage Queue Data Contributor: the host's internal queues.
+// Storage Queue Data Contributor: the host's internal queues, and the check queue of several connectors (keeper-monitor-checks and its poison queue).
 var storageQueueDataContributorRoleId = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 // Storage Table Data Contributor: the monitor's alert state (Azure Table storage).
 var storageTableDataContributorRoleId = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'

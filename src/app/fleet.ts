@@ -22,6 +22,14 @@ export interface Fleet {
   targets: () => readonly Target[];
   target: (key: string) => Target | undefined;
   /**
+   * The target `key` of workspace `workspace`, looking up that workspace alone when the targets
+   * have not all been found yet (a new instance handed one target's check); undefined when the
+   * workspace is not in the settings or holds no such connector.
+   */
+  targetIn: (workspace: string, key: string) => Promise<Target | undefined>;
+  /** The credential every target shares (after load); undefined when the settings give none. */
+  credential: () => TokenCredential | undefined;
+  /**
    * Whether outputs are per target: several workspaces are set, or one workspace holds several
    * Keeper connectors. Otherwise every output is today's single-connector one.
    */
@@ -76,6 +84,30 @@ export function createFleet(options: AppOptions): Fleet {
     return loading;
   };
 
+  let shared: TokenCredential | undefined;
+  let credentialFound: Promise<TokenCredential | undefined> | undefined;
+  const credentialFor = (ws: string): Promise<TokenCredential | undefined> =>
+    (credentialFound ??= sharedCredential(options, ws).then((c) => (shared = c)));
+  /** Each workspace's targets, looked up once per process (a failed lookup: its run retries it). */
+  const perWorkspace = new Map<string, Promise<Target[]>>();
+  const workspaceTargets = (ws: string): Promise<Target[]> => {
+    const k = ws.toLowerCase();
+    let p = perWorkspace.get(k);
+    if (!p) {
+      p = (async () => {
+        const { discoverAll } = await import("./discover.js");
+        const credential = await credentialFor(ws);
+        const env = { ...options.env, KEEPER_WORKSPACE_RESOURCE_ID: ws };
+        const many = await discoverMany(discoverAll, env, credential);
+        if (!many) return [await lookedUpByItsRun(ws, credential)];
+        return Promise.all(many.map((d) => fleetTarget(ws, d, credential)));
+      })();
+      p.catch(() => perWorkspace.delete(k));
+      perWorkspace.set(k, p);
+    }
+    return p;
+  };
+
   const build = async (): Promise<Target[]> => {
     const { ids, problems } = workspaceList(options.env);
     if (problems.length) return [failing(new ConfigError(problems), options, now)];
@@ -86,12 +118,14 @@ export function createFleet(options: AppOptions): Fleet {
       return [{ ...targetRef(ids[0] ?? ""), app: single }];
     }
     const { discoverAll } = await import("./discover.js");
-    const credential = await sharedCredential(options, ids[0]!);
+    const credential = await credentialFor(ids[0]!);
     if (ids.length === 1) {
       const many = await discoverMany(discoverAll, options.env, credential);
       if (many && many.length > 1) {
         several = true;
-        return Promise.all(many.map((d) => fleetTarget(ids[0]!, d, credential)));
+        const targets = Promise.all(many.map((d) => fleetTarget(ids[0]!, d, credential)));
+        perWorkspace.set(ids[0]!.toLowerCase(), targets);
+        return targets;
       }
       // one connector found: today's app, from the values found; not found: its app says why
       const single = createApp({
@@ -104,13 +138,24 @@ export function createFleet(options: AppOptions): Fleet {
       return [{ ...targetRef(ids[0]!, many?.[0]?.connectorName), app: single }];
     }
     several = true;
-    const perWorkspace = await mapLimit(ids, DISCOVERY_CONCURRENCY, async (ws) => {
-      const env = { ...options.env, KEEPER_WORKSPACE_RESOURCE_ID: ws };
-      const many = await discoverMany(discoverAll, env, credential);
-      if (!many) return [await lookedUpByItsRun(ws, credential)];
-      return Promise.all(many.map((d) => fleetTarget(ws, d, credential)));
-    });
-    return perWorkspace.flat();
+    return (await mapLimit(ids, DISCOVERY_CONCURRENCY, workspaceTargets)).flat();
+  };
+
+  const targetIn = async (workspace: string, key: string): Promise<Target | undefined> => {
+    if (done) return found.find((t) => t.key === key && t.workspaceId.toLowerCase() === workspace.toLowerCase());
+    const { ids, problems } = workspaceList(options.env);
+    const ws = ids.find((id) => id.toLowerCase() === workspace.toLowerCase());
+    if (problems.length || !ws) return undefined;
+    if (ids.length === 1) {
+      // one workspace: its connectors are the whole fleet
+      const all = await load();
+      return all.find((t) => t.key === key);
+    }
+    several = true;
+    const targets = await workspaceTargets(ws);
+    const t = targets.find((x) => x.key === key);
+    if (t) await t.app.load();
+    return t;
   };
 
   /** A connector found by the fleet's lookup: its app starts from the values found. */
@@ -148,6 +193,8 @@ export function createFleet(options: AppOptions): Fleet {
     load,
     targets: () => found,
     target: (key) => found.find((t) => t.key === key),
+    targetIn,
+    credential: () => shared ?? options.credential,
     several: () => several,
     now,
   };

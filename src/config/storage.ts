@@ -1,4 +1,4 @@
-import type { SettingReader } from "./settingReader.js";
+import { SettingReader } from "./settingReader.js";
 
 /**
  * The Function App's own storage account (AzureWebJobsStorage), where the monitor keeps its
@@ -6,7 +6,16 @@ import type { SettingReader } from "./settingReader.js";
  * (`AzureWebJobsStorage__tableServiceUri` or `__accountName`, with the managed identity).
  */
 export type StorageConfig =
-  { kind: "connectionString"; connectionString: string } | { kind: "identity"; tableServiceUri: string };
+  | { kind: "connectionString"; connectionString: string }
+  | {
+      kind: "identity";
+      tableServiceUri: string;
+      /**
+       * The Queue service, where checks of several connectors are handed out one per message
+       * (`AzureWebJobsStorage__queueServiceUri`, else from the account name or the table URI).
+       */
+      queueServiceUri?: string;
+    };
 
 export function parseStorage(r: SettingReader): StorageConfig | undefined {
   const cs = r.raw("AzureWebJobsStorage");
@@ -28,10 +37,14 @@ export function parseStorage(r: SettingReader): StorageConfig | undefined {
     );
     return undefined;
   }
+  const queueRaw = r.raw("AzureWebJobsStorage__queueServiceUri");
+  const queue = queueRaw === undefined ? undefined : r.httpsUrl("AzureWebJobsStorage__queueServiceUri", queueRaw);
   const uri = r.raw("AzureWebJobsStorage__tableServiceUri");
   if (uri !== undefined) {
     const u = r.httpsUrl("AzureWebJobsStorage__tableServiceUri", uri);
-    return u === undefined ? undefined : { kind: "identity", tableServiceUri: u };
+    if (u === undefined) return undefined;
+    const derived = queue ?? queueFromTable(u);
+    return { kind: "identity", tableServiceUri: u, ...(derived ? { queueServiceUri: derived } : {}) };
   }
   const account = r.raw("AzureWebJobsStorage__accountName");
   if (account !== undefined) {
@@ -39,9 +52,20 @@ export function parseStorage(r: SettingReader): StorageConfig | undefined {
       r.fail("AzureWebJobsStorage__accountName", "not a storage account name (3–24 lower-case letters and digits)");
       return undefined;
     }
-    return { kind: "identity", tableServiceUri: `https://${account}.table.core.windows.net` };
+    return {
+      kind: "identity",
+      tableServiceUri: `https://${account}.table.core.windows.net`,
+      queueServiceUri: queue ?? `https://${account}.queue.core.windows.net`,
+    };
   }
   return undefined;
+}
+
+/** `https://<account>.table.<suffix>` → `https://<account>.queue.<suffix>`; another shape: none. */
+function queueFromTable(tableUri: string): string | undefined {
+  const u = new URL(tableUri);
+  const m = /^([a-z0-9]{3,24})\.table\.(.+)$/i.exec(u.hostname);
+  return m ? `https://${m[1]}.queue.${m[2]}` : undefined;
 }
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
@@ -76,4 +100,11 @@ function plainHttpHost(cs: string): string | undefined {
   )
     return `${account}.table.${parts.get("endpointsuffix") ?? "core.windows.net"}`;
   return undefined;
+}
+
+/** The storage settings alone, for the check queue: undefined when unset or not usable. */
+export function storageOf(env: Record<string, string | undefined>): StorageConfig | undefined {
+  const r = new SettingReader(env, () => undefined);
+  const s = parseStorage(r);
+  return r.problems.length ? undefined : s;
 }

@@ -1,4 +1,5 @@
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import type { SetAside } from "../app/checkQueue.js";
 import type { App } from "../app/compose.js";
 import { mapLimit, type Fleet, type Target } from "../app/fleet.js";
 import { TARGET_KEY } from "../app/target.js";
@@ -65,9 +66,14 @@ const INDEX_CONCURRENCY = 16;
  * answer (and page); without it, the index of every connector, as JSON
  * `{ version: 1, status, healthy, checkedAt, targets: [...] }` or (format=html) a page linking
  * to each; HTTP 200 when every connector is healthy, else 503. The index answers from stored runs
- * only; `refresh=true` needs a target.
+ * only; `refresh=true` needs a target. Checks the host set aside after repeated failures (the
+ * poison queue) are listed under `setAside`, and make the index unhealthy.
  */
-export function fleetHealthHandler(fleet: Fleet, handlerFor: (app: App) => HttpHandler): HttpHandler {
+export function fleetHealthHandler(
+  fleet: Fleet,
+  handlerFor: (app: App) => HttpHandler,
+  setAside: () => Promise<{ items: SetAside[]; total: number }> | undefined = () => undefined,
+): HttpHandler {
   return async (request, context) => {
     await fleet.load();
     if (!fleet.several() || request.query.has("target")) {
@@ -84,19 +90,23 @@ export function fleetHealthHandler(fleet: Fleet, handlerFor: (app: App) => HttpH
     if (request.query.get("refresh") === "true")
       return reply(400, "refresh runs one connector's checks: name it with ?target=<key>");
     const now = fleet.now();
-    const rows = await mapLimit(fleet.targets(), INDEX_CONCURRENCY, (t) => rowOf(t, now));
-    const healthy = rows.every((r) => r.healthy);
-    const status = rows.some((r) => r.status === "problem")
-      ? "problem"
-      : rows.some((r) => r.status === "unknown")
-        ? "unknown"
-        : "ok";
+    const [rows, aside] = await Promise.all([
+      mapLimit(fleet.targets(), INDEX_CONCURRENCY, (t) => rowOf(t, now)),
+      setAsideOrNote(setAside, context),
+    ]);
+    const healthy = rows.every((r) => r.healthy) && aside.total === 0;
+    const status =
+      rows.some((r) => r.status === "problem") || aside.total > 0
+        ? "problem"
+        : rows.some((r) => r.status === "unknown") || aside.note
+          ? "unknown"
+          : "ok";
     const code = healthy ? 200 : 503;
     if (request.query.get("format") === "html")
       return {
         status: code,
         headers: htmlHeaders,
-        body: renderFleetIndex({ now: now.toISOString(), httpStatus: code, rows }),
+        body: renderFleetIndex({ now: now.toISOString(), httpStatus: code, rows, setAside: aside }),
       };
     return {
       status: code,
@@ -115,9 +125,25 @@ export function fleetHealthHandler(fleet: Fleet, handlerFor: (app: App) => HttpH
           ...(r.checkedAt ? { checkedAt: r.checkedAt } : {}),
           ...(r.note ? { error: r.note } : {}),
         })),
+        ...(aside.total || aside.note
+          ? { setAside: { total: aside.total, checks: aside.items, ...(aside.note ? { error: aside.note } : {}) } }
+          : {}),
       },
     };
   };
+}
+
+/** The set-aside checks; a note instead when the poison queue cannot be read. */
+async function setAsideOrNote(
+  setAside: () => Promise<{ items: SetAside[]; total: number }> | undefined,
+  context: InvocationContext,
+): Promise<{ items: SetAside[]; total: number; note?: string }> {
+  try {
+    return (await setAside()) ?? { items: [], total: 0 };
+  } catch (e) {
+    context.warn(`could not read the set-aside checks: ${e instanceof Error ? e.name : "error"}`);
+    return { items: [], total: 0, note: "could not read the set-aside checks" };
+  }
 }
 
 /** One connector's index row from its stored runs; settings it cannot use make it unknown. */

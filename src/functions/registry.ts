@@ -1,4 +1,4 @@
-import type { HttpHandler, HttpResponseInit, TimerHandler } from "@azure/functions";
+import type { HttpHandler, HttpResponseInit, StorageQueueHandler, TimerHandler } from "@azure/functions";
 
 /** Every trigger of the app, as data, so a test can check schedules, routes and auth levels. */
 export type TriggerDef =
@@ -10,7 +10,8 @@ export type TriggerDef =
       methods: Array<"GET" | "POST">;
       authLevel: "function" | "admin";
       handler: HttpHandler;
-    };
+    }
+  | { kind: "queue"; name: string; queueName: string; connection: string; handler: StorageQueueHandler };
 
 /** The parts of `app` from @azure/functions that registration uses. */
 export interface AppLike {
@@ -19,6 +20,7 @@ export interface AppLike {
     name: string,
     options: { route: string; methods: Array<"GET" | "POST">; authLevel: "function" | "admin"; handler: HttpHandler },
   ): void;
+  storageQueue(name: string, options: { queueName: string; connection: string; handler: StorageQueueHandler }): void;
 }
 
 /** Every HTTP reply says `X-Content-Type-Options: nosniff`, so no browser reads JSON as HTML. */
@@ -41,6 +43,8 @@ export function registerAll(app: AppLike, triggers: readonly TriggerDef[]): void
   for (const t of triggers) {
     if (t.kind === "timer")
       app.timer(t.name, { schedule: t.schedule, runOnStartup: t.runOnStartup, handler: t.handler });
+    else if (t.kind === "queue")
+      app.storageQueue(t.name, { queueName: t.queueName, connection: t.connection, handler: t.handler });
     else
       app.http(t.name, { route: t.route, methods: t.methods, authLevel: t.authLevel, handler: withNoSniff(t.handler) });
   }

@@ -356,13 +356,41 @@ export interface FleetRow {
  * The index of GET /api/health?format=html when one deployment watches several connectors: one
  * row per connector, worst first, each linking to its own page (`?target=<key>&format=html`).
  */
-export function renderFleetIndex(m: { now: string; httpStatus: number; rows: readonly FleetRow[] }): string {
+export function renderFleetIndex(m: {
+  now: string;
+  httpStatus: number;
+  rows: readonly FleetRow[];
+  /** checks the host set aside after repeated failures (the poison queue) */
+  setAside?: { total: number; items: readonly { target: string; job: string; tick: string }[]; note?: string };
+}): string {
   const stateOf = (r: FleetRow): PageState =>
     r.healthy ? (r.status === "ok" ? "ok" : "warning") : r.status === "problem" ? "problem" : "unknown";
   const order: Record<PageState, number> = { problem: 0, unknown: 1, warning: 2, ok: 3 };
   const rows = [...m.rows].sort((a, b) => order[stateOf(a)] - order[stateOf(b)] || a.label.localeCompare(b.label));
-  const worst: PageState = rows.length ? stateOf(rows[0]!) : "unknown";
+  const aside = m.setAside;
+  const worst: PageState = aside?.total ? "problem" : rows.length ? stateOf(rows[0]!) : "unknown";
   const pc: PageClock = { clock: undefined, said: "UTC" };
+  const labelOf = new Map(m.rows.map((r) => [r.key, r.label]));
+  const asideRows = (aside?.items ?? [])
+    .map((a) => {
+      const href = `?target=${encodeURIComponent(a.target)}&amp;format=html`;
+      return `<tr><th scope="row"><a href="${href}">${inertHtml(labelOf.get(a.target) ?? a.target, 150)}</a></th><td>${inertHtml(a.job, 40)}</td><td>${timeHtml(a.tick, pc)}</td></tr>`;
+    })
+    .join("\n");
+  const asideSection =
+    aside && (aside.total || aside.note)
+      ? `<section aria-labelledby="aside-h">
+<h2 id="aside-h">Checks set aside</h2>
+${
+  aside.note
+    ? `<p>${inertHtml(aside.note, 200)}</p>`
+    : `<p>${aside.total} check${aside.total === 1 ? "" : "s"} failed on every try and ${aside.total === 1 ? "was" : "were"} set aside (queue <code>keeper-monitor-checks-poison</code>); each goes once the same check completes again.</p>
+<table><caption>Set-aside checks (at most 32 shown)</caption><thead><tr><th scope="col">Connector</th><th scope="col">Check</th><th scope="col">Scheduled</th></tr></thead><tbody>
+${asideRows}
+</tbody></table>`
+}
+</section>`
+      : "";
   const count = (s: PageState) => rows.filter((r) => stateOf(r) === s).length;
   const body = rows
     .map((r) => {
@@ -398,6 +426,7 @@ export function renderFleetIndex(m: { now: string; httpStatus: number; rows: rea
 ${body}
 </tbody></table>
 </section>
+${asideSection}
 </main>
 </body></html>
 `;

@@ -380,11 +380,19 @@ describe("feature settings", () => {
     ],
     [
       { AzureWebJobsStorage__accountName: "stkeepermon" },
-      { kind: "identity", tableServiceUri: "https://stkeepermon.table.core.windows.net" },
+      {
+        kind: "identity",
+        tableServiceUri: "https://stkeepermon.table.core.windows.net",
+        queueServiceUri: "https://stkeepermon.queue.core.windows.net",
+      },
     ],
     [
-      { AzureWebJobsStorage__tableServiceUri: "https://st.table.core.usgovcloudapi.net/" },
-      { kind: "identity", tableServiceUri: "https://st.table.core.usgovcloudapi.net" },
+      { AzureWebJobsStorage__tableServiceUri: "https://stgov.table.core.usgovcloudapi.net/" },
+      {
+        kind: "identity",
+        tableServiceUri: "https://stgov.table.core.usgovcloudapi.net",
+        queueServiceUri: "https://stgov.queue.core.usgovcloudapi.net",
+      },
     ],
   ])("reads the Function App's storage %j", (env, storage) => {
     expect(loadConfig({ ...VALID_ENV, ...env }).storage).toEqual(storage);

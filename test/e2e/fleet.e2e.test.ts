@@ -20,13 +20,17 @@ const FOUND = [
   "KEEPER_TABLE_NAME",
 ];
 
-/** The emulator's settings with the workspaces given and no connector value: everything is found. */
+/**
+ * The emulator's settings with the workspaces given and no connector value: everything is found.
+ * Storage without a Queue service, so the timers check every target themselves (the check queue
+ * has its own tests, in fleetQueue.e2e.test.ts).
+ */
 function workspacesOnly(workspaces: string, overrides: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {
     CALL_TIMEOUT_SECONDS: "4",
     RUN_BUDGET_SECONDS: "20",
     ...emulator().settings,
-    AzureWebJobsStorage: inject("tablesConnection"),
+    AzureWebJobsStorage: inject("tablesConnection").replace(/QueueEndpoint=[^;]+;?/, ""),
   };
   for (const name of FOUND) delete env[name];
   return { ...env, KEEPER_WORKSPACE_RESOURCE_ID: workspaces, ...overrides };
@@ -168,7 +172,7 @@ describe("one deployment, several connectors", () => {
     expect(twice.stderr).toMatch(/listed twice/);
   });
 
-  it("timers run every target, log lines name it; health lists them and answers each by ?target=", async () => {
+  it("without a Queue service, timers run every target themselves, log lines name it; health lists them and answers each by ?target=", async () => {
     addSecondConnector();
     const env = workspacesOnly(IDS.workspace);
     const fleet = createFleet({ env, tables: {} });
