@@ -13,9 +13,9 @@ export interface Target extends TargetRef {
 /** The connectors one deployment watches: one (today's single connector) or several. */
 export interface Fleet {
   /**
-   * Loads the SDK modules and finds the targets: each workspace's Keeper connectors, looked up
-   * once per process while the lookup succeeds (a workspace whose lookup failed is a target whose
-   * monitor says why, and is looked up again by its next run).
+   * Loads the SDK modules and finds the targets: each workspace's Keeper connectors. With several
+   * targets they are looked up again after FLEET_REFRESH_MS (a workspace whose lookup failed, a
+   * target whose monitor says why, after FAILED_RETRY_MS).
    */
   load: () => Promise<readonly Target[]>;
   /** The targets found by the last load (empty before it). */
@@ -37,6 +37,15 @@ export interface Fleet {
   /** The app's clock. */
   now: () => Date;
 }
+
+/**
+ * With several targets, the connectors are looked up again after this long, so a connector added
+ * in Sentinel is watched within the hour and one removed is dropped; a target whose values are
+ * unchanged keeps its app (and its monitor's state in memory).
+ */
+export const FLEET_REFRESH_MS = 60 * 60_000;
+/** A workspace whose lookup failed is looked up again after this long. */
+export const FAILED_RETRY_MS = 5 * 60_000;
 
 /** At most this many workspaces are looked up at once. */
 const DISCOVERY_CONCURRENCY = 8;
@@ -69,14 +78,28 @@ export function createFleet(options: AppOptions): Fleet {
   let loading: Promise<readonly Target[]> | undefined;
   let done = false;
 
+  let foundAt = 0;
+  /** The workspaces whose lookup failed: looked up again sooner than the others. */
+  const placeholders = new WeakSet<Target>();
+  /** Each target by key, with the values it was found with: a refresh keeps a target whose values stay. */
+  const known = new Map<string, { target: Target; values: string }>();
+
   const load = async (): Promise<readonly Target[]> => {
     if (done) {
-      await Promise.all(found.map((t) => t.app.load()));
-      return found;
+      const age = now().getTime() - foundAt;
+      const stale =
+        several && (age >= FLEET_REFRESH_MS || (age >= FAILED_RETRY_MS && found.some((t) => placeholders.has(t))));
+      if (!stale) {
+        await Promise.all(found.map((t) => t.app.load()));
+        return found;
+      }
+      loading ??= refresh().finally(() => (loading = undefined));
+      return loading;
     }
     loading ??= build()
       .then((t) => {
         found = t;
+        foundAt = now().getTime();
         done = true;
         return t;
       })
@@ -84,28 +107,52 @@ export function createFleet(options: AppOptions): Fleet {
     return loading;
   };
 
+  /** The targets found again; a lookup that fails as a whole keeps the ones found before. */
+  const refresh = async (): Promise<readonly Target[]> => {
+    perWorkspace.clear();
+    try {
+      found = await build();
+    } catch {
+      // the next refresh tries again; until then the targets found before are watched
+    }
+    foundAt = now().getTime();
+    await Promise.all(found.map((t) => t.app.load()));
+    return found;
+  };
+
   let shared: TokenCredential | undefined;
   let credentialFound: Promise<TokenCredential | undefined> | undefined;
   const credentialFor = (ws: string): Promise<TokenCredential | undefined> =>
     (credentialFound ??= sharedCredential(options, ws).then((c) => (shared = c)));
-  /** Each workspace's targets, looked up once per process (a failed lookup: its run retries it). */
-  const perWorkspace = new Map<string, Promise<Target[]>>();
+  /** Each workspace's targets and when they were looked up (a failed lookup: a placeholder that says why). */
+  const perWorkspace = new Map<string, { at: number; targets: Promise<Target[]> }>();
   const workspaceTargets = (ws: string): Promise<Target[]> => {
     const k = ws.toLowerCase();
-    let p = perWorkspace.get(k);
-    if (!p) {
-      p = (async () => {
-        const { discoverAll } = await import("./discover.js");
-        const credential = await credentialFor(ws);
-        const env = { ...options.env, KEEPER_WORKSPACE_RESOURCE_ID: ws };
-        const many = await discoverMany(discoverAll, env, credential);
-        if (!many) return [await lookedUpByItsRun(ws, credential)];
-        return Promise.all(many.map((d) => fleetTarget(ws, d, credential)));
-      })();
-      p.catch(() => perWorkspace.delete(k));
-      perWorkspace.set(k, p);
+    const entry = perWorkspace.get(k);
+    if (entry) return entry.targets;
+    const targets = (async () => {
+      const { discoverAll } = await import("./discover.js");
+      const credential = await credentialFor(ws);
+      const env = { ...options.env, KEEPER_WORKSPACE_RESOURCE_ID: ws };
+      const many = await discoverMany(discoverAll, env, credential);
+      if (!many) return [await lookedUpByItsRun(ws, credential)];
+      return Promise.all(many.map((d) => fleetTarget(ws, d, credential)));
+    })();
+    targets.catch(() => perWorkspace.delete(k));
+    perWorkspace.set(k, { at: now().getTime(), targets });
+    return targets;
+  };
+  /** The same, looked up again when it is stale (the check of one target on an instance that has no other). */
+  const freshWorkspaceTargets = async (ws: string): Promise<Target[]> => {
+    const k = ws.toLowerCase();
+    const entry = perWorkspace.get(k);
+    if (entry) {
+      const age = now().getTime() - entry.at;
+      const targets = await entry.targets;
+      const failed = targets.some((t) => placeholders.has(t));
+      if (age >= FLEET_REFRESH_MS || (failed && age >= FAILED_RETRY_MS)) perWorkspace.delete(k);
     }
-    return p;
+    return workspaceTargets(ws);
   };
 
   const build = async (): Promise<Target[]> => {
@@ -124,7 +171,7 @@ export function createFleet(options: AppOptions): Fleet {
       if (many && many.length > 1) {
         several = true;
         const targets = Promise.all(many.map((d) => fleetTarget(ids[0]!, d, credential)));
-        perWorkspace.set(ids[0]!.toLowerCase(), targets);
+        perWorkspace.set(ids[0]!.toLowerCase(), { at: now().getTime(), targets });
         return targets;
       }
       // one connector found: today's app, from the values found; not found: its app says why
@@ -142,7 +189,8 @@ export function createFleet(options: AppOptions): Fleet {
   };
 
   const targetIn = async (workspace: string, key: string): Promise<Target | undefined> => {
-    if (done) return found.find((t) => t.key === key && t.workspaceId.toLowerCase() === workspace.toLowerCase());
+    if (done)
+      return (await load()).find((t) => t.key === key && t.workspaceId.toLowerCase() === workspace.toLowerCase());
     const { ids, problems } = workspaceList(options.env);
     const ws = ids.find((id) => id.toLowerCase() === workspace.toLowerCase());
     if (problems.length || !ws) return undefined;
@@ -152,7 +200,7 @@ export function createFleet(options: AppOptions): Fleet {
       return all.find((t) => t.key === key);
     }
     several = true;
-    const targets = await workspaceTargets(ws);
+    const targets = await freshWorkspaceTargets(ws);
     const t = targets.find((x) => x.key === key);
     if (t) await t.app.load();
     return t;
@@ -161,6 +209,9 @@ export function createFleet(options: AppOptions): Fleet {
   /** A connector found by the fleet's lookup: its app starts from the values found. */
   const fleetTarget = async (ws: string, d: Discovered, credential: TokenCredential | undefined): Promise<Target> => {
     const ref = targetRef(ws, d.connectorName);
+    const values = JSON.stringify(d);
+    const before = known.get(ref.key);
+    if (before && before.values === values) return before.target;
     const app = createApp({
       ...options,
       env: { ...options.env, KEEPER_WORKSPACE_RESOURCE_ID: ws },
@@ -171,12 +222,16 @@ export function createFleet(options: AppOptions): Fleet {
       ...(credential ? { credential } : {}),
     });
     await app.load();
-    return { ...ref, app };
+    const target = { ...ref, app };
+    known.set(ref.key, { target, values });
+    return target;
   };
 
   /** A workspace whose lookup failed: its app looks it up again, and says why until it succeeds. */
   const lookedUpByItsRun = async (ws: string, credential: TokenCredential | undefined): Promise<Target> => {
     const ref = targetRef(ws);
+    const before = known.get(ref.key);
+    if (before && placeholders.has(before.target)) return before.target;
     const app = createApp({
       ...options,
       env: { ...options.env, KEEPER_WORKSPACE_RESOURCE_ID: ws },
@@ -186,7 +241,10 @@ export function createFleet(options: AppOptions): Fleet {
       ...(credential ? { credential } : {}),
     });
     await app.load();
-    return { ...ref, app };
+    const target = { ...ref, app };
+    placeholders.add(target);
+    known.set(ref.key, { target, values: "" });
+    return target;
   };
 
   return {

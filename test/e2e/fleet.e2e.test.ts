@@ -1,7 +1,7 @@
 import * as func from "@azure/functions";
 import { describe, expect, inject, it } from "vitest";
 import { IDS, KEY_VAULT_SECRET_NAME } from "../../emulator/constants.js";
-import { createFleet, type Target } from "../../src/app/fleet.js";
+import { createFleet, FLEET_REFRESH_MS, type Target } from "../../src/app/fleet.js";
 import { TARGET_KEY, targetRef, targetTables } from "../../src/app/target.js";
 import { main } from "../../src/cli.js";
 import { triggersFor } from "../../src/functions/triggers.js";
@@ -114,6 +114,35 @@ describe("one deployment, several connectors", () => {
     const reports = await Promise.all(monitors.map((m) => m.runAll()));
     expect(reports.map((r) => r.status)).toEqual(["ok", "ok"]);
     expect(reports.map((r) => r.target.key)).toEqual(keys);
+  });
+
+  it("connectors are looked up again after an hour: one added is watched, one removed dropped, the rest kept as they were", async () => {
+    addSecondConnector();
+    let t = Date.now();
+    const fleet = createFleet({ env: workspacesOnly(IDS.workspace), now: () => new Date(t) });
+    const first = await fleet.load();
+    expect(first).toHaveLength(2);
+    addSecondConnector("KeeperSecurityPushThird");
+    t += FLEET_REFRESH_MS - 60_000;
+    expect(await fleet.load()).toBe(first);
+    t += 60_000;
+    const second = await fleet.load();
+    expect(second.map((x) => x.connectorName)).toEqual([
+      ...first.map((x) => x.connectorName),
+      "KeeperSecurityPushThird",
+    ]);
+    expect(second.slice(0, 2)).toEqual(first);
+    expect(second[0]).toBe(first[0]);
+    const records = emulator().state.dataConnectors;
+    records.splice(
+      records.findIndex((c) => c.name === "KeeperSecurityPushSecond"),
+      1,
+    );
+    t += FLEET_REFRESH_MS;
+    const third = await fleet.load();
+    expect(third.map((x) => x.connectorName)).toEqual([first[0]!.connectorName, "KeeperSecurityPushThird"]);
+    expect(third[1]).toBe(second[2]);
+    expect(fleet.target(first[1]!.key)).toBeUndefined();
   });
 
   it("check --json prints { version, status, reports } with one Report per connector", async () => {
