@@ -77,7 +77,7 @@ export async function discoverAll(
       insteadOf(env),
       options.one === true,
     );
-    const arm = new ArmAdapter(credential, settings.cloud);
+    const arm = oneDcrListPerSubscription(new ArmAdapter(credential, settings.cloud));
     return await Promise.all(records.map((r) => discoverWith(env, settings, arm, ctx, identity, r.use, r.warnings)));
   } catch (e) {
     if (e instanceof ConfigError) throw e;
@@ -89,6 +89,22 @@ export async function discoverAll(
       },
     ]);
   }
+}
+
+/** The adapter, listing each subscription's DCRs once for all the workspace's connectors. */
+function oneDcrListPerSubscription(arm: ArmAdapter): ArmAdapter {
+  const lists = new Map<string, ReturnType<ArmAdapter["listDcrs"]>>();
+  const once = Object.create(arm) as ArmAdapter;
+  once.listDcrs = (subscriptionId, ctx) => {
+    const k = subscriptionId.toLowerCase();
+    let list = lists.get(k);
+    if (!list) {
+      list = arm.listDcrs(subscriptionId, ctx);
+      lists.set(k, list);
+    }
+    return list;
+  };
+  return once;
 }
 
 async function discoverWith(

@@ -97,8 +97,14 @@ describe("one deployment, several connectors", () => {
   it("a workspace with two Keeper connectors: a target each, with its own key, tables, secret name and label", async () => {
     addSecondConnector();
     const fleet = createFleet({ env: workspacesOnly(IDS.workspace) });
+    const before = emulator().calls.length;
     const targets = await fleet.load();
     expect(fleet.several()).toBe(true);
+    // the subscription's DCRs are listed once for both connectors
+    const lists = emulator()
+      .calls.slice(before)
+      .filter((c) => c.method === "GET" && /\/providers\/Microsoft\.Insights\/dataCollectionRules$/i.test(c.path));
+    expect(lists).toHaveLength(1);
     expect(targets.map((t) => t.connectorName)).toEqual([keeperRecord().name, "KeeperSecurityPushSecond"]);
     const keys = targets.map((t) => t.key);
     expect(new Set(keys).size).toBe(2);
