@@ -296,6 +296,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     monitorSecret: entraSecret(),
     keeperSecret: entraSecret(),
     keeperOldSecret: entraSecret(),
+    customerKeeperSecret: entraSecret(),
     teamsSig: randomHex(16) + randomHex(6),
     seed,
   };
@@ -570,11 +571,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         identity.monitorSecret,
         identity.keeperSecret,
         identity.keeperOldSecret,
+        identity.customerKeeperSecret,
         identity.teamsSig,
         state.keeper.clientSecret,
         state.teams.sig,
       ]);
       for (const a of state.apps) for (const c of a.passwordCredentials) out.add(c.secretText);
+      for (const d of state.otherTenants)
+        for (const a of d.apps) for (const c of a.passwordCredentials) out.add(c.secretText);
       for (const s of Object.values(state.vault.secrets)) for (const v of s.versions) out.add(v.value);
       for (const t of tokens.issued.keys()) out.add(t);
       return [...out].filter(Boolean);
