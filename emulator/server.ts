@@ -70,6 +70,11 @@ export interface CallRecord {
    * documented request). Graph requests carry no secret; other services' bodies are not kept.
    */
   graphBody?: unknown;
+  /**
+   * What a token request asked for: the client, the scope, and whether it authenticated with a
+   * client assertion (never the secret or the assertion itself).
+   */
+  tokenRequest?: { clientId: string; scope: string; assertion: boolean };
 }
 
 export interface KeeperPushResult {
@@ -391,6 +396,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           } catch {
             /* not JSON: the route answers 400 */
           }
+        }
+        if (service === "token" && rec.method === "POST") {
+          const form = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+          rec.tokenRequest = {
+            clientId: form.get("client_id") ?? "",
+            scope: form.get("scope") ?? "",
+            assertion: form.has("client_assertion"),
+          };
         }
         calls.push(rec);
         const ereq: EmuRequest = {
