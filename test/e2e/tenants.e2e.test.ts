@@ -259,8 +259,14 @@ describe("a Keeper connector in a customer's tenant (Lighthouse for ARM, a feder
     expect(body.error_description).not.toContain(arm!.token);
   });
 
-  it("discovery takes the tenant of the workspace's subscription: a customer's under Lighthouse", async () => {
+  it("discovery takes the tenant of the workspace's subscription: a customer's under Lighthouse, checked there", async () => {
     emu.state.subscriptionTenantId = ids.CUSTOMER_TENANT_ID;
+    const record = emu.state.dataConnectors.find((c) => c.kind === "Push" && c.name.startsWith("KeeperSecurity"))!;
+    record.properties["auth"] = {
+      type: "Push",
+      AppId: ids.CUSTOMER_KEEPER_APP_ID,
+      ServicePrincipalId: ids.CUSTOMER_KEEPER_SP_ID,
+    };
     const env = customerEnv({
       KEEPER_TENANT_ID: undefined,
       KEEPER_APP_ID: undefined,
@@ -270,11 +276,50 @@ describe("a Keeper connector in a customer's tenant (Lighthouse for ARM, a feder
       AZURE_TENANT_ID: ids.TENANT_ID,
       AZURE_CLIENT_SECRET: emu.settings["AZURE_CLIENT_SECRET"],
     });
-    const app = createApp({ env });
+    const app = createApp({ env, now: clock.now });
     await app.load();
-    const k = app.getMonitor().config.keeper;
-    expect([k.tenantId, k.sources.tenantId]).toEqual([ids.CUSTOMER_TENANT_ID, "subscription"]);
+    const m = app.getMonitor();
+    const k = m.config.keeper;
+    expect([k.tenantId, k.sources.tenantId, k.appId]).toEqual([
+      ids.CUSTOMER_TENANT_ID,
+      "subscription",
+      ids.CUSTOMER_KEEPER_APP_ID,
+    ]);
     const sub = emu.calls.filter((c) => c.service === "arm" && c.path === `/subscriptions/${ids.SUBSCRIPTION_ID}`);
     expect(sub.map((c) => c.status)).toEqual([200]);
+    const r = await m.runDriftChecks();
+    expect(r.findings.filter((f) => f.status !== "ok").map((f) => [f.check, f.summary])).toEqual([]);
+    expect(federatedSignIns(emu.calls).map((c) => c.status)).toEqual([200]);
+  });
+
+  it("the monitor's own subscription keeps the monitor's tenant, its token's (no federated sign-in)", async () => {
+    const m = customerMonitor({ KEEPER_TENANT_ID: ids.TENANT_ID, KEEPER_APP_ID: ids.KEEPER_APP_ID });
+    const r = await m.runDriftChecks();
+    expect(finding(r, "app.exists").status).toBe("ok");
+    expect(federatedSignIns(emu.calls)).toEqual([]);
+    expect(assertionTokens(emu.calls)).toEqual([]);
+  });
+
+  it("the token endpoint refuses a missing assertion type, an unknown assertion and an expired one, as Entra does", async () => {
+    const post = async (form: Record<string, string>) => {
+      const res = await fetch(`${emu.url}/${ids.CUSTOMER_TENANT_ID}/oauth2/v2.0/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          grant_type: "client_credentials",
+          client_id: ids.MONITOR_GRAPH_APP_ID,
+          scope: "https://graph.microsoft.com/.default",
+          ...form,
+        }).toString(),
+      });
+      return [res.status, ((await res.json()) as { error_codes?: number[] }).error_codes?.[0]];
+    };
+    const mi = await ownCredential().getToken(`${ids.TOKEN_EXCHANGE_AUDIENCE}/.default`);
+    const type = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+    expect(await post({ client_assertion: mi!.token })).toEqual([400, 900144]);
+    expect(await post({ client_assertion_type: type, client_assertion: "not-a-token" })).toEqual([401, 50027]);
+    expect(await post({ client_assertion_type: type, client_assertion: mi!.token })).toEqual([200, undefined]);
+    emu.expireTokens();
+    expect(await post({ client_assertion_type: type, client_assertion: mi!.token })).toEqual([400, 700024]);
   });
 });
