@@ -58,7 +58,7 @@ export function graphCredentialFor(
     try {
       return await federatedCredential(config.cloud, target, graphAppId, own, root).getToken(scopes, options);
     } catch (e) {
-      throw tenantError(e, { home, target, graphAppId, who, authority: config.cloud.authorityHost });
+      throw federatedSignInError(e, { home, target, graphAppId, who, authority: config.cloud.authorityHost });
     }
   };
 
@@ -75,7 +75,7 @@ export function graphCredentialFor(
 }
 
 /** The refusals the federated sign-in meets (Entra's AADSTS codes), each with the step that fixes it. */
-function tenantError(
+export function federatedSignInError(
   e: unknown,
   at: { home: string; target: string; graphAppId: string; who: string; authority: string },
 ): Error {
