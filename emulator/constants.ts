@@ -64,3 +64,22 @@ export const IDS = {
 
 export const roleDefinitionId = (roleGuid: string): string =>
   `/subscriptions/${SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
+
+/**
+ * A customer's tenant, watched from the tenant above (a managed security provider's): its own
+ * directory, with its own Keeper app. The monitor reaches its Azure resources through Azure
+ * Lighthouse and its directory as the provider's multi-tenant app MONITOR_GRAPH_APP_ID.
+ */
+export const CUSTOMER_TENANT_ID = "3f5c2a9e-8b1d-4c7a-9e6f-2d4b8a1c5e70";
+export const CUSTOMER_KEEPER_APP_ID = "c1a7e0d4-5b3f-4e2a-9c8d-7f6e5d4c3b2a";
+export const CUSTOMER_KEEPER_APP_OBJECT_ID = "d2b8f1e5-6c4a-4f3b-8d9e-8a7f6e5d4c3b";
+export const CUSTOMER_KEEPER_SP_ID = "e3c9a2f6-7d5b-4a4c-9eaf-9b8a7f6e5d4c";
+export const CUSTOMER_KEEPER_SECRET_KEY_ID = "f4dab3a7-8e6c-4b5d-8fb0-ac9b8a7f6e5d";
+/** The provider's multi-tenant app registration whose federated credential is the monitor's identity. */
+export const MONITOR_GRAPH_APP_ID = "0a4e6c8b-2d1f-4a3e-b5c7-9d8e7f6a5b4c";
+export const MONITOR_GRAPH_APP_OBJECT_ID = "1b5f7d9c-3e2a-4b4f-86d8-ae9f8a7b6c5d";
+/** Its service principal in the provider's tenant, and in the customer's (after admin consent). */
+export const MONITOR_GRAPH_SP_ID = "2c6a8ead-4f3b-4c5a-97e9-bfa09b8c7d6e";
+export const MONITOR_GRAPH_CUSTOMER_SP_ID = "3d7b9fbe-5a4c-4d6b-a8fa-c0b1ac9d8e7f";
+/** The audience of a managed identity's token used as a federated credential (global Entra ID). */
+export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";

@@ -70,6 +70,11 @@ export interface CallRecord {
    * documented request). Graph requests carry no secret; other services' bodies are not kept.
    */
   graphBody?: unknown;
+  /**
+   * What a token request asked for: the client, the scope, and whether it authenticated with a
+   * client assertion (never the secret or the assertion itself).
+   */
+  tokenRequest?: { clientId: string; scope: string; assertion: boolean };
 }
 
 export interface KeeperPushResult {
@@ -296,6 +301,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     monitorSecret: entraSecret(),
     keeperSecret: entraSecret(),
     keeperOldSecret: entraSecret(),
+    customerKeeperSecret: entraSecret(),
     teamsSig: randomHex(16) + randomHex(6),
     seed,
   };
@@ -390,6 +396,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           } catch {
             /* not JSON: the route answers 400 */
           }
+        }
+        if (service === "token" && rec.method === "POST") {
+          const form = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+          rec.tokenRequest = {
+            clientId: form.get("client_id") ?? "",
+            scope: form.get("scope") ?? "",
+            assertion: form.has("client_assertion"),
+          };
         }
         calls.push(rec);
         const ereq: EmuRequest = {
@@ -570,11 +584,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         identity.monitorSecret,
         identity.keeperSecret,
         identity.keeperOldSecret,
+        identity.customerKeeperSecret,
         identity.teamsSig,
         state.keeper.clientSecret,
         state.teams.sig,
       ]);
       for (const a of state.apps) for (const c of a.passwordCredentials) out.add(c.secretText);
+      for (const d of state.otherTenants)
+        for (const a of d.apps) for (const c of a.passwordCredentials) out.add(c.secretText);
       for (const s of Object.values(state.vault.secrets)) for (const v of s.versions) out.add(v.value);
       for (const t of tokens.issued.keys()) out.add(t);
       return [...out].filter(Boolean);

@@ -1,5 +1,10 @@
 import {
   AUDIENCE,
+  CUSTOMER_KEEPER_APP_ID,
+  CUSTOMER_KEEPER_APP_OBJECT_ID,
+  CUSTOMER_KEEPER_SECRET_KEY_ID,
+  CUSTOMER_KEEPER_SP_ID,
+  CUSTOMER_TENANT_ID,
   DCE_IMMUTABLE_ID,
   DCE_NAME,
   DCR_IMMUTABLE_ID,
@@ -16,6 +21,10 @@ import {
   MONITOR_APP_DISPLAY_NAME,
   MONITOR_APP_ID,
   MONITOR_APP_OBJECT_ID,
+  MONITOR_GRAPH_APP_ID,
+  MONITOR_GRAPH_APP_OBJECT_ID,
+  MONITOR_GRAPH_CUSTOMER_SP_ID,
+  MONITOR_GRAPH_SP_ID,
   MONITOR_SECRET_KEY_ID,
   MONITOR_SP_ID,
   OTHER_WORKSPACE_CUSTOMER_ID,
@@ -27,6 +36,7 @@ import {
   SUBSCRIPTION_ID,
   TABLE_NAME,
   TENANT_ID,
+  TOKEN_EXCHANGE_AUDIENCE,
   WORKSPACE_CUSTOMER_ID,
   WORKSPACE_NAME,
   rgId,
@@ -53,6 +63,18 @@ export interface ServicePrincipal {
   accountEnabled: boolean;
 }
 
+/**
+ * A federated identity credential of an app registration (Graph federatedIdentityCredential):
+ * Entra exchanges a token whose `iss`, `sub` and `aud` claims match one of these for the app's
+ * own token (https://learn.microsoft.com/graph/api/resources/federatedidentitycredential).
+ */
+export interface FederatedIdentityCredential {
+  name: string;
+  issuer: string;
+  subject: string;
+  audiences: string[];
+}
+
 export interface AppRegistration {
   /** Object id of the application. */
   id: string;
@@ -65,6 +87,23 @@ export interface AppRegistration {
   servicePrincipal: ServicePrincipal | null;
   /** Microsoft Graph application permissions granted to this app (appRole values). */
   graphRoles: string[];
+  /** AzureADMultipleOrgs: other tenants may consent to it (default AzureADMyOrg). */
+  signInAudience?: "AzureADMyOrg" | "AzureADMultipleOrgs";
+  federatedIdentityCredentials?: FederatedIdentityCredential[];
+  /**
+   * Set on the entry of a multi-tenant app in a tenant that consented to it: only its service
+   * principal (and the permissions granted to it) lives here; the application object, with its
+   * credentials, is in this home tenant.
+   */
+  homeTenantId?: string;
+}
+
+/** One Entra tenant's directory: its app registrations and service principals, audit log, policies. */
+export interface TenantDirectory {
+  tenantId: string;
+  apps: AppRegistration[];
+  directoryAudits: DirectoryAuditRecord[];
+  graph: EmulatorState["graph"];
 }
 
 export interface RoleAssignment {
@@ -211,6 +250,30 @@ export interface EmulatorState {
   teams: { workflowId: string; sig: string };
   /** A new client secret is refused (AADSTS7000215) for this long after creation. */
   secretPropagationMs: number;
+  /** Other tenants (a customer's), each with its own directory. */
+  otherTenants: TenantDirectory[];
+  /**
+   * The tenant the subscription belongs to (Subscriptions - Get `tenantId`): `tenantId` by
+   * default; a customer's when the subscription is delegated to `tenantId` through Azure
+   * Lighthouse (then listed under `managedByTenants`).
+   */
+  subscriptionTenantId: string;
+}
+
+/** A tenant's directory by id (the emulator's own tenant, or another), or undefined. */
+export function directoryOf(state: EmulatorState, tenantId: string): TenantDirectory | undefined {
+  const t = tenantId.toLowerCase();
+  if (t === state.tenantId.toLowerCase())
+    return { tenantId: state.tenantId, apps: state.apps, directoryAudits: state.directoryAudits, graph: state.graph };
+  return state.otherTenants.find((d) => d.tenantId.toLowerCase() === t);
+}
+
+/** The application object of a directory entry: itself, or its registration in its home tenant. */
+export function registrationOf(state: EmulatorState, app: AppRegistration): AppRegistration | undefined {
+  if (app.homeTenantId === undefined) return app;
+  return directoryOf(state, app.homeTenantId)?.apps.find(
+    (a) => a.homeTenantId === undefined && a.appId.toLowerCase() === app.appId.toLowerCase(),
+  );
 }
 
 /** Values that stay fixed for the life of one emulator (survive applyScenario). */
@@ -219,6 +282,8 @@ export interface Identity {
   monitorSecret: string;
   keeperSecret: string;
   keeperOldSecret: string;
+  /** The customer tenant's Keeper app secret. */
+  customerKeeperSecret: string;
   teamsSig: string;
   seed: number;
 }
@@ -549,6 +614,30 @@ export function createHealthyState(identity: Identity, nowMs: number): EmulatorS
       servicePrincipal: { id: KEEPER_SP_ID, displayName: KEEPER_APP_DISPLAY_NAME, accountEnabled: true },
       graphRoles: [],
     },
+    {
+      // the provider's multi-tenant app: no secret, the monitor's identity is its credential
+      id: MONITOR_GRAPH_APP_OBJECT_ID,
+      appId: MONITOR_GRAPH_APP_ID,
+      displayName: `${MONITOR_APP_DISPLAY_NAME} (customers' Graph)`,
+      createdDateTime: iso(nowMs - 30 * DAY),
+      passwordCredentials: [],
+      owners: [],
+      servicePrincipal: {
+        id: MONITOR_GRAPH_SP_ID,
+        displayName: `${MONITOR_APP_DISPLAY_NAME} (customers' Graph)`,
+        accountEnabled: true,
+      },
+      graphRoles: [],
+      signInAudience: "AzureADMultipleOrgs",
+      federatedIdentityCredentials: [
+        {
+          name: "keeper-monitor-identity",
+          issuer: `${url}/${TENANT_ID}/v2.0`,
+          subject: MONITOR_SP_ID,
+          audiences: [TOKEN_EXCHANGE_AUDIENCE],
+        },
+      ],
+    },
   ];
 
   const ra = (
@@ -560,6 +649,8 @@ export function createHealthyState(identity: Identity, nowMs: number): EmulatorS
   ): RoleAssignment => ({ name, roleDefinitionGuid: role, principalId, principalType, scope });
   const roleAssignments: RoleAssignment[] = [
     ra("132a1047-eb8f-495c-9793-3874b84c7a89", ROLE.monitoringMetricsPublisher, KEEPER_SP_ID, IDS.dcr),
+    // the customer's Keeper app, for when the DCR is the customer's (see customerDirectory)
+    ra("7d8e9f0a-1b2c-4d3e-8f5a-6b7c8d9e0f1a", ROLE.monitoringMetricsPublisher, CUSTOMER_KEEPER_SP_ID, IDS.dcr),
     ra("542e14dd-ad59-4ab4-b781-b21c053e1db6", ROLE.monitoringReader, MONITOR_SP_ID, IDS.dcr),
     ra("94d87045-29cf-4550-b57e-0724f91dcc79", ROLE.monitoringReader, MONITOR_SP_ID, IDS.dce),
     ra("0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", ROLE.logAnalyticsReader, MONITOR_SP_ID, IDS.workspace),
@@ -666,6 +757,68 @@ export function createHealthyState(identity: Identity, nowMs: number): EmulatorS
     teamsMessages: [],
     teams: { workflowId: "06b5efbb853d4114b9aaa8363ae2eb2b", sig: identity.teamsSig },
     secretPropagationMs: 0,
+    otherTenants: [customerDirectory(identity, nowMs)],
+    subscriptionTenantId: TENANT_ID,
+  };
+}
+
+/**
+ * The customer's tenant: its own Keeper app (owned by the provider's app's service principal
+ * there, as the monitor owns the Keeper app at home), and the provider's multi-tenant app after
+ * an administrator's consent: a service principal with the Graph permissions the monitor needs.
+ */
+function customerDirectory(identity: Identity, nowMs: number): TenantDirectory {
+  const cred: PasswordCredential = {
+    keyId: CUSTOMER_KEEPER_SECRET_KEY_ID,
+    displayName: "Keeper connector",
+    startDateTime: iso(nowMs - 100 * DAY),
+    endDateTime: iso(nowMs + 265 * DAY),
+    hint: secretHint(identity.customerKeeperSecret),
+    secretText: identity.customerKeeperSecret,
+    createdDateTime: iso(nowMs - 100 * DAY),
+  };
+  return {
+    tenantId: CUSTOMER_TENANT_ID,
+    apps: [
+      {
+        id: CUSTOMER_KEEPER_APP_OBJECT_ID,
+        appId: CUSTOMER_KEEPER_APP_ID,
+        displayName: KEEPER_APP_DISPLAY_NAME,
+        createdDateTime: iso(nowMs - 150 * DAY),
+        passwordCredentials: [cred],
+        owners: [MONITOR_GRAPH_CUSTOMER_SP_ID],
+        servicePrincipal: { id: CUSTOMER_KEEPER_SP_ID, displayName: KEEPER_APP_DISPLAY_NAME, accountEnabled: true },
+        graphRoles: [],
+      },
+      {
+        id: "",
+        appId: MONITOR_GRAPH_APP_ID,
+        displayName: `${MONITOR_APP_DISPLAY_NAME} (customers' Graph)`,
+        createdDateTime: iso(nowMs - 30 * DAY),
+        passwordCredentials: [],
+        owners: [],
+        servicePrincipal: {
+          id: MONITOR_GRAPH_CUSTOMER_SP_ID,
+          displayName: `${MONITOR_APP_DISPLAY_NAME} (customers' Graph)`,
+          accountEnabled: true,
+        },
+        graphRoles: ["Application.ReadWrite.OwnedBy", "Policy.Read.ApplicationConfiguration"],
+        homeTenantId: TENANT_ID,
+      },
+    ],
+    directoryAudits: [],
+    graph: {
+      defaultAppManagementPolicy: {
+        id: "00000000-0000-0000-0000-000000000000",
+        displayName: "Default app management tenant policy",
+        description:
+          "Default tenant policy that enforces app management restrictions on applications and service principals.",
+        isEnabled: false,
+        applicationRestrictions: { passwordCredentials: [], keyCredentials: [] },
+        servicePrincipalRestrictions: { passwordCredentials: [], keyCredentials: [] },
+      },
+      mailboxes: [],
+    },
   };
 }
 

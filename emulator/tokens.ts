@@ -1,12 +1,23 @@
 import { createPrivateKey, createPublicKey, randomUUID, sign, type KeyObject } from "node:crypto";
-import { AUDIENCE } from "./constants.js";
+import { AUDIENCE, TOKEN_EXCHANGE_AUDIENCE } from "./constants.js";
 import { json, parseJsonBody, type EmuRequest, type EmuResponse, type RouteContext } from "./http.js";
 import { base64url } from "./random.js";
-import type { AppRegistration, EmulatorState, PasswordCredential } from "./state.js";
+import {
+  directoryOf,
+  registrationOf,
+  type AppRegistration,
+  type EmulatorState,
+  type PasswordCredential,
+  type TenantDirectory,
+} from "./state.js";
 
 export interface TokenInfo {
   token: string;
   aud: string;
+  /** iss claim: `<authority>/<tid>/` (v1.0 tokens) or `<authority>/<tid>/v2.0` (v2.0 tokens) */
+  iss: string;
+  /** sub claim (the service principal's object id for an app token) */
+  sub: string;
   appId: string;
   /** service principal object id */
   oid: string;
@@ -31,7 +42,14 @@ const KNOWN_RESOURCES: Record<string, string> = {
   "https://vault.azure.net": AUDIENCE.vault,
   "https://monitor.azure.com": AUDIENCE.ingestion,
   "https://storage.azure.com": "https://storage.azure.com",
+  // A managed identity's token used as a federated credential is asked for this audience
+  // (https://learn.microsoft.com/entra/workload-id/workload-identity-federation-config-app-trust-managed-identity).
+  "api://azureadtokenexchange": TOKEN_EXCHANGE_AUDIENCE,
 };
+
+/** The v2.0 resource: its tokens carry the v2.0 issuer, the one a federated credential names. */
+const V2_AUDIENCES = new Set([TOKEN_EXCHANGE_AUDIENCE]);
+const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 export class TokenStore {
   readonly issued = new Map<string, TokenInfo>();
@@ -61,9 +79,11 @@ export class TokenStore {
   ): TokenInfo {
     const iat = Math.floor(nowMs / 1000);
     const exp = iat + 3599;
+    const v2 = V2_AUDIENCES.has(aud);
+    const iss = v2 ? `${issuerBase}/${tid}/v2.0` : `${issuerBase}/${tid}/`;
     const payload: Record<string, unknown> = {
       aud,
-      iss: `${issuerBase}/${tid}/`,
+      iss,
       iat,
       nbf: iat,
       exp,
@@ -77,7 +97,7 @@ export class TokenStore {
       sub: app.servicePrincipal?.id ?? "",
       tid,
       uti: base64url(randomUUID()).slice(0, 22),
-      ver: "1.0",
+      ver: v2 ? "2.0" : "1.0",
       xms_tcdt: 1600000000,
       keyid: keyId,
     };
@@ -93,6 +113,8 @@ export class TokenStore {
     const info: TokenInfo = {
       token,
       aud,
+      iss,
+      sub: app.servicePrincipal?.id ?? "",
       appId: app.appId,
       oid: app.servicePrincipal?.id ?? "",
       tid,
@@ -250,7 +272,8 @@ export function tokenRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
     });
   }
   const tenant = segs[0] ?? "";
-  const knownTenant = tenant.toLowerCase() === state.tenantId.toLowerCase() || tenant === "organizations";
+  const dir = directoryOf(state, tenant === "organizations" ? state.tenantId : tenant);
+  const knownTenant = dir !== undefined;
   const rest = segs.slice(1).join("/");
   if (
     req.method === "GET" &&
@@ -264,7 +287,7 @@ export function tokenRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
         90002,
         `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
       );
-    return json(200, openIdConfiguration(ctx, state.tenantId));
+    return json(200, openIdConfiguration(ctx, dir.tenantId));
   }
   if (req.method === "GET" && (rest === "discovery/v2.0/keys" || rest === "discovery/keys"))
     return json(200, ctx.tokens.jwks());
@@ -284,7 +307,7 @@ export function tokenRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
       900561,
       `The endpoint only accepts POST, OPTIONS requests. Received a ${req.method} request.`,
     );
-  if (!knownTenant)
+  if (!dir)
     return aadError(
       ctx,
       400,
@@ -366,19 +389,29 @@ export function tokenRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
       400,
       "invalid_resource",
       500011,
-      `The resource principal named ${resource} was not found in the tenant named ${state.tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+      `The resource principal named ${resource} was not found in the tenant named ${dir.tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
     );
 
-  const app = appByClientId(state, clientId);
+  // A multi-tenant app registered elsewhere is in this directory only once an administrator of
+  // this tenant consented to it (its service principal): until then Entra answers AADSTS700016,
+  // "UnauthorizedClient_DoesNotMatchRequest - The application wasn't found in the directory/tenant.
+  // This can happen if the application has not been installed by the administrator of the tenant
+  // or consented to by any user in the tenant." (MicrosoftDocs/entra-docs,
+  // docs/identity-platform/reference-error-codes.md). In the app's own tenant a registration
+  // without its service principal is AADSTS7000229 (below).
+  const app = dir.apps.find((a) => a.appId.toLowerCase() === clientId.toLowerCase());
   if (!app) {
     return aadError(
       ctx,
       400,
       "unauthorized_client",
       700016,
-      `Application with identifier '${clientId}' was not found in the directory '${state.tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+      `Application with identifier '${clientId}' was not found in the directory '${dir.tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
     );
   }
+  const assertionType = form.get("client_assertion_type");
+  if (assertionType !== null || form.get("client_assertion") !== null)
+    return federatedToken(ctx, dir, app, assertionType, form.get("client_assertion") ?? "", aud, resource);
   if (!clientSecret) {
     recordSignIn(ctx, app, "7000218", "missing credential", null, resource);
     return aadError(
@@ -395,7 +428,7 @@ export function tokenRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
       400,
       "invalid_client",
       7000229,
-      `The client application ${app.appId} is missing service principal in the tenant ${state.tenantId}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`,
+      `The client application ${app.appId} is missing service principal in the tenant ${dir.tenantId}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`,
     );
   }
   if (!app.servicePrincipal.accountEnabled) {
@@ -435,7 +468,98 @@ export function tokenRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
   if (now - Date.parse(cred.createdDateTime) < state.secretPropagationMs) return invalid();
 
   const roles = aud === AUDIENCE.graph ? app.graphRoles.slice() : [];
-  const info = ctx.tokens.issue(ctx.url, app, state.tenantId, aud, roles, now, cred.keyId);
+  const info = ctx.tokens.issue(ctx.url, app, dir.tenantId, aud, roles, now, cred.keyId);
   recordSignIn(ctx, app, "0", "", cred.keyId, resource);
+  return json(200, { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: info.token });
+}
+
+/**
+ * Client credentials with a client assertion (RFC 7523 `client_assertion_type` jwt-bearer): here
+ * the assertion is a token this emulator issued (a managed identity's, for the token-exchange
+ * audience), and the app's registration must hold a federated identity credential whose issuer,
+ * subject and audience equal the assertion's `iss`, `sub` and `aud`
+ * (https://learn.microsoft.com/entra/workload-id/workload-identity-federation-config-app-trust-managed-identity).
+ * The refusals are Entra's: AADSTS70021 "No matching federated identity record found for presented
+ * assertion. Assertion Issuer: … Assertion Subject: … Assertion Audience: …" (MicrosoftDocs/
+ * azure-devops-docs, docs/pipelines/release/includes/errors-workload-identity.md: it names the
+ * claims, never the assertion); AADSTS700024 for an assertion past its lifetime (same page);
+ * AADSTS50027 for one that is not a valid JWT (entra-docs reference-error-codes.md, InvalidJwtToken);
+ * AADSTS700236 for a token of another tenant's issuer presented to an app registered in this one
+ * (a Microsoft Entra token can be a federated credential only for an app in its own tenant: the
+ * page above, "Both the Microsoft Entra app and managed identity must belong to the same tenant").
+ */
+function federatedToken(
+  ctx: RouteContext,
+  dir: TenantDirectory,
+  app: AppRegistration,
+  assertionType: string | null,
+  assertion: string,
+  aud: string,
+  resource: string,
+): EmuResponse {
+  if (assertionType !== JWT_BEARER)
+    return aadError(
+      ctx,
+      400,
+      "invalid_request",
+      900144,
+      "The request body must contain the following parameter: 'client_assertion_type'.",
+    );
+  const presented = ctx.tokens.issued.get(assertion);
+  if (!presented) {
+    recordSignIn(ctx, app, "50027", "Invalid JWT token.", null, resource);
+    return aadError(ctx, 401, "invalid_client", 50027, "JWT token is invalid or is malformed.");
+  }
+  if (presented.revoked || Date.now() >= presented.expiresAtReal)
+    return aadError(
+      ctx,
+      400,
+      "invalid_client",
+      700024,
+      "Client assertion is not within its valid time range. Ensure that the access token isn't expired before using it for user assertion, or request a new token.",
+    );
+  const registration = registrationOf(ctx.state, app);
+  const home = registration === app ? dir.tenantId : (app.homeTenantId ?? "");
+  const issuerTenant = /\/([0-9a-f-]{36})\/(v2\.0)?$/i.exec(presented.iss)?.[1];
+  if (issuerTenant !== undefined && issuerTenant.toLowerCase() !== home.toLowerCase())
+    return aadError(
+      ctx,
+      400,
+      "invalid_request",
+      700236,
+      `Entra ID tokens issued by issuer '${presented.iss}' may not be used for federated identity credential flows for applications or managed identities registered in this tenant.`,
+    );
+  const match = (registration?.federatedIdentityCredentials ?? []).find(
+    (f) => f.issuer === presented.iss && f.subject === presented.sub && f.audiences.includes(presented.aud),
+  );
+  if (!match) {
+    recordSignIn(ctx, app, "70021", "No matching federated identity record found.", null, resource);
+    return aadError(
+      ctx,
+      400,
+      "invalid_request",
+      70021,
+      `No matching federated identity record found for presented assertion. Assertion Issuer: '${presented.iss}'. Assertion Subject: '${presented.sub}'. Assertion Audience: '${presented.aud}'. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`,
+    );
+  }
+  if (!app.servicePrincipal)
+    return aadError(
+      ctx,
+      400,
+      "invalid_client",
+      7000229,
+      `The client application ${app.appId} is missing service principal in the tenant ${dir.tenantId}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`,
+    );
+  if (!app.servicePrincipal.accountEnabled)
+    return aadError(
+      ctx,
+      400,
+      "unauthorized_client",
+      7000112,
+      `Application '${app.appId}'(${app.displayName}) is disabled.`,
+    );
+  const roles = aud === AUDIENCE.graph ? app.graphRoles.slice() : [];
+  const info = ctx.tokens.issue(ctx.url, app, dir.tenantId, aud, roles, ctx.now(), match.name);
+  recordSignIn(ctx, app, "0", "", null, resource);
   return json(200, { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: info.token });
 }

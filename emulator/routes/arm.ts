@@ -149,6 +149,9 @@ export function armRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
   const dcrList = /^\/subscriptions\/([^/]+)\/providers\/microsoft\.insights\/datacollectionrules$/.exec(lower);
   if (dcrList) return listDcrs(ctx, req, tok, path.slice(0, "/subscriptions/".length + dcrList[1]!.length), apiVersion);
 
+  const subscription = /^\/subscriptions\/([^/]+)$/i.exec(path)?.[1];
+  if (subscription !== undefined) return getSubscription(ctx, tok, subscription);
+
   const t = typeOf(path);
   const d = denied(ctx, tok, `${t.type}/read`, path);
   if (d) return d;
@@ -303,4 +306,45 @@ function listRoleAssignments(
       `${ctx.url}${scope === "/" ? "" : scope}/providers/Microsoft.Authorization/roleAssignments?${q.toString().replace(/\+/g, "%20")}`;
   }
   return json(200, body);
+}
+
+/**
+ * Subscriptions - Get (https://learn.microsoft.com/rest/api/resources/subscriptions/get, api
+ * 2022-12-01): `tenantId` is the tenant the subscription belongs to; a subscription delegated
+ * through Azure Lighthouse is the customer's, and lists the managing tenant under
+ * `managedByTenants`. A caller with a role on anything in the subscription may read it (as
+ * Subscriptions - List shows every subscription the caller has a role in); the monitor's grants are
+ * resource-scoped, so one of them inside the subscription is enough.
+ */
+function getSubscription(ctx: RouteContext, tok: TokenInfo, subscriptionId: string): EmuResponse {
+  const { state } = ctx;
+  const sub = `/subscriptions/${state.subscriptionId}`;
+  if (subscriptionId.toLowerCase() !== state.subscriptionId.toLowerCase())
+    return armError(404, "SubscriptionNotFound", `The subscription '${subscriptionId}' could not be found.`);
+  const within = (scope: string) => scope.toLowerCase() === sub.toLowerCase() || scopeCovers(sub, scope);
+  const granted =
+    tok.appId === MONITOR_APP_ID &&
+    ![...state.monitorDenied].some((d) => scopeCovers(d, sub)) &&
+    (ctx.monitorGrants === undefined || ctx.monitorGrants.some((g) => within(g.scope)));
+  if (!granted)
+    return armError(
+      403,
+      "AuthorizationFailed",
+      `The client '${tok.oid}' with object id '${tok.oid}' does not have authorization to perform action 'Microsoft.Resources/subscriptions/read' over scope '${sub}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+    );
+  const delegated = state.subscriptionTenantId.toLowerCase() !== state.tenantId.toLowerCase();
+  return json(200, {
+    id: sub,
+    authorizationSource: "RoleBased",
+    managedByTenants: delegated ? [{ tenantId: state.tenantId }] : [],
+    subscriptionId: state.subscriptionId,
+    tenantId: state.subscriptionTenantId,
+    displayName: "Sentinel",
+    state: "Enabled",
+    subscriptionPolicies: {
+      locationPlacementId: "Public_2014-09-01",
+      quotaId: "PayAsYouGo_2014-09-01",
+      spendingLimit: "Off",
+    },
+  });
 }

@@ -2,7 +2,13 @@ import { randomUUID } from "node:crypto";
 import { AUDIENCE } from "../constants.js";
 import { json, parseJsonBody, type EmuRequest, type EmuResponse, type RouteContext } from "../http.js";
 import { entraSecret } from "../random.js";
-import { secretHint, type AppRegistration, type PasswordCredential } from "../state.js";
+import {
+  directoryOf,
+  secretHint,
+  type AppRegistration,
+  type PasswordCredential,
+  type TenantDirectory,
+} from "../state.js";
 import type { TokenInfo } from "../tokens.js";
 import { parseDuration } from "../timespan.js";
 
@@ -112,8 +118,20 @@ function select(obj: Record<string, unknown>, req: EmuRequest, context: string):
   return out;
 }
 
+/**
+ * The directory a Graph request reads: the token's tenant (`tid`). A token from one tenant reads
+ * that tenant's objects only: another tenant's app is not there (404 Request_ResourceNotFound),
+ * which is why the monitor asks for a token in the Keeper connector's own tenant
+ * (https://learn.microsoft.com/graph/auth-v2-service: the token is requested for one tenant, and
+ * the app's permissions are those consented in it).
+ */
+const directory = (ctx: RouteContext, tok: TokenInfo): TenantDirectory =>
+  directoryOf(ctx.state, tok.tid) ?? { tenantId: tok.tid, apps: [], directoryAudits: [], graph: ctx.state.graph };
+/** Application objects of the directory (not the service principals of apps registered elsewhere). */
+const applications = (dir: TenantDirectory) => dir.apps.filter((a) => a.homeTenantId === undefined);
+
 function roles(tok: TokenInfo, ctx: RouteContext): string[] {
-  return ctx.state.apps.find((a) => a.appId === tok.appId)?.graphRoles ?? [];
+  return directory(ctx, tok).apps.find((a) => a.appId === tok.appId)?.graphRoles ?? [];
 }
 
 function canRead(ctx: RouteContext, tok: TokenInfo, app: AppRegistration): boolean {
@@ -146,7 +164,13 @@ export function graphRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
     });
   }
   const tok = chk.info;
-  const { state } = ctx;
+  const dir = directoryOf(ctx.state, tok.tid);
+  if (!dir)
+    return graphError(req, 401, "InvalidAuthenticationToken", "Access token validation failure. Invalid issuer.");
+  return graphRequest(ctx, req, tok, dir);
+}
+
+function graphRequest(ctx: RouteContext, req: EmuRequest, tok: TokenInfo, dir: TenantDirectory): EmuResponse {
   const path = req.path.replace(/\/+$/, "");
   let m: RegExpExecArray | null;
 
@@ -159,7 +183,7 @@ export function graphRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
     const byAppId = m[1];
     const key = byAppId ?? m[2]!;
     const action = m[3]?.replace(/^microsoft\.graph\./i, "").toLowerCase();
-    const app = state.apps.find((a) =>
+    const app = applications(dir).find((a) =>
       byAppId !== undefined
         ? a.appId.toLowerCase() === byAppId.toLowerCase()
         : a.id.toLowerCase() === key.toLowerCase(),
@@ -187,16 +211,16 @@ export function graphRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
         "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
       );
     }
-    return action === "addpassword" ? addPassword(ctx, req, app, body) : removePassword(req, app, body);
+    return action === "addpassword" ? addPassword(ctx, dir, req, app, body) : removePassword(req, app, body);
   }
   if (/^\/v1\.0\/auditLogs\/directoryAudits$/i.test(path) && req.method === "GET") {
     // List directoryAudits needs AuditLog.Read.All (Graph docs, directoryaudit-list.md).
     if (!roles(tok, ctx).includes("AuditLog.Read.All")) return denied(req);
-    return directoryAudits(ctx, req);
+    return directoryAudits(dir, req);
   }
   if ((m = /^\/v1\.0\/applications$/i.exec(path)) && req.method === "GET") {
     const f = /^appId eq '([^']+)'$/i.exec(req.query.get("$filter") ?? "");
-    const apps = state.apps.filter(
+    const apps = applications(dir).filter(
       (a) => (!f || a.appId.toLowerCase() === f[1]!.toLowerCase()) && canRead(ctx, tok, a),
     );
     return json(200, {
@@ -208,7 +232,7 @@ export function graphRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
     });
   }
   if ((m = /^\/v1\.0\/servicePrincipals(?:\(appId='([^']*)'\)|\/([^/()]+))$/i.exec(path)) && req.method === "GET") {
-    const app = state.apps.find(
+    const app = dir.apps.find(
       (a) =>
         a.servicePrincipal &&
         (m![1] !== undefined
@@ -225,7 +249,7 @@ export function graphRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
     if (!roles(tok, ctx).includes("Mail.Send"))
       return graphError(req, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
     const sender = decodeURIComponent(m[1]!);
-    if (!state.graph.mailboxes.some((b) => b.toLowerCase() === sender.toLowerCase()))
+    if (!dir.graph.mailboxes.some((b) => b.toLowerCase() === sender.toLowerCase()))
       return graphError(req, 404, "ErrorInvalidUser", `The requested user '${sender}' is invalid.`);
     let body: any;
     try {
@@ -243,16 +267,16 @@ export function graphRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
         "ErrorInvalidRecipients",
         "At least one recipient isn't valid., Recipient is not valid.",
       );
-    state.sentMail.push({ sender, message: body.message, at: new Date(ctx.now()).toISOString() });
+    ctx.state.sentMail.push({ sender, message: body.message, at: new Date(ctx.now()).toISOString() });
     return { status: 202, headers: { "request-id": randomUUID() } };
   }
   if ((m = /^\/v1\.0\/applications\/([^/()]+)\/appManagementPolicies$/i.exec(path)) && req.method === "GET") {
-    const app = state.apps.find((a) => a.id.toLowerCase() === m![1]!.toLowerCase());
+    const app = applications(dir).find((a) => a.id.toLowerCase() === m![1]!.toLowerCase());
     if (!app) return notFound(req, m[1]!);
     if (!canRead(ctx, tok, app)) return denied(req);
     return json(200, {
       "@odata.context": `${GRAPH}/$metadata#appManagementPolicies`,
-      value: state.graph.appPolicies?.[app.id] ?? [],
+      value: dir.graph.appPolicies?.[app.id] ?? [],
     });
   }
   if (/^\/v1\.0\/policies\/defaultAppManagementPolicy$/i.test(path) && req.method === "GET") {
@@ -269,7 +293,7 @@ export function graphRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
       return denied(req);
     return json(200, {
       "@odata.context": `${GRAPH}/$metadata#policies/defaultAppManagementPolicy/$entity`,
-      ...state.graph.defaultAppManagementPolicy,
+      ...dir.graph.defaultAppManagementPolicy,
     });
   }
   return graphError(
@@ -280,9 +304,9 @@ export function graphRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
   );
 }
 
-function policyViolation(ctx: RouteContext, app: AppRegistration, start: number, end: number): string | null {
-  const tenant = ctx.state.graph.defaultAppManagementPolicy as any;
-  const own = (ctx.state.graph.appPolicies?.[app.id] ?? []) as any[];
+function policyViolation(dir: TenantDirectory, app: AppRegistration, start: number, end: number): string | null {
+  const tenant = dir.graph.defaultAppManagementPolicy as any;
+  const own = (dir.graph.appPolicies?.[app.id] ?? []) as any[];
   for (const pol of [tenant, ...own]) {
     const v = oneViolation(pol, pol === tenant ? pol?.applicationRestrictions : pol?.restrictions, app, start, end);
     if (v) return v;
@@ -305,7 +329,13 @@ function oneViolation(pol: any, restrictions: any, app: AppRegistration, start: 
   return null;
 }
 
-function addPassword(ctx: RouteContext, req: EmuRequest, app: AppRegistration, body: any): EmuResponse {
+function addPassword(
+  ctx: RouteContext,
+  dir: TenantDirectory,
+  req: EmuRequest,
+  app: AppRegistration,
+  body: any,
+): EmuResponse {
   const pc = body?.passwordCredential ?? {};
   const now = ctx.now();
   const start = pc.startDateTime ? Date.parse(pc.startDateTime) : now;
@@ -318,7 +348,7 @@ function addPassword(ctx: RouteContext, req: EmuRequest, app: AppRegistration, b
       "Invalid value specified for property 'endDateTime' of resource 'PasswordCredential'.",
     );
   if (end <= start) return graphError(req, 400, "Request_BadRequest", "Key credential end date is invalid.");
-  const violation = policyViolation(ctx, app, start, end);
+  const violation = policyViolation(dir, app, start, end);
   if (violation) return graphError(req, 400, "Request_BadRequest", violation);
   const secret = entraSecret();
   const cred: PasswordCredential = {
@@ -362,7 +392,7 @@ function removePassword(req: EmuRequest, app: AppRegistration, body: any): EmuRe
  * `activityDateTime ge …` (the documented eq/ge operators), `$orderby=activityDateTime desc`,
  * `$top`; records in the shape of directoryaudit-list.md's example.
  */
-function directoryAudits(ctx: RouteContext, req: EmuRequest): EmuResponse {
+function directoryAudits(dir: TenantDirectory, req: EmuRequest): EmuResponse {
   const filter = req.query.get("$filter") ?? "";
   let target: string | undefined;
   let since = Number.NEGATIVE_INFINITY;
@@ -374,7 +404,7 @@ function directoryAudits(ctx: RouteContext, req: EmuRequest): EmuResponse {
     else return graphError(req, 400, "BadRequest", `Invalid filter clause: ${part}`);
   }
   const top = Math.min(Number(req.query.get("$top") ?? "1000") || 1000, 1000);
-  const rows = ctx.state.directoryAudits
+  const rows = dir.directoryAudits
     .filter((r) => r.at >= since && (target === undefined || r.targetId.toLowerCase() === target))
     .sort((a, b) => b.at - a.at)
     .slice(0, top);

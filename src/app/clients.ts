@@ -10,21 +10,33 @@ import { LogsAdapter } from "../azure/logs.js";
 import type { RotationClients } from "../azure/rotationPorts.js";
 import { SignInReader } from "../azure/signIns.js";
 
-/** The Azure clients of one process, created once and reused by every run. */
-export function createAdapters(config: Config, credential: TokenCredential): AzureAdapters {
+/**
+ * The Azure clients of one process, created once and reused by every run. Graph gets its own
+ * credential (see graphTenant.ts: the Keeper connector's tenant may not be the monitor's).
+ */
+export function createAdapters(
+  config: Config,
+  credential: TokenCredential,
+  graphCredential: TokenCredential = credential,
+): AzureAdapters {
   return {
     arm: new ArmAdapter(credential, config.cloud),
-    graph: new GraphAdapter(credential, config.cloud),
+    graph: new GraphAdapter(graphCredential, config.cloud),
     logs: new LogsAdapter(credential, config.cloud),
     vault: config.keyVault ? new KeyVaultAdapter(credential, config.keyVault.uri) : undefined,
   };
 }
 
-/** The rotation's Azure clients, built once per process. */
-export function createRotationClients(config: Config, credential: TokenCredential, logs: LogsAdapter): RotationClients {
+/** The rotation's Azure clients, built once per process; Graph in the Keeper connector's tenant. */
+export function createRotationClients(
+  config: Config,
+  credential: TokenCredential,
+  logs: LogsAdapter,
+  graphCredential: TokenCredential = credential,
+): RotationClients {
   const kv = config.keyVault;
   return {
-    graph: new GraphWriter(credential, config.cloud),
+    graph: new GraphWriter(graphCredential, config.cloud),
     vault: kv ? new VaultWriter(credential, kv.uri, kv.secretName, config.keeper.appId) : undefined,
     signIns: new SignInReader(logs),
   };

@@ -11,6 +11,7 @@ import { ArmAdapter } from "../azure/arm.js";
 import { createCredential } from "../azure/credential.js";
 import { errorCode, safeMessage } from "../azure/errors.js";
 import { KEEPER_CONNECTOR_DEFINITION, SentinelAdapter, type KeeperConnectorRecord } from "../azure/sentinel.js";
+import { SubscriptionReader } from "../azure/subscription.js";
 import { rememberingPrincipal } from "../report/monitorPrincipal.js";
 import { runContext } from "./runContext.js";
 
@@ -45,7 +46,8 @@ export interface DiscoveryResult extends Discovered {
  * Finds the Keeper connector's values from the workspace alone: Sentinel's record of the Keeper
  * Push connector (app id, DCR immutable id, DCE URI, stream), the DCR in the workspace's
  * subscription with that immutable id (its resource id, and its table from the data flow of that
- * stream), and the tenant from the monitor's own token. Throws ConfigError for bad settings and
+ * stream), and the tenant of the workspace's subscription (the monitor's own, or a customer's under
+ * Azure Lighthouse). Throws ConfigError for bad settings and
  * DiscoveryError (naming the settings to set instead) when the record cannot be read or used.
  */
 export async function discover(
@@ -69,6 +71,8 @@ export async function discoverAll(
     const identity = rememberingPrincipal(options.credential ?? createCredential(settings));
     const credential = identity.credential as TokenCredential;
     const ctx = runContext(settings);
+    // read alongside Sentinel's records: both need only the workspace
+    const tenantRead = subscriptionTenant(new SubscriptionReader(credential, settings.cloud), settings, ctx);
     const records = await keeperRecords(
       new SentinelAdapter(credential, settings.cloud),
       settings,
@@ -78,7 +82,10 @@ export async function discoverAll(
       options.one === true,
     );
     const arm = oneDcrListPerSubscription(new ArmAdapter(credential, settings.cloud));
-    return await Promise.all(records.map((r) => discoverWith(env, settings, arm, ctx, identity, r.use, r.warnings)));
+    const tenant = await tenantRead;
+    return await Promise.all(
+      records.map((r) => discoverWith(env, settings, arm, ctx, identity, tenant, r.use, r.warnings)),
+    );
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     // anything unforeseen (a credential that cannot be built, a client error) is a clear error too
@@ -113,11 +120,13 @@ async function discoverWith(
   arm: ArmAdapter,
   ctx: CallContext,
   identity: ReturnType<typeof rememberingPrincipal>,
+  tenant: { id?: string; warning?: string },
   use: KeeperConnectorRecord,
   recordWarnings: readonly string[],
 ): Promise<DiscoveryResult> {
   const record = { use, warnings: recordWarnings };
   const warnings = [...record.warnings];
+  if (tenant.warning !== undefined) warnings.push(tenant.warning);
   const values: Discovered["values"] = {
     KEEPER_APP_ID: record.use.appId,
     KEEPER_DCR_IMMUTABLE_ID: record.use.dcrImmutableId,
@@ -151,11 +160,34 @@ async function discoverWith(
       `the DCR has no data flow from ${stream} to a Custom-…_CL table: the Keeper solution's table ${TABLE_NAME} is checked`,
     );
 
-  // The tenant: the monitor's own (its token names it), else the tenant of its app registration.
-  const tid = identity.tenantId() ?? (env["AZURE_TENANT_ID"]?.trim() || undefined);
-  if (tid !== undefined) set("KEEPER_TENANT_ID", tid, "monitor");
+  // The tenant: the workspace subscription's. It is the monitor's own (its token names it, else
+  // AZURE_TENANT_ID) unless the subscription is a customer's, delegated through Azure Lighthouse.
+  const own = (identity.tenantId() ?? (env["AZURE_TENANT_ID"]?.trim() || undefined))?.toLowerCase();
+  if (tenant.id !== undefined && tenant.id !== own) set("KEEPER_TENANT_ID", tenant.id, "subscription");
+  else if (own !== undefined) set("KEEPER_TENANT_ID", own, "monitor");
 
   return { values, sources, connectorName: record.use.name, warnings, workspaceId: settings.workspace.id };
+}
+
+/**
+ * The tenant of the workspace's subscription, read once for all its connectors. Unreadable: the
+ * monitor's own tenant is assumed, and a warning says which setting to set if that is wrong.
+ */
+async function subscriptionTenant(
+  reader: SubscriptionReader,
+  settings: DiscoverySettings,
+  ctx: CallContext,
+): Promise<{ id?: string; warning?: string }> {
+  const sub = settings.workspace.subscriptionId;
+  try {
+    return { id: await reader.tenantOf(sub, ctx) };
+  } catch (e) {
+    const status = statusOf(e);
+    const why = status !== undefined ? `HTTP ${status} ${errorCode(e) ?? ""}`.trim() : safeMessage(e);
+    return {
+      warning: `could not read the tenant of subscription ${sub} (${why}): the monitor's own tenant is assumed; set KEEPER_TENANT_ID if the Keeper connector is in another tenant`,
+    };
+  }
 }
 
 async function keeperRecords(

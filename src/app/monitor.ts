@@ -11,7 +11,7 @@ import { tableRotationStore } from "../rotation/stateStore.js";
 import type { Report, ReportTarget } from "../report/report.js";
 import { connectorReader } from "../azure/connectorReader.js";
 import { createCredential } from "../azure/credential.js";
-import { sharedTokenCredential, warmTokens } from "../azure/tokenCache.js";
+import { rootCredential, sharedTokenCredential, warmTokens } from "../azure/tokenCache.js";
 import { rememberingPrincipal } from "../report/monitorPrincipal.js";
 import { customerIdOnce } from "../azure/customerId.js";
 import { ingestionReader } from "../azure/ingestionReader.js";
@@ -19,6 +19,7 @@ import { MetricsAdapter } from "../azure/metrics.js";
 import { rotationPorts } from "../azure/rotationPorts.js";
 import { createTableClient } from "../azure/tableStorage.js";
 import { createAdapters, createRotationClients } from "./clients.js";
+import { graphCredentialFor } from "./graphTenant.js";
 import { runAll, runDrift, runIngestion, type RunParts } from "./run.js";
 import { runContext } from "./runContext.js";
 
@@ -114,10 +115,20 @@ export function createMonitor(config: Config, options: MonitorOptions = {}): Mon
   const shared = options.credential ? sharedTokenCredential(options.credential) : createCredential(config);
   const identity = rememberingPrincipal(shared);
   const credential = identity.credential as TokenCredential;
-  const adapters = createAdapters(config, credential);
+  // Graph in the Keeper connector's tenant: the monitor's credential there, else the federated app
+  const graphCredential = graphCredentialFor(config, credential, rootCredential(shared));
+  const adapters = createAdapters(config, credential, graphCredential);
   const metrics = new MetricsAdapter(credential, config.cloud);
   const customerId = customerIdOnce(adapters.arm, config.keeper.workspace);
-  const rotation = createRotation(config, credential, adapters.logs, customerId, now, options.rotation);
+  const rotation = createRotation(
+    config,
+    credential,
+    graphCredential,
+    adapters.logs,
+    customerId,
+    now,
+    options.rotation,
+  );
   const parts: RunParts = {
     config,
     now,
@@ -145,12 +156,13 @@ export function createMonitor(config: Config, options: MonitorOptions = {}): Mon
 function createRotation(
   config: Config,
   credential: TokenCredential,
+  graphCredential: TokenCredential,
   logs: Parameters<typeof createRotationClients>[2],
   customerId: ReturnType<typeof customerIdOnce>,
   now: () => Date,
   options: RotationOptions = {},
 ): RotationService {
-  const clients = createRotationClients(config, credential, logs);
+  const clients = createRotationClients(config, credential, logs, graphCredential);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const store = config.storage
     ? tableRotationStore(

@@ -95,6 +95,12 @@ export function safeMessage(e: unknown): string {
   );
 }
 
+/** The fix a credential error names itself (a sign-in to another tenant: which setting or consent is missing). */
+function remediationOf(e: unknown): string | undefined {
+  const r = (e as { remediation?: unknown } | null)?.remediation;
+  return typeof r === "string" ? visible(r, 1000) : undefined;
+}
+
 export interface Access {
   /** What the monitor was doing, e.g. "read the DCR". */
   action: string;
@@ -136,7 +142,8 @@ export function observeError<T>(e: unknown, access: Access, ctx: CallContext): O
   if (isCredentialError(e))
     return notKnown(
       `could not get a token to ${access.action}: ${safeMessage(e)}`,
-      "Check the monitor's identity: managed identity assigned, or AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or az login.",
+      remediationOf(e) ??
+        "Check the monitor's identity: managed identity assigned, or AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or az login.",
     );
   if (e instanceof MalformedReplyError || e instanceof SyntaxError || errorCode(e) === "PARSE_ERROR")
     return notKnown(`malformed reply while trying to ${access.action}: ${safeMessage(e)}`);

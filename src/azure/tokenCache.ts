@@ -59,6 +59,17 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignalLike | undefined): Pr
  * while the old token is still valid hands out the old token. A request with `claims` (a CAE
  * challenge) always goes to the credential, and its token replaces the cached one.
  */
+/** The credential a shared cache wraps, however many caches are stacked on it. */
+const ROOT = Symbol("keeper-monitor.rootCredential");
+
+/**
+ * The innermost credential under the shared caches stacked on `credential` (itself when none): a
+ * process-wide key for what is built once per credential, whichever wrapper a client was handed.
+ */
+export function rootCredential(credential: TokenCredential): TokenCredential {
+  return (credential as { [ROOT]?: TokenCredential })[ROOT] ?? credential;
+}
+
 export function sharedTokenCredential(inner: TokenCredential, opts: TokenCacheOptions = {}): TokenCredential {
   const now = opts.now ?? Date.now;
   const margin = opts.refreshMarginMs ?? REFRESH_MARGIN_MS;
@@ -96,7 +107,8 @@ export function sharedTokenCredential(inner: TokenCredential, opts: TokenCacheOp
     return pending;
   };
 
-  return {
+  const shared: TokenCredential & { [ROOT]: TokenCredential } = {
+    [ROOT]: rootCredential(inner),
     async getToken(scopes, options) {
       const key = keyOf(scopes, options);
       if (options?.claims) return untilAborted(request(key, scopes, options), options.abortSignal);
@@ -109,6 +121,7 @@ export function sharedTokenCredential(inner: TokenCredential, opts: TokenCacheOp
       return untilAborted(fresh, options?.abortSignal);
     },
   };
+  return shared;
 }
 
 const DISCOVERY_PATH = /\/(\.well-known\/openid-configuration|common\/discovery\/instance)$/i;

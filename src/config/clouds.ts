@@ -9,7 +9,18 @@ export interface CloudProfile {
   graphEndpoint: string;
   logAnalyticsEndpoint: string;
   /** Token audiences ("resource" URIs, without /.default). */
-  audiences: { arm: string; graph: string; logAnalytics: string; keyVault: string; logsIngestion: string };
+  audiences: {
+    arm: string;
+    graph: string;
+    logAnalytics: string;
+    keyVault: string;
+    logsIngestion: string;
+    /**
+     * The audience of a managed identity's token used as a federated credential, per cloud
+     * (https://learn.microsoft.com/entra/workload-id/workload-identity-federation-config-app-trust-managed-identity).
+     */
+    tokenExchange: string;
+  };
   portalUrl: string;
   /** Whether the authority is one MSAL knows; otherwise instance discovery must be off. */
   knownAuthority: boolean;
@@ -26,6 +37,7 @@ const PUBLIC_AUDIENCES = {
   logAnalytics: "https://api.loganalytics.io",
   keyVault: "https://vault.azure.net",
   logsIngestion: "https://monitor.azure.com",
+  tokenExchange: "api://AzureADTokenExchange",
 };
 
 export const CLOUD_PROFILES: Record<Exclude<CloudName, "Custom">, CloudProfile> = {
@@ -52,6 +64,7 @@ export const CLOUD_PROFILES: Record<Exclude<CloudName, "Custom">, CloudProfile> 
       logAnalytics: "https://api.loganalytics.us",
       keyVault: "https://vault.usgovcloudapi.net",
       logsIngestion: "https://monitor.azure.us",
+      tokenExchange: "api://AzureADTokenExchangeUSGov",
     },
     portalUrl: "https://portal.azure.us",
     knownAuthority: true,
@@ -69,6 +82,7 @@ export const CLOUD_PROFILES: Record<Exclude<CloudName, "Custom">, CloudProfile> 
       logAnalytics: "https://api.loganalytics.azure.cn",
       keyVault: "https://vault.azure.cn",
       logsIngestion: "https://monitor.azure.cn",
+      tokenExchange: "api://AzureADTokenExchangeChina",
     },
     portalUrl: "https://portal.azure.cn",
     knownAuthority: true,

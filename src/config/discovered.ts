@@ -1,8 +1,9 @@
 /**
  * Values of the Keeper connector found at start-up instead of set: Sentinel's record of the Keeper
  * Push connector in the workspace (app id, DCR immutable id, DCE URI, stream), the DCR that holds
- * that immutable id (its resource id, its table), and the monitor's own token (the tenant). A
- * setting that is set always wins over a found value.
+ * that immutable id (its resource id, its table), and the tenant of the workspace's subscription
+ * (the monitor's own, or a customer's under Azure Lighthouse). A setting that is set always wins
+ * over a found value.
  */
 import type { KeeperValue, ValueSource } from "../core/valueSource.js";
 

@@ -40,7 +40,13 @@ export interface Config {
   runBudgetMs: number;
   cloud: CloudProfile;
   /** The monitor's own identity; a client secret only outside Azure. Never printed. */
-  identity: { clientId?: string; tenantId?: string; clientSecret?: string };
+  identity: {
+    clientId?: string;
+    tenantId?: string;
+    clientSecret?: string;
+    /** KEEPER_GRAPH_APP_ID: the multi-tenant app Graph is called as in a connector's other tenant. */
+    graphAppId?: string;
+  };
   /** The Function App's storage (AzureWebJobsStorage), for state; undefined when not configured. */
   storage: StorageConfig | undefined;
   ingestion: IngestionSettings;
@@ -354,6 +360,15 @@ function parseIdentity(r: SettingReader): Config["identity"] {
         "set without AZURE_CLIENT_ID and AZURE_TENANT_ID: all three are needed for a client-secret identity",
       );
     identity.clientSecret = idSecret;
+  }
+  const graphApp = r.raw("KEEPER_GRAPH_APP_ID");
+  if (graphApp !== undefined) {
+    if (!isGuid(graphApp))
+      r.fail(
+        "KEEPER_GRAPH_APP_ID",
+        "not a GUID: expected the client ID of the multi-tenant app registration that trusts the monitor's managed identity",
+      );
+    identity.graphAppId = graphApp;
   }
 
   return identity;

@@ -136,6 +136,12 @@ const DRIFT_SETTINGS: readonly SettingSpec[] = [
       "The monitor's own identity, outside Azure only: tenant of the app registration (with AZURE_CLIENT_SECRET).",
   },
   {
+    name: "KEEPER_GRAPH_APP_ID",
+    required: false,
+    description:
+      "Keeper connectors in other tenants: client ID (GUID) of the multi-tenant app registration that trusts the monitor's managed identity as a federated credential; Graph is called in the connector's tenant as this app (docs/multi-tenant.md).",
+  },
+  {
     name: "AZURE_CLIENT_SECRET",
     required: false,
     secret: true,

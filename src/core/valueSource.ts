@@ -3,9 +3,11 @@ export type KeeperValue = "tenantId" | "appId" | "dcrId" | "dcrImmutableId" | "d
 
 /**
  * Where a value came from: `setting` (set), `sentinel` (Sentinel's connector record, or the DCR it
- * names), `monitor` (the monitor's own identity: its token's tenant), `default` (the Keeper
- * solution's default, e.g. its DCR name when the record's DCR is gone).
+ * names), `monitor` (the monitor's own identity: its token's tenant), `subscription` (the tenant
+ * of the workspace's subscription, when it is not the monitor's: a customer's, under Azure
+ * Lighthouse), `default` (the Keeper solution's default, e.g. its DCR name when the record's DCR
+ * is gone).
  */
-export type ValueSource = "setting" | "sentinel" | "monitor" | "default";
+export type ValueSource = "setting" | "sentinel" | "monitor" | "subscription" | "default";
 
 export type KeeperSources = Record<KeeperValue, ValueSource>;
