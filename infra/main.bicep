@@ -275,9 +275,16 @@ var connectorParameterProblems = listMode
         id => 'keeperWorkspaceResourceIds: not a Log Analytics workspace resource ID: ${id}'
       )
     )
-  : map(
-      filter(items(singleConnectorRequired), p => empty(p.value)),
-      p => '${p.key} is required for one connector (or list the workspaces in keeperWorkspaceResourceIds)'
+  : concat(
+      map(
+        filter(items(singleConnectorRequired), p => empty(p.value)),
+        p => '${p.key} is required for one connector (or list the workspaces in keeperWorkspaceResourceIds)'
+      ),
+      contains(keeperWorkspaceResourceId, ',')
+        ? [
+            'keeperWorkspaceResourceId names several workspaces: list them in keeperWorkspaceResourceIds instead (azd: KEEPER_WORKSPACE_RESOURCE_IDS, a JSON array)'
+          ]
+        : []
     )
 
 // Resource IDs: /subscriptions/{sub}/resourceGroups/{rg}/providers/{ns}/{type}/{name}. An empty one
