@@ -1,5 +1,6 @@
 // keeper-connector-monitor: the monitor's own resources in one resource group, plus read roles on
-// the existing Keeper connector (DCR, DCE, Sentinel workspace), wherever those live.
+// the existing Keeper connector (DCR, DCE, Sentinel workspace), or on several Sentinel workspaces
+// and their resource groups (keeperWorkspaceResourceIds), wherever those live.
 // `azd up` deploys it with main.parameters.json; azuredeploy.json is this file compiled
 // (bicep build), for the "Deploy to Azure" button. Keep both in step: CI compares them.
 targetScope = 'resourceGroup'
@@ -26,7 +27,7 @@ param tags object = {}
 // in keeperWorkspaceResourceIds and leave the single connector's values empty; the monitor then
 // finds every Keeper connector in Sentinel (README: "Several connectors, one deployment").
 
-@description('Several Sentinel workspaces (resource IDs, any subscription or resource group) whose Keeper connectors one monitor watches; each connector\'s values are found in Sentinel. Non-empty: leave keeperTenantId, keeperAppId, keeperDcrResourceId, keeperDcrImmutableId, keeperDceUri, keeperDceResourceId and keeperWorkspaceResourceId empty and keeperStreamName at its default (keeperTableName names the Keeper table in each workspace, for its read role). Empty (default): one connector, given by those values.')
+@description('Several Sentinel workspaces (resource IDs, any subscription or resource group) whose Keeper connectors one monitor watches; each connector\'s values are found in Sentinel. Non-empty: leave keeperTenantId, keeperAppId, keeperDcrResourceId, keeperDcrImmutableId, keeperDceUri, keeperDceResourceId and keeperWorkspaceResourceId empty and keeperStreamName at its default (keeperTableName names the Keeper table in each workspace, for its read role). Empty (default): one connector, given by those values. At most 100.')
 @maxLength(100)
 param keeperWorkspaceResourceIds string[] = []
 
@@ -279,6 +280,11 @@ var connectorParameterProblems = listMode
       map(
         filter(items(singleConnectorRequired), p => empty(p.value)),
         p => '${p.key} is required for one connector (or list the workspaces in keeperWorkspaceResourceIds)'
+      ),
+      // what @minLength(36) checked while these parameters were required
+      map(
+        filter(items({ keeperAppId: keeperAppId, keeperTenantId: keeperTenantId }), p => !empty(p.value) && length(p.value) != 36),
+        p => '${p.key} is not a GUID (36 characters): ${p.value}'
       ),
       contains(keeperWorkspaceResourceId, ',')
         ? [
