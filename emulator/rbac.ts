@@ -321,6 +321,21 @@ function call(name: string, args: V[], f: Frame): V {
       return Array.isArray(a0) ? (a0[0] ?? null) : str(a0 ?? null).slice(0, 1);
     case "length":
       return Array.isArray(a0) ? a0.length : str(a0 ?? null).length;
+    case "take":
+      if (typeof a1 !== "number") return new Unknown(`take(${args.map(str).join(", ")})`);
+      return Array.isArray(a0) ? a0.slice(0, Math.max(0, a1)) : str(a0 ?? null).slice(0, Math.max(0, a1));
+    case "join":
+      return Array.isArray(a0) ? a0.map(str).join(str(a1 ?? null)) : new Unknown(`join(${args.map(str).join(", ")})`);
+    case "contains":
+      // ARM: a string contains a substring (case-sensitive), an array an element, an object a key
+      if (a0 instanceof Unknown || a1 instanceof Unknown) return new Unknown(`contains(${args.map(str).join(", ")})`);
+      if (Array.isArray(a0)) return a0.some((x) => str(x) === str(a1 ?? null));
+      if (typeof a0 === "string") return a0.includes(str(a1 ?? null));
+      return (
+        a0 !== null &&
+        typeof a0 === "object" &&
+        Object.keys(a0).some((k) => k.toLowerCase() === str(a1 ?? null).toLowerCase())
+      );
     case "tolower":
       return str(a0 ?? null).toLowerCase();
     case "toupper":
@@ -441,8 +456,8 @@ function absoluteScope(scope: V, f: Frame): string {
 }
 
 export interface TemplateDeployment {
-  /** Values of the template's parameters (the rest take their defaults). */
-  parameters: Record<string, string>;
+  /** Values of the template's parameters (the rest take their defaults); a list for an array parameter. */
+  parameters: Record<string, string | string[]>;
   subscriptionId: string;
   resourceGroup: string;
 }

@@ -1,5 +1,6 @@
 // keeper-connector-monitor: the monitor's own resources in one resource group, plus read roles on
-// the existing Keeper connector (DCR, DCE, Sentinel workspace), wherever those live.
+// the existing Keeper connector (DCR, DCE, Sentinel workspace), or on several Sentinel workspaces
+// and their resource groups (keeperWorkspaceResourceIds), wherever those live.
 // `azd up` deploys it with main.parameters.json; azuredeploy.json is this file compiled
 // (bicep build), for the "Deploy to Azure" button. Keep both in step: CI compares them.
 targetScope = 'resourceGroup'
@@ -20,38 +21,43 @@ param location string = resourceGroup().location
 param tags object = {}
 
 // ---------------------------------------------------------------------------------------------
-// The Keeper connector the monitor watches (existing resources)
+// The Keeper connector(s) the monitor watches (existing resources)
 // ---------------------------------------------------------------------------------------------
+// One connector: its values below (keeperWorkspaceResourceIds empty). Several workspaces: list them
+// in keeperWorkspaceResourceIds and leave the single connector's values empty; the monitor then
+// finds every Keeper connector in Sentinel (README: "Several connectors, one deployment").
 
-@description('Entra tenant (GUID) of the Keeper app registration.')
-@minLength(36)
+@description('Several Sentinel workspaces (resource IDs, any subscription or resource group) whose Keeper connectors one monitor watches; each connector\'s values are found in Sentinel. Non-empty: leave keeperTenantId, keeperAppId, keeperDcrResourceId, keeperDcrImmutableId, keeperDceUri, keeperDceResourceId and keeperWorkspaceResourceId empty and keeperStreamName at its default (keeperTableName names the Keeper table in each workspace, for its read role). Empty (default): one connector, given by those values. At most 100.')
+@maxLength(100)
+param keeperWorkspaceResourceIds string[] = []
+
+@description('Entra tenant (GUID) of the Keeper app registration. Empty: the deployment\'s tenant.')
 @maxLength(36)
-param keeperTenantId string = tenant().tenantId
+param keeperTenantId string = ''
 
-@description('Application (client) ID Keeper is configured with (GUID).')
-@minLength(36)
+@description('Application (client) ID Keeper is configured with (GUID). Required for one connector.')
 @maxLength(36)
-param keeperAppId string
+param keeperAppId string = ''
 
-@description('Resource ID of the Keeper data collection rule (Microsoft.Insights/dataCollectionRules).')
-param keeperDcrResourceId string
+@description('Resource ID of the Keeper data collection rule (Microsoft.Insights/dataCollectionRules). Required for one connector.')
+param keeperDcrResourceId string = ''
 
-@description('Immutable id (dcr-...) of the Keeper data collection rule, as in Keeper\'s endpoint URL.')
-param keeperDcrImmutableId string
+@description('Immutable id (dcr-...) of the Keeper data collection rule, as in Keeper\'s endpoint URL. Required for one connector.')
+param keeperDcrImmutableId string = ''
 
-@description('Logs-ingestion URI of the data collection endpoint Keeper posts to (https://...ingest.monitor.azure.com).')
-param keeperDceUri string
+@description('Logs-ingestion URI of the data collection endpoint Keeper posts to (https://...ingest.monitor.azure.com). Required for one connector.')
+param keeperDceUri string = ''
 
-@description('Resource ID of that data collection endpoint (Microsoft.Insights/dataCollectionEndpoints); used only to grant the monitor read access to it.')
-param keeperDceResourceId string
+@description('Resource ID of that data collection endpoint (Microsoft.Insights/dataCollectionEndpoints); used only to grant the monitor read access to it. Required for one connector.')
+param keeperDceResourceId string = ''
 
-@description('Resource ID of the Sentinel Log Analytics workspace the Keeper table lives in.')
-param keeperWorkspaceResourceId string
+@description('Resource ID of the Sentinel Log Analytics workspace the Keeper table lives in. Required for one connector.')
+param keeperWorkspaceResourceId string = ''
 
-@description('Input stream Keeper posts to.')
+@description('Input stream Keeper posts to (one connector only).')
 param keeperStreamName string = 'Custom-KeeperSecurityEventNewLogs'
 
-@description('Custom Log Analytics table the DCR writes to.')
+@description('Custom Log Analytics table the DCR writes to; with several workspaces, the Keeper table of each, for its table-level read role.')
 param keeperTableName string = 'KeeperSecurityEventNewLogs_CL'
 
 // ---------------------------------------------------------------------------------------------
@@ -235,10 +241,65 @@ var teamsWebhookSecretName = 'alert-teams-webhook-url'
 var driftCheckFunctionName = 'driftCheck'
 var driftCheckSchedule = driftCheckIntervalMinutes == 60 ? '0 0 * * * *' : '0 */${driftCheckIntervalMinutes} * * * *'
 
-// Resource IDs: /subscriptions/{sub}/resourceGroups/{rg}/providers/{ns}/{type}/{name}
-var dcrParts = split(keeperDcrResourceId, '/')
-var dceParts = split(keeperDceResourceId, '/')
-var workspaceParts = split(keeperWorkspaceResourceId, '/')
+// Several workspaces ("list mode"): the app reads KEEPER_WORKSPACE_RESOURCE_ID as a comma-separated
+// list and refuses every setting that names one connector (src/config/workspaces.ts), so those are
+// left out of the app settings, and the single connector's parameters must be empty.
+var listMode = !empty(keeperWorkspaceResourceIds)
+var defaultStreamName = 'Custom-KeeperSecurityEventNewLogs'
+var singleConnectorRequired = {
+  keeperAppId: keeperAppId
+  keeperDcrResourceId: keeperDcrResourceId
+  keeperDcrImmutableId: keeperDcrImmutableId
+  keeperDceUri: keeperDceUri
+  keeperDceResourceId: keeperDceResourceId
+  keeperWorkspaceResourceId: keeperWorkspaceResourceId
+}
+var connectorParameterProblems = listMode
+  ? concat(
+      map(
+        filter(items(union(singleConnectorRequired, { keeperTenantId: keeperTenantId })), p => !empty(p.value)),
+        p => '${p.key} names one connector: leave it empty when keeperWorkspaceResourceIds lists workspaces (each connector is found in Sentinel)'
+      ),
+      keeperStreamName == defaultStreamName
+        ? []
+        : ['keeperStreamName names one connector\'s stream: leave it at its default when keeperWorkspaceResourceIds lists workspaces'],
+      length(union(map(keeperWorkspaceResourceIds, id => toLower(id)), [])) == length(keeperWorkspaceResourceIds)
+        ? []
+        : ['keeperWorkspaceResourceIds lists a workspace twice'],
+      // /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.OperationalInsights/workspaces/{name}
+      map(
+        filter(
+          keeperWorkspaceResourceIds,
+          id =>
+            length(split(id, '/')) != 9 || !startsWith(toLower(id), '/subscriptions/') || !contains(toLower(id), '/resourcegroups/') || !contains(toLower(id), '/providers/microsoft.operationalinsights/workspaces/')
+        ),
+        id => 'keeperWorkspaceResourceIds: not a Log Analytics workspace resource ID: ${id}'
+      )
+    )
+  : concat(
+      map(
+        filter(items(singleConnectorRequired), p => empty(p.value)),
+        p => '${p.key} is required for one connector (or list the workspaces in keeperWorkspaceResourceIds)'
+      ),
+      // what @minLength(36) checked while these parameters were required
+      map(
+        filter(items({ keeperAppId: keeperAppId, keeperTenantId: keeperTenantId }), p => !empty(p.value) && length(p.value) != 36),
+        p => '${p.key} is not a GUID (36 characters): ${p.value}'
+      ),
+      contains(keeperWorkspaceResourceId, ',')
+        ? [
+            'keeperWorkspaceResourceId names several workspaces: list them in keeperWorkspaceResourceIds instead (azd: KEEPER_WORKSPACE_RESOURCE_IDS, a JSON array)'
+          ]
+        : []
+    )
+
+// Resource IDs: /subscriptions/{sub}/resourceGroups/{rg}/providers/{ns}/{type}/{name}. An empty one
+// (list mode, or a missing parameter that the app settings then refuse) splits as a placeholder in
+// this resource group, so that no index is out of range.
+var placeholderId = '${resourceGroup().id}/providers/Microsoft.Resources/none/none'
+var dcrParts = split(empty(keeperDcrResourceId) ? placeholderId : keeperDcrResourceId, '/')
+var dceParts = split(empty(keeperDceResourceId) ? placeholderId : keeperDceResourceId, '/')
+var workspaceParts = split(empty(keeperWorkspaceResourceId) ? placeholderId : keeperWorkspaceResourceId, '/')
 
 // ---------------------------------------------------------------------------------------------
 // The monitor's resources
@@ -334,15 +395,26 @@ var platformSettings = [
 // The monitor's settings (src/config/settings.ts); test/infra/settings-consistency.test.ts keeps
 // this list and the code in step. Custom-cloud endpoints and the outside-Azure credentials
 // (AZURE_TENANT_ID, AZURE_CLIENT_SECRET) are deliberately not set.
+// One connector: its settings (src/config/discovered.ts DISCOVERABLE_SETTINGS). Several workspaces:
+// none of them, so each connector's values come from Sentinel's record.
+var connectorSettings = listMode
+  ? []
+  : [
+      { name: 'KEEPER_TENANT_ID', value: empty(keeperTenantId) ? tenant().tenantId : keeperTenantId }
+      { name: 'KEEPER_APP_ID', value: keeperAppId }
+      { name: 'KEEPER_DCR_RESOURCE_ID', value: keeperDcrResourceId }
+      { name: 'KEEPER_DCR_IMMUTABLE_ID', value: keeperDcrImmutableId }
+      { name: 'KEEPER_DCE_URI', value: keeperDceUri }
+      { name: 'KEEPER_STREAM_NAME', value: keeperStreamName }
+      { name: 'KEEPER_TABLE_NAME', value: keeperTableName }
+    ]
+// The deployment stops here, naming each parameter, when the connector parameters do not fit the mode.
+var workspaceSetting = listMode ? join(keeperWorkspaceResourceIds, ',') : keeperWorkspaceResourceId
 var monitorSettings = [
-  { name: 'KEEPER_TENANT_ID', value: keeperTenantId }
-  { name: 'KEEPER_APP_ID', value: keeperAppId }
-  { name: 'KEEPER_DCR_RESOURCE_ID', value: keeperDcrResourceId }
-  { name: 'KEEPER_DCR_IMMUTABLE_ID', value: keeperDcrImmutableId }
-  { name: 'KEEPER_DCE_URI', value: keeperDceUri }
-  { name: 'KEEPER_WORKSPACE_RESOURCE_ID', value: keeperWorkspaceResourceId }
-  { name: 'KEEPER_STREAM_NAME', value: keeperStreamName }
-  { name: 'KEEPER_TABLE_NAME', value: keeperTableName }
+  {
+    name: 'KEEPER_WORKSPACE_RESOURCE_ID'
+    value: empty(connectorParameterProblems) ? workspaceSetting : fail(join(connectorParameterProblems, '; '))
+  }
   { name: 'KEY_VAULT_URI', value: keyVault.outputs.uri }
   { name: 'KEY_VAULT_SECRET_NAME', value: keyVaultSecretName }
   { name: 'SECRET_WARN_DAYS', value: string(secretWarnDays) }
@@ -402,7 +474,7 @@ module functionApp 'modules/functionapp.bicep' = {
     siteTags: union(allTags, { 'azd-service-name': 'monitor' })
     identityId: identity.outputs.id
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
-    appSettings: concat(platformSettings, monitorSettings, optionalSettings, secretSettings)
+    appSettings: concat(platformSettings, connectorSettings, monitorSettings, optionalSettings, secretSettings)
     virtualNetworkSubnetId: privateNetworking ? network!.outputs.appSubnetId : ''
     diagnosticsWorkspaceId: monitoring.outputs.workspaceId
     allowedInboundIpRanges: inboundIps
@@ -430,7 +502,8 @@ module watchdog 'modules/watchdog.bicep' = {
 // Read access to the existing Keeper connector, in its own resource group and subscription
 // ---------------------------------------------------------------------------------------------
 
-module dcrRole 'modules/role-on-dcr.bicep' = {
+// One connector: read roles on exactly its DCR, DCE and workspace (and the Activity Log of the DCR's group).
+module dcrRole 'modules/role-on-dcr.bicep' = if (!listMode) {
   name: 'keeper-dcr-reader-${resourceToken}'
   scope: resourceGroup(dcrParts[2], dcrParts[4])
   params: {
@@ -442,7 +515,7 @@ module dcrRole 'modules/role-on-dcr.bicep' = {
   }
 }
 
-module activityLogRole 'modules/role-on-activity-log.bicep' = {
+module activityLogRole 'modules/role-on-activity-log.bicep' = if (!listMode) {
   name: 'keeper-activity-log-reader-${resourceToken}'
   scope: resourceGroup(dcrParts[2], dcrParts[4])
   params: {
@@ -453,7 +526,7 @@ module activityLogRole 'modules/role-on-activity-log.bicep' = {
   }
 }
 
-module dceRole 'modules/role-on-dce.bicep' = {
+module dceRole 'modules/role-on-dce.bicep' = if (!listMode) {
   name: 'keeper-dce-reader-${resourceToken}'
   scope: resourceGroup(dceParts[2], dceParts[4])
   params: {
@@ -465,7 +538,7 @@ module dceRole 'modules/role-on-dce.bicep' = {
   }
 }
 
-module workspaceRole 'modules/role-on-workspace.bicep' = {
+module workspaceRole 'modules/role-on-workspace.bicep' = if (!listMode) {
   name: 'keeper-workspace-reader-${resourceToken}'
   scope: resourceGroup(workspaceParts[2], workspaceParts[4])
   params: {
@@ -477,6 +550,61 @@ module workspaceRole 'modules/role-on-workspace.bicep' = {
     principalId: identity.outputs.principalId
   }
 }
+
+// Several workspaces: for each listed workspace, the same workspace and table roles as for one
+// connector (discovery lists Sentinel's data connectors there; the checks read the workspace and
+// query its tables), and, since its Keeper DCR and DCE are found only at start-up, reads of them
+// granted on the workspace's resource group, where Sentinel's Keeper solution creates them: a custom
+// role with only those reads, and the Activity Log role. Listing the subscription's DCRs is not
+// granted: discovery then reads the solution's DCR in that resource group instead
+// (src/app/discover.ts). Workspaces sharing a resource group share its grants: only the first of
+// them deploys them. Each id is /subscriptions/{sub}/resourceGroups/{rg}/providers/.../{name}.
+module listedWorkspaceRoles 'modules/role-on-workspace.bicep' = [
+  for (id, i) in keeperWorkspaceResourceIds: {
+    name: 'keeper-workspace-reader-${i}-${resourceToken}'
+    scope: resourceGroup(split(id, '/')[2], split(id, '/')[4])
+    params: {
+      workspaceName: last(split(id, '/'))
+      tableNames: queriedTables
+      // Role assignment names hash the principal id (not the identity's resource id) so that a
+      // re-created identity gets fresh assignments instead of a name clash; What-If is less precise.
+      #disable-next-line what-if-short-circuiting
+      principalId: identity.outputs.principalId
+    }
+  }
+]
+
+module listedConnectorGroupRoles 'modules/role-on-connector-group.bicep' = [
+  for (id, i) in keeperWorkspaceResourceIds: if (!contains(
+    toLower(join(take(keeperWorkspaceResourceIds, i), ',')),
+    toLower('${join(take(split(id, '/'), 5), '/')}/providers/')
+  )) {
+    name: 'keeper-connector-reader-${i}-${resourceToken}'
+    scope: resourceGroup(split(id, '/')[2], split(id, '/')[4])
+    params: {
+      // Role assignment names hash the principal id (not the identity's resource id) so that a
+      // re-created identity gets fresh assignments instead of a name clash; What-If is less precise.
+      #disable-next-line what-if-short-circuiting
+      principalId: identity.outputs.principalId
+    }
+  }
+]
+
+module listedActivityLogRoles 'modules/role-on-activity-log.bicep' = [
+  for (id, i) in keeperWorkspaceResourceIds: if (!contains(
+    toLower(join(take(keeperWorkspaceResourceIds, i), ',')),
+    toLower('${join(take(split(id, '/'), 5), '/')}/providers/')
+  )) {
+    name: 'keeper-activity-log-reader-${i}-${resourceToken}'
+    scope: resourceGroup(split(id, '/')[2], split(id, '/')[4])
+    params: {
+      // Role assignment names hash the principal id (not the identity's resource id) so that a
+      // re-created identity gets fresh assignments instead of a name clash; What-If is less precise.
+      #disable-next-line what-if-short-circuiting
+      principalId: identity.outputs.principalId
+    }
+  }
+]
 
 // ---------------------------------------------------------------------------------------------
 // Outputs (azd stores them in the environment; the postprovision hook reads the identity's)

@@ -35,7 +35,8 @@ resource tables 'Microsoft.OperationalInsights/workspaces/tables@2023-09-01' exi
 resource workspaceQuery 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: guid(workspace.id, 'keeper-connector-monitor-workspace-query')
   properties: {
-    roleName: 'Keeper connector monitor workspace query (${workspaceName})'
+    // Custom role names are unique in the tenant: a workspace's name alone may repeat elsewhere.
+    roleName: 'Keeper connector monitor workspace query (${workspaceName}, ${take(uniqueString(workspace.id), 8)})'
     description: 'Read the workspace, its Sentinel data connectors, and run queries in it; no table data without a table-level role.'
     type: 'CustomRole'
     assignableScopes: [

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Checks the Bicep in infra/: every .bicep file builds and lints with zero errors and zero
 # warnings (rules in infra/bicepconfig.json), and infra/azuredeploy.json is exactly what
-# `bicep build infra/main.bicep` makes with the pinned CLI.
+# `bicep build infra/main.bicep` makes with the pinned CLI. Then the deployment snapshots
+# (`bicep snapshot`, the resources ARM would deploy, evaluated with fixed ids) of each
+# test/infra/snapshots/*.bicepparam must equal the committed .snapshot.json next to it (read by
+# test/infra/snapshot.test.ts), and each test/infra/snapshots/refused/*.bicepparam must be refused
+# with the text of its `// refused: ...` line.
 #
 # The Bicep CLI comes from NuGet (Azure.Bicep.CommandLine.linux-x64, version pinned in
 # infra/tools/BicepCli.csproj) into .tools/nuget at the repo root; later runs reuse it.
 #
 # Usage: infra/scripts/check-bicep.sh [--update]
-#   --update   rewrite infra/azuredeploy.json from infra/main.bicep (after the checks pass)
+#   --update   rewrite infra/azuredeploy.json and the snapshots (after the checks pass)
 set -euo pipefail
 
 update=false
@@ -15,7 +19,7 @@ case "${1:-}" in
   "") ;;
   --update) update=true ;;
   -h | --help)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)
@@ -96,6 +100,41 @@ if ((failed != 0 || ${problems:-0} != 0)); then
   exit 1
 fi
 echo "check-bicep: ${#files[@]} .bicep file(s) build and lint with no errors or warnings"
+
+# The deployment the snapshots describe: fixed, made-up ids.
+snapshot_at=(--subscription-id 44444444-4444-4444-8444-444444444444 --resource-group rg-keeper-monitor
+  --location westeurope --tenant-id 55555555-5555-4555-8555-555555555555 --deployment-name main)
+mode=validate
+$update && mode=overwrite
+mapfile -t params < <(find test/infra/snapshots -maxdepth 1 -name '*.bicepparam' | sort)
+for p in "${params[@]}"; do
+  if ! out=$(NO_COLOR=1 "$bicep" snapshot "$p" --mode "$mode" "${snapshot_at[@]}" 2>&1); then
+    printf '%s\n' "$out"
+    echo "check-bicep: FAILED: the snapshot of $p differs from ${p%.bicepparam}.snapshot.json;" \
+      "run infra/scripts/check-bicep.sh --update and commit the result" >&2
+    exit 1
+  fi
+  echo "check-bicep: $mode snapshot of $p"
+done
+mapfile -t refused < <(find test/infra/snapshots/refused -name '*.bicepparam' 2>/dev/null | sort)
+for p in "${refused[@]}"; do
+  want=$(sed -n 's:^// refused\: ::p' "$p")
+  if [[ -z $want ]]; then
+    echo "check-bicep: FAILED: $p has no '// refused: ...' line" >&2
+    exit 1
+  fi
+  if out=$("$bicep" snapshot "$p" --mode overwrite "${snapshot_at[@]}" --config infra/bicepconfig.json 2>&1); then
+    rm -f "${p%.bicepparam}.snapshot.json"
+    echo "check-bicep: FAILED: $p was deployable; it must be refused with: $want" >&2
+    exit 1
+  fi
+  if [[ $out != *"$want"* ]]; then
+    printf '%s\n' "$out"
+    echo "check-bicep: FAILED: $p was refused, but not with: $want" >&2
+    exit 1
+  fi
+  echo "check-bicep: $p is refused: $want"
+done
 
 if $update; then
   cp "$built" infra/azuredeploy.json

@@ -8,15 +8,18 @@
 #      (read the tenant's app-management policy, GET /policies/defaultAppManagementPolicy, so a
 #      rotation honours the tenant's secret-lifetime limit). With --audit-log also AuditLog.Read.All
 #      (read the Entra audit log: who changed the Keeper app's secrets; optional, tenant-wide read).
-#   2. The identity's service principal as an owner of the Keeper app registration (OwnedBy
-#      covers only apps the identity owns; without ownership, rotation gets 403).
+#   2. The identity's service principal as an owner of each Keeper app registration (OwnedBy
+#      covers only apps the identity owns; without ownership, rotation gets 403). One monitor
+#      watching several connectors rotates each connector's app: pass each app id.
 #   3. Prints the Exchange Online commands that let the identity send mail as one mailbox only
 #      (RBAC for Applications); Exchange has no az CLI, so an Exchange admin runs them.
 #
 # Usage: infra/scripts/grant-graph-permissions.sh [--dry-run] [--audit-log] [--principal-id ID]
-#          [--keeper-app-id APPID] [--sender MAILBOX]
+#          [--keeper-app-id APPID[,APPID...]]... [--sender MAILBOX]
 # Defaults come from the environment, which azd fills from the deployment outputs:
-#   MONITOR_IDENTITY_PRINCIPAL_ID, KEEPER_APP_ID, ALERT_EMAIL_FROM (optional).
+#   MONITOR_IDENTITY_PRINCIPAL_ID, KEEPER_APP_ID (or KEEPER_APP_IDS, comma-separated), ALERT_EMAIL_FROM
+#   (optional). With several workspaces the deployment knows no app id: pass those
+#   `keeper-monitor discover --json` prints.
 # Needs: az CLI signed in (az login) as a Privileged Role Administrator (app role grant) and an
 # owner of the Keeper app or a Cloud Application Administrator (owner add).
 set -euo pipefail
@@ -27,11 +30,12 @@ readonly GRAPH_URL=${MICROSOFT_GRAPH_ENDPOINT:-https://graph.microsoft.com}
 dry_run=false
 audit_log=false
 principal_id=${MONITOR_IDENTITY_PRINCIPAL_ID:-}
-keeper_app_id=${KEEPER_APP_ID:-}
+keeper_app_ids=${KEEPER_APP_IDS:-${KEEPER_APP_ID:-}}
+given_app_ids=
 sender=${ALERT_EMAIL_FROM:-}
 
 usage() {
-  sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while (($# > 0)); do
@@ -43,7 +47,7 @@ while (($# > 0)); do
       shift
       ;;
     --keeper-app-id)
-      keeper_app_id=${2:?--keeper-app-id needs a value}
+      given_app_ids+=${given_app_ids:+,}${2:?--keeper-app-id needs a value}
       shift
       ;;
     --sender)
@@ -69,14 +73,18 @@ from_azd() {
   fi
 }
 [[ -n $principal_id ]] || principal_id=$(from_azd MONITOR_IDENTITY_PRINCIPAL_ID)
-[[ -n $keeper_app_id ]] || keeper_app_id=$(from_azd KEEPER_APP_ID)
+[[ -z $given_app_ids ]] || keeper_app_ids=$given_app_ids
+[[ -n $keeper_app_ids ]] || keeper_app_ids=$(from_azd KEEPER_APP_IDS)
+[[ -n $keeper_app_ids ]] || keeper_app_ids=$(from_azd KEEPER_APP_ID)
+IFS=, read -r -a app_ids <<<"${keeper_app_ids// /}"
+((${#app_ids[@]} > 0)) || app_ids=("")
 [[ -n $sender ]] || sender=$(from_azd ALERT_EMAIL_FROM)
 
 guid_re='^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
-for pair in "principal id:$principal_id" "Keeper app id:$keeper_app_id"; do
+for pair in "principal id:$principal_id" "${app_ids[@]/#/Keeper app id:}"; do
   if [[ ! ${pair#*:} =~ $guid_re ]]; then
     echo "grant-graph-permissions: the monitor identity's ${pair%%:*} is missing or not a GUID: '${pair#*:}'" >&2
-    echo "  pass --principal-id / --keeper-app-id, or set MONITOR_IDENTITY_PRINCIPAL_ID / KEEPER_APP_ID" >&2
+    echo "  pass --principal-id / --keeper-app-id (once per Keeper app, or comma-separated), or set MONITOR_IDENTITY_PRINCIPAL_ID / KEEPER_APP_ID" >&2
     exit 2
   fi
 done
@@ -136,18 +144,20 @@ if $audit_log; then
   grant_graph_app_role AuditLog.Read.All
 fi
 
-# --- 2. The identity owns the Keeper app registration -----------------------------------------
-app_object_id=$(az ad app show --id "$keeper_app_id" --query id --output tsv)
-owner_count=$(az rest --method GET \
-  --uri "$GRAPH_URL/v1.0/applications/$app_object_id/owners?\$select=id" \
-  --query "value[?id=='$principal_id'] | length(@)" --output tsv)
-ensure "$owner_count" "identity $principal_id already owns the Keeper app $keeper_app_id" \
-  "adding identity $principal_id as an owner of the Keeper app $keeper_app_id" \
-  az rest --method POST \
-  --uri "$GRAPH_URL/v1.0/applications/$app_object_id/owners/\$ref" \
-  --headers "Content-Type=application/json" \
-  --body "{\"@odata.id\":\"$GRAPH_URL/v1.0/directoryObjects/$principal_id\"}" \
-  --output none
+# --- 2. The identity owns each Keeper app registration ----------------------------------------
+for keeper_app_id in "${app_ids[@]}"; do
+  app_object_id=$(az ad app show --id "$keeper_app_id" --query id --output tsv)
+  owner_count=$(az rest --method GET \
+    --uri "$GRAPH_URL/v1.0/applications/$app_object_id/owners?\$select=id" \
+    --query "value[?id=='$principal_id'] | length(@)" --output tsv)
+  ensure "$owner_count" "identity $principal_id already owns the Keeper app $keeper_app_id" \
+    "adding identity $principal_id as an owner of the Keeper app $keeper_app_id" \
+    az rest --method POST \
+    --uri "$GRAPH_URL/v1.0/applications/$app_object_id/owners/\$ref" \
+    --headers "Content-Type=application/json" \
+    --body "{\"@odata.id\":\"$GRAPH_URL/v1.0/directoryObjects/$principal_id\"}" \
+    --output none
+done
 
 # --- 3. Mail.Send for one mailbox only (Exchange Online RBAC for Applications) -----------------
 identity_app_id=$(az ad sp show --id "$principal_id" --query appId --output tsv)

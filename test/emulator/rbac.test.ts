@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../emulator/index.js";
 import { ids } from "../../emulator/index.js";
@@ -111,7 +112,8 @@ describe("grantsFromTemplate", () => {
   it("reads infra/azuredeploy.json: read roles on the connector's DCR, DCE and workspace, resolved to the emulator's ids", () => {
     const onConnector = templateGrants()
       .filter((g) => g.scope.toLowerCase().includes("/resourcegroups/rg-sentinel/"))
-      .map((g) => `${g.role} @ ${g.scope}`);
+      // custom role names end in 8 characters of the scope's uniqueString (unique in the tenant)
+      .map((g) => `${g.role.replace(/, [0-9a-z]{8}\)$/, ")")} @ ${g.scope}`);
     expect(onConnector.sort()).toEqual(
       [
         `Monitoring Reader @ ${IDS.dcr}`,
@@ -274,5 +276,100 @@ describe("the emulator enforcing the monitor's grants", () => {
       },
     );
     expect(wide.status).not.toBe(403);
+  });
+});
+
+describe("the emulator enforcing the grants for several workspaces (keeperWorkspaceResourceIds)", () => {
+  const template = JSON.parse(
+    readFileSync(new URL("../../infra/azuredeploy.json", import.meta.url), "utf8"),
+  ) as unknown;
+  const OTHER_SUB = "/subscriptions/33333333-3333-4333-8333-333333333333";
+  const OTHER_WS = `${OTHER_SUB}/resourceGroups/rg-soc/providers/Microsoft.OperationalInsights/workspaces/sentinel-emea`;
+  const grants = () =>
+    grantsFromTemplate(template, {
+      parameters: { environmentName: "test", keeperWorkspaceResourceIds: [IDS.workspace, OTHER_WS] },
+      subscriptionId: SUBSCRIPTION_ID,
+      resourceGroup: "rg-keeper-monitor",
+    });
+  let emu: Emulator;
+  beforeAll(async () => {
+    emu = await startTrusted({ monitorGrants: grants() });
+  });
+  afterAll(async () => {
+    await emu?.stop();
+  });
+
+  it("reads the grants per workspace and, once, per resource group", () => {
+    const got = grants()
+      .filter((g) => !g.scope.toLowerCase().includes("/resourcegroups/rg-keeper-monitor"))
+      .map((g) => `${g.role.replace(/ \(.*\)$/, "")} @ ${g.scope}`)
+      .sort();
+    const per = (ws: string) => [
+      `Keeper connector monitor workspace query @ ${ws}`,
+      ...["AADServicePrincipalSignInLogs", "DCRLogErrors", "KeeperSecurityEventNewLogs_CL", "Operation"].map(
+        (t) => `Reader @ ${ws}/tables/${t}`,
+      ),
+    ];
+    const group = (rg: string) => [
+      `Keeper connector monitor connector reader @ ${rg}`,
+      `Keeper connector monitor activity log reader @ ${rg}`,
+    ];
+    expect(got).toEqual(
+      [
+        ...per(IDS.workspace),
+        ...per(OTHER_WS),
+        ...group(IDS.resourceGroup),
+        ...group(`${OTHER_SUB}/resourceGroups/rg-soc`),
+      ].sort(),
+    );
+  });
+
+  it("answers discovery's reads in the workspace and its resource group, and refuses the subscription's DCR list", async () => {
+    const token = await bearer(emu, "https://management.azure.com");
+    const connectors = await getJson(
+      emu,
+      `${IDS.workspace}/providers/Microsoft.SecurityInsights/dataConnectors?api-version=2023-02-01-preview`,
+      token,
+    );
+    expect(connectors.status).toBe(200);
+    expect((await getJson(emu, `${IDS.dcr}?api-version=2023-03-11`, token)).status).toBe(200);
+    expect((await getJson(emu, `${IDS.dce}?api-version=2023-03-11`, token)).status).toBe(200);
+    const list = await getJson(
+      emu,
+      `${IDS.subscription}/providers/Microsoft.Insights/dataCollectionRules?api-version=2023-03-11`,
+      token,
+    );
+    expect(list.status).toBe(403);
+    expect(list.body.error.code).toBe("AuthorizationFailed");
+    expect(list.body.error.message).toContain(
+      `'Microsoft.Insights/dataCollectionRules/read' over scope '${IDS.subscription}'`,
+    );
+    const elsewhere = `${IDS.subscription}/resourceGroups/rg-other/providers/Microsoft.Insights/dataCollectionRules/KeeperSecurityEventLogs_DCR`;
+    const other = await getJson(emu, `${elsewhere}?api-version=2023-03-11`, token);
+    expect(other.status).toBe(403);
+    expect(other.body.error.message).toContain(`over scope '${elsewhere}'`);
+  });
+
+  it("refuses the DCR and DCE reads without the resource group's connector role", async () => {
+    const token = await bearer(emu, "https://management.azure.com");
+    const all = emu.monitorGrants!;
+    const i = all.findIndex(
+      (g) => g.scope === IDS.resourceGroup && g.actions.includes("Microsoft.Insights/dataCollectionRules/read"),
+    );
+    expect(i).toBeGreaterThanOrEqual(0);
+    const [removed] = all.splice(i, 1);
+    try {
+      for (const [id, action] of [
+        [IDS.dcr, "Microsoft.Insights/dataCollectionRules/read"],
+        [IDS.dce, "Microsoft.Insights/dataCollectionEndpoints/read"],
+      ] as const) {
+        const r = await getJson(emu, `${id}?api-version=2023-03-11`, token);
+        expect(r.status).toBe(403);
+        expect(r.body.error.code).toBe("AuthorizationFailed");
+        expect(r.body.error.message).toContain(`'${action}' over scope '${id}'`);
+      }
+    } finally {
+      all.splice(i, 0, removed!);
+    }
   });
 });

@@ -65,4 +65,26 @@ describe("infra/scripts/grant-graph-permissions.sh", () => {
     expect(out).toContain("granting Graph AuditLog.Read.All");
     expect(out.match(/would run: az rest --method POST --uri \S+\/appRoleAssignments/g)).toHaveLength(3);
   });
+
+  it("makes the identity an owner of each Keeper app it is given, for one monitor of several connectors", () => {
+    const run = (args: string[], env: Record<string, string> = {}) =>
+      execFileSync("bash", [SCRIPT, "--dry-run", "--principal-id", "aaaaaaaa-0000-1111-2222-bbbbbbbbbbbb", ...args], {
+        env: { ...process.env, KEEPER_APP_ID: "", ...env, PATH: `${fakeAz()}:${process.env["PATH"] ?? ""}` },
+        encoding: "utf8",
+      });
+    const owners = (out: string) => [...out.matchAll(/owner of the Keeper app (\S+)/g)].map((m) => m[1]);
+    const a = "cccccccc-0000-1111-2222-dddddddddddd";
+    const b = "eeeeeeee-0000-1111-2222-ffffffffffff";
+    expect(owners(run(["--keeper-app-id", a, "--keeper-app-id", b]))).toEqual([a, b]);
+    expect(owners(run(["--keeper-app-id", `${a},${b}`]))).toEqual([a, b]);
+    expect(owners(run([], { KEEPER_APP_IDS: `${a}, ${b}` }))).toEqual([a, b]);
+    const out = run(["--keeper-app-id", a, "--keeper-app-id", b]);
+    expect(out.match(/would run: az rest --method POST --uri \S+\/owners\/\$ref/g)).toHaveLength(2);
+    // the Graph app roles are granted once, whatever the number of apps
+    expect(out.match(/would run: az rest --method POST --uri \S+\/appRoleAssignments/g)).toHaveLength(2);
+    expect(() => run(["--keeper-app-id", `${a},not-a-guid`], {})).toThrow(
+      /Keeper app id is missing or not a GUID: 'not-a-guid'/,
+    );
+    expect(() => run([])).toThrow(/Keeper app id is missing or not a GUID: ''/);
+  });
 });

@@ -54,9 +54,27 @@ const WORKSPACE_QUERY_PERMISSIONS = [
  */
 const ACTIVITY_LOG = "custom: activity log read";
 const ACTIVITY_LOG_PERMISSIONS = [{ actions: ["Microsoft.Insights/eventtypes/values/read"], notActions: [] }];
+/**
+ * Connector read: with several workspaces, their Keeper DCRs and DCEs are found at start-up, so the
+ * reads of them (and of the DCR's metrics and role assignments) are granted on each workspace's
+ * resource group, where Sentinel's Keeper solution creates them; nothing else of the group.
+ */
+const CONNECTOR_READ = "custom: connector read";
+const CONNECTOR_READ_PERMISSIONS = [
+  {
+    actions: [
+      "Microsoft.Insights/dataCollectionRules/read",
+      "Microsoft.Insights/dataCollectionEndpoints/read",
+      "Microsoft.Insights/metrics/read",
+      "Microsoft.Authorization/roleAssignments/read",
+    ],
+    notActions: [],
+  },
+];
 const CUSTOM_ROLES: ReadonlyArray<[name: string, permissions: unknown]> = [
   [WORKSPACE_QUERY, WORKSPACE_QUERY_PERMISSIONS],
   [ACTIVITY_LOG, ACTIVITY_LOG_PERMISSIONS],
+  [CONNECTOR_READ, CONNECTOR_READ_PERMISSIONS],
 ];
 const customRoleName = (permissions: unknown): string | undefined =>
   CUSTOM_ROLES.find(([, p]) => JSON.stringify(p) === JSON.stringify(permissions))?.[0];
@@ -79,13 +97,22 @@ function customRoleOf(template: JsonObject, a: RoleAssignment) {
 /** An assignment without a scope applies to the resource group its deployment targets. */
 const RESOURCE_GROUP = "the deployment's resource group";
 
-/** Each allowed role and the resource type it may be assigned on. */
+/**
+ * Each allowed role and the resource type it may be assigned on: one connector's grants, then the
+ * grants made for each listed workspace (keeperWorkspaceResourceIds; test/infra/snapshot.test.ts
+ * checks them deployed).
+ */
 const EXPECTED: ReadonlyArray<{ role: string; scopeType: string }> = [
   { role: "Monitoring Reader", scopeType: "Microsoft.Insights/dataCollectionRules" },
   { role: "Monitoring Reader", scopeType: "Microsoft.Insights/dataCollectionEndpoints" },
   { role: WORKSPACE_QUERY, scopeType: "Microsoft.OperationalInsights/workspaces" },
   { role: ACTIVITY_LOG, scopeType: RESOURCE_GROUP },
   { role: "Reader", scopeType: "Microsoft.OperationalInsights/workspaces/tables" },
+  // each listed workspace
+  { role: WORKSPACE_QUERY, scopeType: "Microsoft.OperationalInsights/workspaces" },
+  { role: "Reader", scopeType: "Microsoft.OperationalInsights/workspaces/tables" },
+  { role: CONNECTOR_READ, scopeType: RESOURCE_GROUP },
+  { role: ACTIVITY_LOG, scopeType: RESOURCE_GROUP },
   { role: "Monitoring Metrics Publisher", scopeType: "Microsoft.Insights/components" },
   { role: "Key Vault Secrets Officer", scopeType: "Microsoft.KeyVault/vaults" },
   { role: "Storage Blob Data Owner", scopeType: "Microsoft.Storage/storageAccounts" },
@@ -169,9 +196,10 @@ describe("role assignments in infra/azuredeploy.json", () => {
     }
   });
 
-  it("scopes each assignment to a resource, never to a subscription; only the Activity Log read to a resource group", () => {
+  it("scopes each assignment to a resource, never to a subscription; only the Activity Log and connector reads to a resource group", () => {
     for (const a of assignments)
-      if (roleName(a) === ACTIVITY_LOG) expect(a.scope, `${roleName(a)} in ${a.deployment}`).toBe("null()");
+      if (roleName(a) === ACTIVITY_LOG || roleName(a) === CONNECTOR_READ)
+        expect(a.scope, `${roleName(a)} in ${a.deployment}`).toBe("null()");
       else expect(a.scope, `${roleName(a)} in ${a.deployment}`).toMatch(/^resourceId\('Microsoft\./);
   });
 });
