@@ -35,6 +35,10 @@ param keeperWorkspaceResourceIds string[] = []
 @maxLength(36)
 param keeperTenantId string = ''
 
+@description('Client ID of the multi-tenant app registration whose federated credential is the monitor\'s managed identity: Graph is called as this app in a connector\'s own tenant when that is not the deployment\'s (docs/multi-tenant.md). Empty (default): every connector is in the deployment\'s tenant.')
+@maxLength(36)
+param keeperGraphAppId string = ''
+
 @description('Application (client) ID Keeper is configured with (GUID). Required for one connector.')
 @maxLength(36)
 param keeperAppId string = ''
@@ -451,7 +455,8 @@ var optionalSettings = concat(
     : [
         { name: 'ALERT_EMAIL_FROM', value: alertEmailFrom }
         { name: 'ALERT_EMAIL_TO', value: alertEmailTo }
-      ]
+      ],
+  empty(keeperGraphAppId) ? [] : [{ name: 'KEEPER_GRAPH_APP_ID', value: keeperGraphAppId }]
 )
 
 // Secrets reach the app only as Key Vault references, resolved with the user-assigned identity.
