@@ -11,26 +11,17 @@ import {
 import { buildKeeperConnector } from "../../emulator/state.js";
 import { createApp } from "../../src/app/compose.js";
 import { main } from "../../src/cli.js";
+import { DISCOVERABLE_SETTINGS } from "../../src/config/discovered.js";
 import { ConfigError, DiscoveryError } from "../../src/config/loadConfig.js";
 import type { Report } from "../../src/report/report.js";
 import { leaks, monitorFor, sharedHealthyEmulator } from "./harness.js";
 
 const emulator = sharedHealthyEmulator();
 
-const FOUND = [
-  "KEEPER_TENANT_ID",
-  "KEEPER_APP_ID",
-  "KEEPER_DCR_RESOURCE_ID",
-  "KEEPER_DCR_IMMUTABLE_ID",
-  "KEEPER_DCE_URI",
-  "KEEPER_STREAM_NAME",
-  "KEEPER_TABLE_NAME",
-];
-
 /** The emulator's settings without the connector's values: the workspace, the cloud, the monitor's identity. */
 function workspaceOnly(overrides: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = { CALL_TIMEOUT_SECONDS: "4", RUN_BUDGET_SECONDS: "20", ...emulator().settings };
-  for (const name of FOUND) delete env[name];
+  for (const name of DISCOVERABLE_SETTINGS) delete env[name];
   return { ...env, ...overrides };
 }
 

@@ -1,66 +1,17 @@
 import * as func from "@azure/functions";
-import { describe, expect, inject, it } from "vitest";
-import { IDS, KEY_VAULT_SECRET_NAME } from "../../emulator/constants.js";
-import { createFleet, FLEET_REFRESH_MS, type Target } from "../../src/app/fleet.js";
+import { describe, expect, it } from "vitest";
+import { IDS } from "../../emulator/constants.js";
+import { createFleet, FLEET_REFRESH_MS } from "../../src/app/fleet.js";
 import { TARGET_KEY, targetRef, targetTables } from "../../src/app/target.js";
 import { main } from "../../src/cli.js";
 import { triggersFor } from "../../src/functions/triggers.js";
 import type { Report } from "../../src/report/report.js";
+import { MISSING_WS, fleetWorld } from "./fleetHarness.js";
 import { leaks, sharedHealthyEmulator } from "./harness.js";
 
 const emulator = sharedHealthyEmulator();
 
-const FOUND = [
-  "KEEPER_TENANT_ID",
-  "KEEPER_APP_ID",
-  "KEEPER_DCR_RESOURCE_ID",
-  "KEEPER_DCR_IMMUTABLE_ID",
-  "KEEPER_DCE_URI",
-  "KEEPER_STREAM_NAME",
-  "KEEPER_TABLE_NAME",
-];
-
-/**
- * The emulator's settings with the workspaces given and no connector value: everything is found.
- * Storage without a Queue service, so the timers check every target themselves (the check queue
- * has its own tests, in fleetQueue.e2e.test.ts).
- */
-function workspacesOnly(workspaces: string, overrides: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {
-    CALL_TIMEOUT_SECONDS: "4",
-    RUN_BUDGET_SECONDS: "20",
-    ...emulator().settings,
-    AzureWebJobsStorage: inject("tablesConnection").replace(/QueueEndpoint=[^;]+;?/, ""),
-  };
-  for (const name of FOUND) delete env[name];
-  return { ...env, KEEPER_WORKSPACE_RESOURCE_ID: workspaces, ...overrides };
-}
-
-/** Sentinel's record of the Keeper connector in the emulator's workspace. */
-const keeperRecord = () =>
-  emulator().state.dataConnectors.find((c) => c.kind === "Push" && String(c.name).startsWith("Keeper"))!;
-
-/** A second Sentinel record of the Keeper connector in the emulator's workspace (same DCR). */
-function addSecondConnector(name = "KeeperSecurityPushSecond"): void {
-  const first = keeperRecord();
-  const second = { ...structuredClone(first), name };
-  second.id = String(second.id).replace(/[^/]+$/, name);
-  emulator().state.dataConnectors.push(second);
-}
-
-/** Each target's own copy of the Keeper secret in the vault (`<KEY_VAULT_SECRET_NAME>-<key>`). */
-function storeSecretsOf(targets: readonly Target[]): void {
-  const secrets = emulator().state.vault.secrets;
-  const base = secrets[KEY_VAULT_SECRET_NAME]!;
-  for (const t of targets) {
-    const name = t.app.getMonitor().config.keyVault!.secretName;
-    expect(name).toBe(`${KEY_VAULT_SECRET_NAME}-${t.key}`);
-    secrets[name] = { ...structuredClone(base), name };
-  }
-}
-
-/** A workspace in the emulator's subscription that does not exist. */
-const MISSING_WS = IDS.workspace.replace(/workspaces\/[^/]+$/, "workspaces/ws-gone");
+const { workspacesOnly, keeperRecord, addSecondConnector, storeSecretsOf } = fleetWorld(emulator, false);
 
 function cli(env: Record<string, string>, argv: string[]) {
   let stdout = "";

@@ -1,57 +1,18 @@
 import * as func from "@azure/functions";
 import { QueueClient } from "@azure/storage-queue";
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import { IDS, KEY_VAULT_SECRET_NAME } from "../../emulator/constants.js";
+import { IDS } from "../../emulator/constants.js";
 import { CHECK_QUEUE, MAX_DEQUEUE_COUNT, POISON_QUEUE } from "../../src/app/checkQueue.js";
-import { createFleet, type Target } from "../../src/app/fleet.js";
+import { createFleet } from "../../src/app/fleet.js";
 import { triggersFor } from "../../src/functions/triggers.js";
 import type { TriggerDef } from "../../src/functions/registry.js";
+import { MISSING_WS, fleetWorld } from "./fleetHarness.js";
 import { leaks, sharedHealthyEmulator } from "./harness.js";
 
 const emulator = sharedHealthyEmulator();
 const storage = () => inject("tablesConnection");
 
-const FOUND = [
-  "KEEPER_TENANT_ID",
-  "KEEPER_APP_ID",
-  "KEEPER_DCR_RESOURCE_ID",
-  "KEEPER_DCR_IMMUTABLE_ID",
-  "KEEPER_DCE_URI",
-  "KEEPER_STREAM_NAME",
-  "KEEPER_TABLE_NAME",
-];
-
-/** The emulator's settings with only the workspaces (everything else is found) and Azurite's Table and Queue services. */
-function workspacesOnly(workspaces: string): Record<string, string> {
-  const env: Record<string, string> = {
-    CALL_TIMEOUT_SECONDS: "4",
-    RUN_BUDGET_SECONDS: "20",
-    ...emulator().settings,
-    AzureWebJobsStorage: storage(),
-  };
-  for (const name of FOUND) delete env[name];
-  return { ...env, KEEPER_WORKSPACE_RESOURCE_ID: workspaces };
-}
-
-const keeperRecord = () =>
-  emulator().state.dataConnectors.find((c) => c.kind === "Push" && String(c.name).startsWith("Keeper"))!;
-
-function addSecondConnector(name = "KeeperSecurityPushSecond"): void {
-  const second = { ...structuredClone(keeperRecord()), name };
-  second.id = String(second.id).replace(/[^/]+$/, name);
-  emulator().state.dataConnectors.push(second);
-}
-
-function storeSecretsOf(targets: readonly Target[]): void {
-  const secrets = emulator().state.vault.secrets;
-  const base = secrets[KEY_VAULT_SECRET_NAME]!;
-  for (const t of targets) {
-    const name = t.app.getMonitor().config.keyVault!.secretName;
-    secrets[name] = { ...structuredClone(base), name };
-  }
-}
-
-const MISSING_WS = IDS.workspace.replace(/workspaces\/[^/]+$/, "workspaces/ws-gone");
+const { workspacesOnly, keeperRecord, addSecondConnector, storeSecretsOf } = fleetWorld(emulator, true);
 
 const work = () => new QueueClient(storage(), CHECK_QUEUE);
 const poison = () => new QueueClient(storage(), POISON_QUEUE);
