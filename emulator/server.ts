@@ -16,6 +16,7 @@ import { vaultError, vaultRoute } from "./routes/vault.js";
 import { findScenario } from "./scenarios.js";
 import type { Grant } from "./rbac.js";
 import { createHealthyState, type EmulatorState, type Identity } from "./state.js";
+import { seedFleet, type FleetOptions } from "./fleet.js";
 import { aadError, TokenStore, tokenRoute } from "./tokens.js";
 import { HOLIDAYS, makeKeeperEvent } from "./traffic.js";
 
@@ -28,6 +29,11 @@ export interface EmulatorOptions {
   now?: () => Date;
   latencyMs?: number;
   seed?: number;
+  /**
+   * A world of many Keeper connectors (emulator/fleet.ts), kept by applyScenario; absent or
+   * `connectors: 1`: the healthy world's one connector.
+   */
+  fleet?: FleetOptions;
   /** Enforce the monitor identity's RBAC: these grants only (see emulator/rbac.ts grantsFromTemplate). */
   monitorGrants?: Grant[];
 }
@@ -299,7 +305,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     teamsSig: randomHex(16) + randomHex(6),
     seed,
   };
-  const state = createHealthyState(identity, nowMs());
+  const healthy = () => {
+    const s = createHealthyState(identity, nowMs());
+    if (opts.fleet && opts.fleet.connectors > 1) seedFleet(s, identity, nowMs(), opts.fleet);
+    return s;
+  };
+  const state = healthy();
   const ctx: RouteContext = {
     url,
     state,
@@ -311,7 +322,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
   const applyScenario = (name: string) => {
     const sc = findScenario(name);
-    const fresh = createHealthyState(identity, nowMs());
+    const fresh = healthy();
     for (const k of Object.keys(state)) delete (state as unknown as Record<string, unknown>)[k];
     Object.assign(state, fresh);
     sc.apply(state, { now: nowMs(), identity });
