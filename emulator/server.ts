@@ -34,6 +34,8 @@ export interface EmulatorOptions {
    * `connectors: 1`: the healthy world's one connector.
    */
   fleet?: FleetOptions;
+  /** Items per page of ARM lists (default 2: every client follows nextLink). */
+  armPageSize?: number;
   /** Enforce the monitor identity's RBAC: these grants only (see emulator/rbac.ts grantsFromTemplate). */
   monitorGrants?: Grant[];
 }
@@ -318,6 +320,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     tokens,
     now: nowMs,
     ...(opts.monitorGrants ? { monitorGrants: opts.monitorGrants } : {}),
+    ...(opts.armPageSize ? { armPageSize: opts.armPageSize } : {}),
   };
 
   const applyScenario = (name: string) => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { fleetWorkspaceIds, storeAppSecret, type Emulator } from "../../emulator/index.js";
 import { IDS } from "../../emulator/constants.js";
-import { createFleet } from "../../src/app/fleet.js";
+import { createFleet, mapLimit } from "../../src/app/fleet.js";
 import { startTrustedEmulator } from "./harness.js";
 
 const FOUND = [
@@ -30,8 +30,9 @@ describe("a world of many Keeper connectors (emulator fleet option)", () => {
 
   const envFor = (e: Emulator, workspaces: string[]): Record<string, string> => {
     const env: Record<string, string> = {
-      CALL_TIMEOUT_SECONDS: "4",
-      RUN_BUDGET_SECONDS: "20",
+      // the machine may be shared: generous, so that a slow reply is not an "unknown"
+      CALL_TIMEOUT_SECONDS: "15",
+      RUN_BUDGET_SECONDS: "45",
       ...e.settings,
       AzureWebJobsStorage: inject("tablesConnection"),
     };
@@ -59,13 +60,13 @@ describe("a world of many Keeper connectors (emulator fleet option)", () => {
       expect(new Set(configs.map((c) => String(c.keeper[field]))).size).toBe(field === "dceUri" ? 1 : fleet.connectors);
     expect(new Set(configs.map((c) => c.keeper.dcr.id)).size).toBe(fleet.connectors);
     for (const c of configs) storeAppSecret(emu.state, c.keyVault!.secretName, c.keeper.appId);
-    const reports = await Promise.all(targets.map((t) => t.app.getMonitor().runAll()));
+    const reports = await mapLimit(targets, 4, (t) => t.app.getMonitor().runAll());
     const notOk = reports.flatMap((r) =>
       r.findings.filter((f) => f.status !== "ok").map((f) => `${f.check}: ${f.status} ${f.summary}`),
     );
     expect(notOk).toEqual([]);
     expect(reports.map((r) => r.status)).toEqual(targets.map(() => "ok"));
-  });
+  }, 90_000);
 
   it("a further connector breaks on its own: its DCR deleted is its target's problem, not the others'", async () => {
     const workspaces = fleetWorkspaceIds(emu.state, fleet);
@@ -78,10 +79,10 @@ describe("a world of many Keeper connectors (emulator fleet option)", () => {
     const saved = emu.state.resources[victim]!;
     delete emu.state.resources[victim];
     try {
-      const reports = await Promise.all(targets.map((t) => t.app.getMonitor().runDriftChecks()));
+      const reports = await mapLimit(targets, 4, (t) => t.app.getMonitor().runDriftChecks());
       expect(reports.map((r) => r.status)).toEqual(targets.map((_, i) => (i === 4 ? "problem" : "ok")));
     } finally {
       emu.state.resources[victim] = saved;
     }
-  });
+  }, 90_000);
 });
