@@ -7,7 +7,8 @@
  *   tsx bench/perf/emulatorHost.ts <latencyMs> <seed>   → prints one JSON line: { url, settings, control, workspaces }
  *
  * BENCH_FLEET='{"connectors":N,"perWorkspace":10,"historyDays":D,"armPageSize":P}' seeds a world of N
- * Keeper connectors (emulator/fleet.ts); `workspaces` lists its workspaces.
+ * Keeper connectors (emulator/fleet.ts); `workspaces` lists its workspaces. `"armReadThrottle":
+ * {"bucket":250,"refillPerSecond":25}` throttles ARM reads as Azure does.
  */
 import { createServer, ServerResponse } from "node:http";
 import {
@@ -23,15 +24,19 @@ const latencyMs = Number(process.argv[2] ?? 50);
 const seed = Number(process.argv[3] ?? 7);
 const { key, cert } = await ensureCertificate(".cache/emulator-cert");
 const fleetSpec = process.env["BENCH_FLEET"]
-  ? (JSON.parse(process.env["BENCH_FLEET"]) as FleetOptions & { armPageSize?: number })
+  ? (JSON.parse(process.env["BENCH_FLEET"]) as FleetOptions & {
+      armPageSize?: number;
+      armReadThrottle?: { bucket: number; refillPerSecond: number };
+    })
   : undefined;
-const { armPageSize, ...fleet } = fleetSpec ?? { connectors: 1 };
+const { armPageSize, armReadThrottle, ...fleet } = fleetSpec ?? { connectors: 1 };
 const emu = await startEmulator({
   tls: { key, cert },
   latencyMs,
   seed,
   ...(fleet.connectors > 1 ? { fleet } : {}),
   ...(armPageSize ? { armPageSize } : {}),
+  ...(armReadThrottle ? { armReadThrottle } : {}),
 });
 
 // Size of every Log Analytics reply (bytes, rows), to show the watch's reply does not grow with history.

@@ -44,6 +44,8 @@ export interface Sweep {
   calls: CallCounts;
   /** ARM reads a second over the sweep */
   armPerSecond: number;
+  /** ARM reads answered 429 (only when the emulator throttles) */
+  throttled: number;
   /** targets whose recorded run had a finding that is not ok, and which checks */
   notOk: number;
   notOkChecks: string[];
@@ -51,6 +53,8 @@ export interface Sweep {
 
 export interface FleetRun {
   n: number;
+  /** set by run.ts: the emulator throttled ARM reads as Azure documents */
+  armThrottled?: boolean;
   workspaces: number;
   concurrency: number;
   load: { ms: number; calls: CallCounts; targets: number };
@@ -114,13 +118,15 @@ const countBy = (calls: Array<{ service: string }>): CallCounts => {
 };
 
 /** One measured step: the emulator's call log and the storage proxy's, reset before it. */
-async function measured(step: () => Promise<unknown>): Promise<{ ms: number; calls: CallCounts; all: Call[] }> {
+async function measured(
+  step: () => Promise<unknown>,
+): Promise<{ ms: number; calls: CallCounts; all: Array<Call & { status?: number }> }> {
   await ctl("/reset");
   proxy.calls.length = 0;
   const t0 = performance.now();
   await step();
   const ms = performance.now() - t0;
-  const { calls } = await ctl<{ calls: Call[] }>("/calls");
+  const { calls } = await ctl<{ calls: Array<Call & { status?: number }> }>("/calls");
   const all = [...calls, ...proxy.calls];
   return { ms, calls: countBy(all), all };
 }
@@ -182,6 +188,7 @@ async function sweep(run: () => Promise<void>): Promise<Sweep> {
     emulatorCpuMs: emu1 - emu0,
     calls: m.calls,
     armPerSecond: (m.calls["arm"] ?? 0) / (m.ms / 1000),
+    throttled: m.all.filter((c) => c.service === "arm" && c.status === 429).length,
     notOk: notOk.count,
     notOkChecks: [...notOk.checks].slice(0, 8),
   };

@@ -324,7 +324,9 @@ const num = (x: number, d = 1) => (Number.isInteger(x) ? String(x) : x.toFixed(d
 const SERVICES = ["arm", "graph", "logs", "vault", "storage"] as const;
 const callLine = (c: Record<string, number>, n: number) => SERVICES.map((s) => `${num(per(c, s, n))} ${s}`).join(" + ");
 
-function fleetRows(m: Measured, runs: FleetRun[], add: Add) {
+function fleetRows(m: Measured, all: FleetRun[], add: Add) {
+  const runs = all.filter((r) => !r.armThrottled);
+  const throttledRuns = all.filter((r) => r.armThrottled);
   const T = CRITICAL_CHAIN * m.latencyMs; // ms, one connector's drift run
   const single = runs.find((r) => r.n === 1);
   const S1 = `Fleet: calls per connector per run (drift and ingestion timers, warm, ${m.latencyMs} ms per call)`;
@@ -360,7 +362,8 @@ function fleetRows(m: Measured, runs: FleetRun[], add: Add) {
     );
 
   // (b) sweep time against what ARM's read throttling allows one identity
-  const reads = single ? per(single.drift.calls, "arm", 1) : per(runs[0]!.drift.calls, "arm", runs[0]!.n);
+  const ref = single ?? runs[0] ?? all[0]!;
+  const reads = per(ref.drift.calls, "arm", ref.n);
   const cArm = ARM_READ_REFILL_PER_S / (reads / (T / 1000));
   const S2 = `Fleet: sweep time (drift timer, at most ${runs.find((r) => r.n > 1)?.concurrency ?? 4} targets at once) against ARM's read limit`;
   add(
@@ -398,6 +401,25 @@ function fleetRows(m: Measured, runs: FleetRun[], add: Add) {
     );
     const bad = r.drift.notOk + r.ingestion.notOk;
     add(S2, `${r.n}: targets whose run found something not ok`, String(bad), "0", bad === 0);
+  }
+
+  for (const r of throttledRuns) {
+    const limit = T * Math.ceil(r.n / cArm);
+    add(
+      S2,
+      `${r.n}, ARM reads throttled as documented (${ARM_READ_BUCKET}, ${ARM_READ_REFILL_PER_S}/s): sweep / limit`,
+      `${ms(r.drift.ms)} / ${ms(limit)} → ${x2(r.drift.ms / limit)}; ${r.drift.throttled} reads answered 429, ${num(r.drift.armPerSecond)} reads/s`,
+      "≤ 1.30×",
+      r.drift.ms / limit <= 1.3,
+    );
+    const bad = r.drift.notOk + r.ingestion.notOk;
+    add(
+      S2,
+      `${r.n}, throttled: targets whose run found something not ok; first sweep`,
+      `${bad}${r.drift.notOkChecks.length ? ` (${r.drift.notOkChecks.join(", ")})` : ""}; ${ms(r.firstDrift.ms)}, ${r.firstDrift.throttled} reads answered 429`,
+      "0",
+      bad === 0,
+    );
   }
 
   // (c) memory

@@ -15,7 +15,8 @@
  * fleet: for each size N of BENCH_FLEET_SIZES (default 1,10,100,500), an emulator whose world holds
  * N Keeper connectors, 10 a workspace, and a fresh process that builds the fleet and sweeps it
  * (bench/perf/fleet.ts). BENCH_FLEET_HISTORY_DAYS (default 3) is the history of each further
- * connector's table; ARM lists are served 100 a page in these worlds.
+ * connector's table; ARM lists are served 100 a page in these worlds. BENCH_FLEET_THROTTLED (default
+ * 100, 0: off) runs that size once more with ARM reads throttled as Azure documents (250, 25/s).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -43,6 +44,8 @@ const fleetSizes = (process.env["BENCH_FLEET_SIZES"] ?? "1,10,100,500")
   .map((s) => Number(s.trim()))
   .filter((n) => Number.isInteger(n) && n > 0);
 const fleetHistoryDays = Number(process.env["BENCH_FLEET_HISTORY_DAYS"] ?? 3);
+/** A fleet of this size once more, its ARM reads throttled as Azure documents (0: not run). */
+const fleetThrottled = Number(process.env["BENCH_FLEET_THROTTLED"] ?? 100);
 type Section = (typeof SECTIONS)[number];
 const only = (process.env["BENCH_ONLY"] ?? "")
   .split(",")
@@ -115,7 +118,7 @@ say("starting Azurite and the emulator");
 const azurite = await startAzurite();
 /** The emulator in its own process; `fleet` seeds a world of that many connectors. */
 async function startHost(
-  fleet?: Record<string, number>,
+  fleet?: Record<string, unknown>,
 ): Promise<{ host: ChildProcess; line: string; control: string }> {
   const host = spawn(process.execPath, [`${work}/emulatorHost.mjs`, String(latencyMs), String(seed)], {
     stdio: ["ignore", "pipe", "inherit"],
@@ -160,9 +163,15 @@ function firstRun(): FirstRun {
 }
 
 /** The fleet of `n` connectors: its own emulator world, and a fresh process that sweeps it. */
-async function fleetRun(n: number): Promise<FleetRun> {
-  say(`fleet of ${n}`);
-  const emu = await startHost({ connectors: n, perWorkspace: 10, historyDays: fleetHistoryDays, armPageSize: 100 });
+async function fleetRun(n: number, throttled = false): Promise<FleetRun> {
+  say(`fleet of ${n}${throttled ? ", ARM reads throttled" : ""}`);
+  const emu = await startHost({
+    connectors: n,
+    perWorkspace: 10,
+    historyDays: fleetHistoryDays,
+    armPageSize: 100,
+    ...(throttled ? { armReadThrottle: { bucket: 250, refillPerSecond: 25 } } : {}),
+  });
   try {
     const r = spawnSync(process.execPath, ["--expose-gc", `${work}/fleet.mjs`], {
       env: {
@@ -178,7 +187,7 @@ async function fleetRun(n: number): Promise<FleetRun> {
     });
     const line = r.stdout.trim().split("\n").pop() ?? "";
     try {
-      return JSON.parse(line) as FleetRun;
+      return { ...(JSON.parse(line) as FleetRun), ...(throttled ? { armThrottled: true } : {}) };
     } catch {
       throw new Error(`fleet of ${n} failed (exit ${r.status}): ${r.stderr.slice(0, 2000)}`);
     }
@@ -198,6 +207,7 @@ try {
   if (selected("fleet")) {
     measured.fleet = [];
     for (const n of fleetSizes) measured.fleet.push(await fleetRun(n));
+    if (fleetThrottled > 0) measured.fleet.push(await fleetRun(fleetThrottled, true));
     writeFileSync(`${work}/fleet.json`, JSON.stringify(measured.fleet, null, 1));
   }
   if (selected("imports"))
