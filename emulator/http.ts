@@ -35,6 +35,8 @@ export interface RouteContext {
    * state.monitorDenied. Tests may remove entries to take a permission away.
    */
   monitorGrants?: Grant[];
+  /** Items per page of ARM lists (default 2, so that every client pages for real). */
+  armPageSize?: number;
 }
 
 export const json = (status: number, body: unknown, headers?: Record<string, string>): EmuResponse =>
@@ -57,6 +59,9 @@ export function scopeCovers(a: string, b: string): boolean {
 }
 
 export function findResource(state: EmulatorState, id: string) {
+  // the id as stored first (what clients send back), then any casing: ARM ids are case-insensitive
+  const exact = state.resources[id.replace(/\/+$/, "")];
+  if (exact) return exact;
   const want = id.toLowerCase().replace(/\/+$/, "");
   for (const [k, v] of Object.entries(state.resources)) if (k.toLowerCase() === want) return v;
   return undefined;

@@ -15,3 +15,4 @@ export type {
   ArmResource,
 } from "./state.js";
 export * as ids from "./constants.js";
+export { seedFleet, storeAppSecret, fleetWorkspaceIds, type FleetOptions } from "./fleet.js";

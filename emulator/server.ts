@@ -16,6 +16,7 @@ import { vaultError, vaultRoute } from "./routes/vault.js";
 import { findScenario } from "./scenarios.js";
 import type { Grant } from "./rbac.js";
 import { createHealthyState, type EmulatorState, type Identity } from "./state.js";
+import { seedFleet, type FleetOptions } from "./fleet.js";
 import { aadError, TokenStore, tokenRoute } from "./tokens.js";
 import { HOLIDAYS, makeKeeperEvent } from "./traffic.js";
 
@@ -28,6 +29,22 @@ export interface EmulatorOptions {
   now?: () => Date;
   latencyMs?: number;
   seed?: number;
+  /**
+   * A world of many Keeper connectors (emulator/fleet.ts), kept by applyScenario; absent or
+   * `connectors: 1`: the healthy world's one connector.
+   */
+  fleet?: FleetOptions;
+  /** Items per page of ARM lists (default 2: every client follows nextLink). */
+  armPageSize?: number;
+  /**
+   * Throttle ARM reads as Azure Resource Manager does: a token bucket per security principal
+   * (one subscription, one region here), `bucket` tokens refilled at `refillPerSecond`; a read
+   * with no token left is answered 429 with Retry-After. Azure's limits for reads are 250 and 25
+   * ("Understand how Azure Resource Manager throttles requests",
+   * https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling).
+   * Off by default.
+   */
+  armReadThrottle?: { bucket: number; refillPerSecond: number };
   /** Enforce the monitor identity's RBAC: these grants only (see emulator/rbac.ts grantsFromTemplate). */
   monitorGrants?: Grant[];
 }
@@ -305,7 +322,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     teamsSig: randomHex(16) + randomHex(6),
     seed,
   };
-  const state = createHealthyState(identity, nowMs());
+  const healthy = () => {
+    const s = createHealthyState(identity, nowMs());
+    if (opts.fleet && opts.fleet.connectors > 1) seedFleet(s, identity, nowMs(), opts.fleet);
+    return s;
+  };
+  const state = healthy();
   const ctx: RouteContext = {
     url,
     state,
@@ -313,11 +335,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     tokens,
     now: nowMs,
     ...(opts.monitorGrants ? { monitorGrants: opts.monitorGrants } : {}),
+    ...(opts.armPageSize ? { armPageSize: opts.armPageSize } : {}),
   };
 
   const applyScenario = (name: string) => {
     const sc = findScenario(name);
-    const fresh = createHealthyState(identity, nowMs());
+    const fresh = healthy();
     for (const k of Object.keys(state)) delete (state as unknown as Record<string, unknown>)[k];
     Object.assign(state, fresh);
     sc.apply(state, { now: nowMs(), identity });
@@ -341,6 +364,26 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       case "teams":
         return teamsRoute(ctx, req);
     }
+  };
+
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  /** The ARM read throttle's answer for this request, when its principal has no token left. */
+  const armThrottled = (req: EmuRequest): EmuResponse | undefined => {
+    const t = opts.armReadThrottle;
+    if (!t || req.service !== "arm" || req.method !== "GET") return undefined;
+    const who = tokens.check(req, [AUDIENCE.arm, "https://management.core.windows.net"]);
+    if (!who.ok) return undefined; // the route answers 401
+    const now = Date.now();
+    const b = buckets.get(who.info.oid) ?? { tokens: t.bucket, at: now };
+    b.tokens = Math.min(t.bucket, b.tokens + ((now - b.at) / 1000) * t.refillPerSecond);
+    b.at = now;
+    buckets.set(who.info.oid, b);
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return undefined;
+    }
+    const wait = Math.max(1, Math.ceil((1 - b.tokens) / t.refillPerSecond));
+    return faultBody("arm", 429, ctx, req, { "Retry-After": String(wait) });
   };
 
   const send = (res: ServerResponse, r: EmuResponse, rec: CallRecord) => {
@@ -473,6 +516,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
             }
           }
           if (stopping) return;
+          const throttled = armThrottled(ereq);
+          if (throttled) {
+            send(res, throttled, rec);
+            return;
+          }
           send(
             res,
             service === "arm" && /\/\//.test(rawUrl.split("?")[0]!) ? nonCanonicalPath(rawUrl) : route(ereq),

@@ -240,8 +240,10 @@ export interface EmulatorState {
   };
   /** Log Analytics event store of the Sentinel workspace, per table. */
   tables: Record<string, TableStore>;
-  /** ARM id of the workspace that `tables` belongs to (other workspaces have no tables). */
+  /** ARM id of the workspace that `tables` belongs to (other workspaces have no tables, but those of `workspaceTables`). */
   tablesWorkspaceId: string;
+  /** Event stores of further workspaces (a world of many connectors, emulator/fleet.ts), by lower-case ARM id. */
+  workspaceTables?: Record<string, Record<string, TableStore>>;
   vault: { uri: string; secrets: Record<string, VaultSecret> };
   keeper: KeeperConfig;
   ingestionCalls: IngestionCall[];

@@ -1,18 +1,43 @@
 /**
  * The emulator in its own process, so its work (TLS, the KQL evaluator scanning history) is not
  * timed as the monitor's. A plain-HTTP control port (never counted as an Azure call) serves the
- * call log, resets it, and re-seeds the Keeper table with N days of history.
+ * call log, resets it, re-seeds the Keeper table with N days of history, and stores a fleet
+ * target's Key Vault secret (POST /secrets [{ name, appId }]).
  *
- *   tsx bench/perf/emulatorHost.ts <latencyMs> <seed>   → prints one JSON line: { url, settings, control }
+ *   tsx bench/perf/emulatorHost.ts <latencyMs> <seed>   → prints one JSON line: { url, settings, control, workspaces }
+ *
+ * BENCH_FLEET='{"connectors":N,"perWorkspace":10,"historyDays":D,"armPageSize":P}' seeds a world of N
+ * Keeper connectors (emulator/fleet.ts); `workspaces` lists its workspaces. `"armReadThrottle":
+ * {"bucket":250,"refillPerSecond":25}` throttles ARM reads as Azure does.
  */
 import { createServer, ServerResponse } from "node:http";
-import { ensureCertificate, startEmulator } from "../../emulator/index.js";
+import {
+  ensureCertificate,
+  fleetWorkspaceIds,
+  startEmulator,
+  storeAppSecret,
+  type FleetOptions,
+} from "../../emulator/index.js";
 import { generateKeeperTraffic } from "../../emulator/traffic.js";
 
 const latencyMs = Number(process.argv[2] ?? 50);
 const seed = Number(process.argv[3] ?? 7);
 const { key, cert } = await ensureCertificate(".cache/emulator-cert");
-const emu = await startEmulator({ tls: { key, cert }, latencyMs, seed });
+const fleetSpec = process.env["BENCH_FLEET"]
+  ? (JSON.parse(process.env["BENCH_FLEET"]) as FleetOptions & {
+      armPageSize?: number;
+      armReadThrottle?: { bucket: number; refillPerSecond: number };
+    })
+  : undefined;
+const { armPageSize, armReadThrottle, ...fleet } = fleetSpec ?? { connectors: 1 };
+const emu = await startEmulator({
+  tls: { key, cert },
+  latencyMs,
+  seed,
+  ...(fleet.connectors > 1 ? { fleet } : {}),
+  ...(armPageSize ? { armPageSize } : {}),
+  ...(armReadThrottle ? { armReadThrottle } : {}),
+});
 
 // Size of every Log Analytics reply (bytes, rows), to show the watch's reply does not grow with history.
 interface Reply {
@@ -49,6 +74,10 @@ const control = createServer((req, res) => {
   switch (u.pathname) {
     case "/calls":
       return reply({ calls: emu.calls, replies });
+    case "/cpu": {
+      const c = process.cpuUsage();
+      return reply({ ms: (c.user + c.system) / 1000 });
+    }
     case "/reset":
       emu.resetCalls();
       replies.length = 0;
@@ -59,6 +88,16 @@ const control = createServer((req, res) => {
       if (!table) throw new Error(`emulator has no ${KEEPER_TABLE}`);
       table.rows = generateKeeperTraffic(seed, Date.now(), days);
       return reply({ rows: table.rows.length });
+    }
+    case "/secrets": {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const wanted = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Array<{ name: string; appId: string }>;
+        for (const w of wanted) storeAppSecret(emu.state, w.name, w.appId);
+        reply({ stored: wanted.length });
+      });
+      return;
     }
     case "/stop":
       reply({ ok: true });
@@ -71,5 +110,8 @@ const control = createServer((req, res) => {
 control.listen(0, "127.0.0.1", () => {
   const a = control.address();
   const port = typeof a === "object" && a ? a.port : 0;
-  console.log(JSON.stringify({ url: emu.url, settings: emu.settings, control: `http://127.0.0.1:${port}` }));
+  const workspaces = fleetWorkspaceIds(emu.state, fleet);
+  console.log(
+    JSON.stringify({ url: emu.url, settings: emu.settings, control: `http://127.0.0.1:${port}`, workspaces }),
+  );
 });

@@ -1,5 +1,6 @@
 /** Verdicts (every figure next to its target) and the printed / markdown tables of the benchmark. */
 import type { ColdStart } from "./coldStart.js";
+import type { FleetRun } from "./fleet.js";
 
 interface CallRef {
   service: string;
@@ -33,6 +34,7 @@ export interface Measured {
   memory?: { maxRssKiB: number; vmHwmKiB?: number; beforeKiB: number };
   growth?: Array<{ days: number; tableRows: number; ms: number; queries: number; rows: number; bytes: number }>;
   cold?: ColdStart;
+  fleet?: FleetRun[];
 }
 
 export interface Row {
@@ -69,6 +71,7 @@ export function verdicts(m: Measured): Row[] {
   if (m.cold) importRows(m.cold, add);
   if (m.memory) memoryRows(m.memory, add);
   if (m.growth) growthRows(m.growth, add);
+  if (m.fleet?.length) fleetRows(m, m.fleet, add);
   return rows;
 }
 
@@ -274,6 +277,268 @@ function growthRows(growth: NonNullable<Measured["growth"]>, add: Add) {
   add(S5, `run time ${last.days} d / ${ref.days} d`, x2(last.ms / ref.ms), "≤ 1.50×", last.ms / ref.ms <= 1.5);
 }
 
+/**
+ * Azure Resource Manager's read throttling for one identity: a token bucket per security
+ * principal, per subscription, per region, for reads 250 tokens refilled at 25 a second
+ * ("Understand how Azure Resource Manager throttles requests",
+ * https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling).
+ */
+export const ARM_READ_BUCKET = 250;
+export const ARM_READ_REFILL_PER_S = 25;
+
+/**
+ * List prices (USD, pay-as-you-go) the cost per connector-month is computed with. The pricing
+ * pages render their figures in the browser; check them there before relying on a total.
+ * - Flex Consumption, on demand: memory provisioned while an instance executes (GB-s) and
+ *   executions, https://azure.microsoft.com/pricing/details/functions/ (billing model:
+ *   https://learn.microsoft.com/azure/azure-functions/functions-consumption-costs).
+ * - Table storage transactions, https://azure.microsoft.com/pricing/details/storage/tables/.
+ * - Key Vault secret operations, https://azure.microsoft.com/pricing/details/key-vault/.
+ * - Azure Monitor, https://azure.microsoft.com/pricing/details/monitor/: Log Analytics queries on
+ *   Analytics tables are not billed per query (ingestion and retention are); metrics API calls
+ *   beyond the free 1,000,000 a month are billed per 1,000 calls.
+ */
+export const PRICES = {
+  asOf: "2025 list prices",
+  flexGbSecond: 0.000026,
+  flexPerMillionExecutions: 0.4,
+  tablePer10kTransactions: 0.00036,
+  keyVaultPer10kOperations: 0.03,
+  logAnalyticsQuery: 0,
+  metricsPer1000CallsBeyondFreeMillion: 0.01,
+} as const;
+
+/** Runs a month (30 days) of each timer at its default schedule (README, Settings). */
+const RUNS_PER_MONTH = {
+  drift: 30 * 24 * 4, // 0 */15 * * * *
+  ingestion: 30 * 24 * 12, // 0 */5 * * * *
+  rotation: 30 * 24, // 0 17 * * * *
+  delivery: 30 * 24 * 60, // 0 */1 * * * *
+  digest: 30, // 0 0 8 * * *
+} as const;
+/** The template's instanceMemoryMB (infra/azuredeploy.json): what Flex bills per executing second. */
+const INSTANCE_GB = 2;
+
+const per = (c: Record<string, number>, s: string, n: number) => (c[s] ?? 0) / n;
+const num = (x: number, d = 1) => (Number.isInteger(x) ? String(x) : x.toFixed(d));
+const SERVICES = ["arm", "graph", "logs", "vault", "storage"] as const;
+const callLine = (c: Record<string, number>, n: number) => SERVICES.map((s) => `${num(per(c, s, n))} ${s}`).join(" + ");
+
+function fleetRows(m: Measured, all: FleetRun[], add: Add) {
+  const runs = all.filter((r) => !r.armThrottled);
+  const throttledRuns = all.filter((r) => r.armThrottled);
+  const T = CRITICAL_CHAIN * m.latencyMs; // ms, one connector's drift run
+  const single = runs.find((r) => r.n === 1);
+  const S1 = `Fleet: calls per connector per run (drift and ingestion timers, warm, ${m.latencyMs} ms per call)`;
+  for (const r of runs) {
+    const worse = (sweep: "drift" | "ingestion") =>
+      single !== undefined && SERVICES.some((s) => per(r[sweep].calls, s, r.n) > per(single[sweep].calls, s, 1) + 1e-9);
+    for (const sweep of ["drift", "ingestion"] as const)
+      add(
+        S1,
+        `${r.n} connector${r.n > 1 ? "s" : ""} (${r.workspaces} workspace${r.workspaces > 1 ? "s" : ""}): ${sweep} timer`,
+        callLine(r[sweep].calls, r.n),
+        single && r.n > 1 ? "≤ the single run's" : "",
+        single && r.n > 1 ? !worse(sweep) : undefined,
+        single && r.n > 1 ? callLine(single[sweep].calls, 1) : "",
+      );
+  }
+  for (const r of runs)
+    add(
+      S1,
+      `${r.n}: rotation (nothing due) + outbox delivery (nothing to send)`,
+      `${callLine(r.rotation.calls, r.n)}; delivery ${callLine(r.delivery.calls, r.n)}`,
+      "",
+      undefined,
+    );
+  for (const r of runs)
+    add(
+      S1,
+      `${r.n}: finding the connectors (once per process): ARM reads per connector`,
+      `${num(per(r.load.calls, "arm", r.n), 2)} (${r.load.calls["arm"] ?? 0} in all, ${ms(r.load.ms)})`,
+      "",
+      undefined,
+      single && r.n > 1 ? `${num(per(single.load.calls, "arm", 1), 2)} single` : "",
+    );
+
+  // (b) sweep time against what ARM's read throttling allows one identity
+  const ref = single ?? runs[0] ?? all[0]!;
+  const reads = per(ref.drift.calls, "arm", ref.n);
+  const cArm = ARM_READ_REFILL_PER_S / (reads / (T / 1000));
+  const S2 = `Fleet: sweep time (drift timer, at most ${runs.find((r) => r.n > 1)?.concurrency ?? 4} targets at once) against ARM's read limit`;
+  add(
+    S2,
+    "sustainable concurrency C_ARM = refill ÷ (ARM reads per connector ÷ critical path)",
+    `${ARM_READ_REFILL_PER_S}/s ÷ (${num(reads)} ÷ ${T / 1000} s) = ${num(cArm, 2)}`,
+    "",
+    undefined,
+  );
+  for (const r of runs) {
+    const limit = T * Math.ceil(r.n / cArm);
+    add(
+      S2,
+      `${r.n}: sweep / (critical path × ceil(N / C_ARM))`,
+      `${ms(r.drift.ms)} / (${T} ms × ${Math.ceil(r.n / cArm)} = ${ms(limit)}) → ${x2(r.drift.ms / limit)}`,
+      "≤ 1.30×",
+      r.drift.ms / limit <= 1.3,
+    );
+    add(
+      S2,
+      `${r.n}: ARM reads a second during the sweep (refill ${ARM_READ_REFILL_PER_S}/s, bucket ${ARM_READ_BUCKET})`,
+      `${num(r.drift.armPerSecond)}/s, ${r.drift.calls["arm"] ?? 0} reads` +
+        (r.drift.armPerSecond > ARM_READ_REFILL_PER_S && (r.drift.calls["arm"] ?? 0) > ARM_READ_BUCKET
+          ? `: the bucket would be empty after ≈ ${num(ARM_READ_BUCKET / (r.drift.armPerSecond - ARM_READ_REFILL_PER_S))} s`
+          : ""),
+      "",
+      undefined,
+    );
+    add(
+      S2,
+      `${r.n}: ingestion sweep; CPU of the sweeps (this process, emulator)`,
+      `${ms(r.ingestion.ms)}; drift ${ms(r.drift.cpuMs / r.n)} + ${ms(r.drift.emulatorCpuMs / r.n)} a connector, ingestion ${ms(r.ingestion.cpuMs / r.n)} + ${ms(r.ingestion.emulatorCpuMs / r.n)}`,
+      "",
+      undefined,
+    );
+    const bad = r.drift.notOk + r.ingestion.notOk;
+    add(S2, `${r.n}: targets whose run found something not ok`, String(bad), "0", bad === 0);
+  }
+
+  for (const r of throttledRuns) {
+    const limit = T * Math.ceil(r.n / cArm);
+    add(
+      S2,
+      `${r.n}, ARM reads throttled as documented (${ARM_READ_BUCKET}, ${ARM_READ_REFILL_PER_S}/s): sweep / limit`,
+      `${ms(r.drift.ms)} / ${ms(limit)} → ${x2(r.drift.ms / limit)}; ${r.drift.throttled} reads answered 429, ${num(r.drift.armPerSecond)} reads/s`,
+      "≤ 1.30×",
+      r.drift.ms / limit <= 1.3,
+    );
+    const bad = r.drift.notOk + r.ingestion.notOk;
+    add(
+      S2,
+      `${r.n}, throttled: targets whose run found something not ok; first sweep`,
+      `${bad}${r.drift.notOkChecks.length ? ` (${r.drift.notOkChecks.join(", ")})` : ""}; ${ms(r.firstDrift.ms)}, ${r.firstDrift.throttled} reads answered 429`,
+      "0",
+      bad === 0,
+    );
+  }
+
+  // (c) memory
+  const S3 = "Fleet: memory of the instance (heap after a full GC; peak RSS)";
+  runs.forEach((r, i) => {
+    const state = r.mem.beforeSweep.heap - r.mem.start.heap;
+    const growth = (r.mem.afterSweep.heap - r.mem.beforeSweep.heap) / r.n;
+    add(
+      S3,
+      `${r.n}: heap of the targets (loaded and swept once) / per connector`,
+      `${mb(state)} / ${kb(state / r.n)}`,
+      "",
+      undefined,
+    );
+    // Below 100 connectors the first warm sweep's one-off allocations (≈ 0.4 MB in all) dominate.
+    add(
+      S3,
+      `${r.n}: heap after a warm sweep minus before, per connector`,
+      kb(growth),
+      r.n >= 100 ? "≤ 16 KiB" : "",
+      r.n >= 100 ? growth <= 16 * 1024 : undefined,
+    );
+    add(
+      S3,
+      `${r.n}: peak RSS; peak heap in use (with garbage)`,
+      `${mb(r.mem.peakRss)}; ${mb(r.mem.peakHeap)}`,
+      "",
+      undefined,
+    );
+    const prev = runs[i - 1];
+    if (prev && prev.n > 1 && i >= 2) {
+      const before = runs[i - 2]!;
+      const seg = (a: FleetRun, b: FleetRun) => (b.mem.beforeSweep.heap - a.mem.beforeSweep.heap) / (b.n - a.n);
+      const now = seg(prev, r);
+      const was = seg(before, prev);
+      add(
+        S3,
+        `heap each further connector adds, ${prev.n} → ${r.n} vs ${before.n} → ${prev.n}`,
+        `${kb(now)} vs ${kb(was)} → ${x2(now / was)}`,
+        "≤ 1.30× (flat)",
+        now / was <= 1.3,
+      );
+    }
+  });
+
+  // (e) the first run of a fresh process, for the fleet's first target
+  const S5 = `Fleet: first run of a fresh process (the first target's drift run, after finding the connectors)`;
+  for (const r of runs)
+    add(
+      S5,
+      `${r.n}: wall time / critical path; the first sweep of every target`,
+      `${ms(r.firstTarget.ms)} → ${x2(r.firstTarget.ms / T)}; ${ms(r.firstDrift.ms)} (warm ${ms(r.drift.ms)})`,
+      "",
+      undefined,
+    );
+
+  // (d) cost per connector-month at the default schedules
+  const S4 = `Fleet: Azure cost per connector-month (default schedules, ${INSTANCE_GB} GB instances, ${PRICES.asOf}, no free grants)`;
+  for (const r of runs) {
+    const execs =
+      (RUNS_PER_MONTH.drift +
+        RUNS_PER_MONTH.ingestion +
+        RUNS_PER_MONTH.rotation +
+        RUNS_PER_MONTH.delivery +
+        RUNS_PER_MONTH.digest) /
+      r.n;
+    const seconds =
+      (r.drift.ms * RUNS_PER_MONTH.drift +
+        r.ingestion.ms * RUNS_PER_MONTH.ingestion +
+        r.rotation.ms * RUNS_PER_MONTH.rotation +
+        r.delivery.ms * RUNS_PER_MONTH.delivery) /
+      1000 /
+      r.n;
+    const gbs = seconds * INSTANCE_GB;
+    const table =
+      per(r.drift.calls, "storage", r.n) * RUNS_PER_MONTH.drift +
+      per(r.ingestion.calls, "storage", r.n) * RUNS_PER_MONTH.ingestion +
+      per(r.rotation.calls, "storage", r.n) * RUNS_PER_MONTH.rotation +
+      per(r.delivery.calls, "storage", r.n) * RUNS_PER_MONTH.delivery;
+    const vault =
+      per(r.drift.calls, "vault", r.n) * RUNS_PER_MONTH.drift +
+      per(r.rotation.calls, "vault", r.n) * RUNS_PER_MONTH.rotation;
+    const queries =
+      per(r.drift.calls, "logs", r.n) * RUNS_PER_MONTH.drift +
+      per(r.ingestion.calls, "logs", r.n) * RUNS_PER_MONTH.ingestion;
+    const usd =
+      (execs / 1e6) * PRICES.flexPerMillionExecutions +
+      gbs * PRICES.flexGbSecond +
+      (table / 1e4) * PRICES.tablePer10kTransactions +
+      (vault / 1e4) * PRICES.keyVaultPer10kOperations;
+    add(
+      S4,
+      `${r.n}: executions, GB-s, table + queue transactions, Key Vault reads, LA queries, metrics reads → USD`,
+      `${num(execs, 0)}, ${num(gbs, 0)} GB-s, ${num(table, 0)} + 0, ${num(vault, 0)}, ${num(queries, 0)} (not billed), 0 → $${usd.toFixed(3)}`,
+      "",
+      undefined,
+    );
+  }
+}
+
+const FLEET_NOTES = [
+  "Fleet sections: each size N is its own emulator world (emulator/fleet.ts: N Keeper connectors, 10 a workspace, each",
+  "with its own Sentinel record, DCR, DCE, table and Entra app; ARM lists served 100 a page) and a fresh process that builds",
+  "the fleet with `createFleet({ env })` (the workspaces in `KEEPER_WORKSPACE_RESOURCE_ID`, no connector setting) and runs",
+  "the real timer handlers (`triggersFor`), which run every target at most `TARGET_CONCURRENCY` at once and record each run",
+  "in its own tables. Calls are counted at the emulator (and at a proxy in front of Azurite for Table storage); the single",
+  "run is N = 1, today's app. ARM's read limit for one identity is a token bucket per principal, per subscription, per",
+  "region: 250 reads, refilled 25 a second",
+  "(https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling). A drift run makes",
+  "R ARM reads along a critical path of T = 2 round trips, R / T reads a second while it runs, so the refill sustains",
+  "C_ARM = 25 ÷ (R / T) runs at once and a sweep of N needs at least T × ceil(N / C_ARM); the bucket lets a burst of 250",
+  "reads through first. The emulator does not throttle: a sweep faster than that limit would meet 429s in Azure.",
+  "Cost per connector-month: the default schedules (drift every 15 min, ingestion every 5, rotation hourly, outbox delivery",
+  "every minute, digest daily), Flex Consumption on demand at the template's 2 GB instances billed for the sweeps' wall time,",
+  "prices in bench/perf/report.ts (PRICES, with their pages; no free grants). Log Analytics queries on Analytics tables are",
+  "not billed per query; metrics API calls beyond the free 1,000,000 a month are billed per 1,000 calls (a healthy run makes",
+  "none). Wall times here are on 2 shared cores against 50 ms per call; Azure's latencies differ.",
+];
+
 const mark = (p: boolean | undefined) => (p === undefined ? "" : p ? "PASS" : "FAIL");
 
 export function renderTable(rows: Row[], m: Measured): string {
@@ -312,6 +577,7 @@ export function renderMarkdown(rows: Row[], m: Measured): string {
     }
     out.push(`| ${r.measure} | ${r.value} | ${r.baseline} | ${r.target} | ${mark(r.pass)} |`);
   }
+  if (m.fleet?.length) out.push("", ...FLEET_NOTES);
   out.push(
     "",
     'Notes: the drift timer\'s run is `runDriftChecks()`; "before" is the same run with the ingestion watch included',

@@ -9,8 +9,14 @@
  *
  * BENCH_ONLY=<sections> runs only those (comma-separated): calls, timing, firstRun (the first drift
  * run of a fresh process, in --first-runs processes), imports (import of the bundle and of the tsc
- * output), memory, growth; coldStart is firstRun and imports. A partial run prints its table and
- * leaves bench/results.md alone.
+ * output), memory, growth, fleet; coldStart is firstRun and imports. A partial run prints its table
+ * and leaves bench/results.md alone.
+ *
+ * fleet: for each size N of BENCH_FLEET_SIZES (default 1,10,100,500), an emulator whose world holds
+ * N Keeper connectors, 10 a workspace, and a fresh process that builds the fleet and sweeps it
+ * (bench/perf/fleet.ts). BENCH_FLEET_HISTORY_DAYS (default 3) is the history of each further
+ * connector's table; ARM lists are served 100 a page in these worlds. BENCH_FLEET_THROTTLED (default
+ * 100, 0: off) runs that size once more with ARM reads throttled as Azure documents (250, 25/s).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -20,6 +26,7 @@ import { build } from "esbuild";
 import { ensureCertificate } from "../../emulator/index.js";
 import { startAzurite } from "../../emulator/azurite.js";
 import { measureColdStart } from "./coldStart.js";
+import type { FleetRun } from "./fleet.js";
 import { renderMarkdown, renderTable, verdicts, type FirstRun, type Measured } from "./report.js";
 
 const arg = (name: string, dflt: number) => {
@@ -31,7 +38,14 @@ const seed = arg("seed", 7);
 const runs = arg("runs", 15);
 const importRuns = arg("imports", 11);
 const firstRuns = arg("first-runs", 7);
-const SECTIONS = ["calls", "timing", "firstRun", "imports", "memory", "growth"] as const;
+const SECTIONS = ["calls", "timing", "firstRun", "imports", "memory", "growth", "fleet"] as const;
+const fleetSizes = (process.env["BENCH_FLEET_SIZES"] ?? "1,10,100,500")
+  .split(",")
+  .map((s) => Number(s.trim()))
+  .filter((n) => Number.isInteger(n) && n > 0);
+const fleetHistoryDays = Number(process.env["BENCH_FLEET_HISTORY_DAYS"] ?? 3);
+/** A fleet of this size once more, its ARM reads throttled as Azure documents (0: not run). */
+const fleetThrottled = Number(process.env["BENCH_FLEET_THROTTLED"] ?? 100);
 type Section = (typeof SECTIONS)[number];
 const only = (process.env["BENCH_ONLY"] ?? "")
   .split(",")
@@ -55,6 +69,18 @@ await build({
   entryPoints: ["bench/perf/stages.ts"],
   outfile: `${work}/stages.mjs`,
   bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  banner: { js: shim },
+  logLevel: "warning",
+});
+await build({
+  entryPoints: ["bench/perf/fleet.ts"],
+  outfile: `${work}/fleet.mjs`,
+  bundle: true,
+  // provided by the Functions host only; @azure/functions loads it in a try (as in infra/scripts/bundle.mjs)
+  external: ["@azure/functions-core"],
   platform: "node",
   target: "node20",
   format: "esm",
@@ -90,15 +116,22 @@ if (selected("imports")) {
 
 say("starting Azurite and the emulator");
 const azurite = await startAzurite();
-const host: ChildProcess = spawn(process.execPath, [`${work}/emulatorHost.mjs`, String(latencyMs), String(seed)], {
-  stdio: ["ignore", "pipe", "inherit"],
-});
-const emuLine = await new Promise<string>((resolve, reject) => {
-  const rl = createInterface({ input: host.stdout! });
-  rl.once("line", resolve);
-  host.once("exit", (code) => reject(new Error(`emulator host exited (${code})`)));
-});
-const control = (JSON.parse(emuLine) as { control: string }).control;
+/** The emulator in its own process; `fleet` seeds a world of that many connectors. */
+async function startHost(
+  fleet?: Record<string, unknown>,
+): Promise<{ host: ChildProcess; line: string; control: string }> {
+  const host = spawn(process.execPath, [`${work}/emulatorHost.mjs`, String(latencyMs), String(seed)], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, ...(fleet ? { BENCH_FLEET: JSON.stringify(fleet) } : {}) },
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    const rl = createInterface({ input: host.stdout });
+    rl.once("line", resolve);
+    host.once("exit", (code) => reject(new Error(`emulator host exited (${code})`)));
+  });
+  return { host, line, control: (JSON.parse(line) as { control: string }).control };
+}
+const { host, line: emuLine, control } = await startHost();
 
 function stage<T>(name: string): T {
   say(`stage ${name}`);
@@ -129,6 +162,41 @@ function firstRun(): FirstRun {
   return { each };
 }
 
+/** The fleet of `n` connectors: its own emulator world, and a fresh process that sweeps it. */
+async function fleetRun(n: number, throttled = false): Promise<FleetRun> {
+  say(`fleet of ${n}${throttled ? ", ARM reads throttled" : ""}`);
+  const emu = await startHost({
+    connectors: n,
+    perWorkspace: 10,
+    historyDays: fleetHistoryDays,
+    armPageSize: 100,
+    ...(throttled ? { armReadThrottle: { bucket: 250, refillPerSecond: 25 } } : {}),
+  });
+  try {
+    const r = spawnSync(process.execPath, ["--expose-gc", `${work}/fleet.mjs`], {
+      env: {
+        ...process.env,
+        NODE_EXTRA_CA_CERTS: path.resolve(certPath),
+        BENCH_EMU: emu.line,
+        BENCH_STORAGE: azurite.connectionString,
+        BENCH_LATENCY_MS: String(latencyMs),
+      },
+      encoding: "utf8",
+      timeout: 600_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const line = r.stdout.trim().split("\n").pop() ?? "";
+    try {
+      return { ...(JSON.parse(line) as FleetRun), ...(throttled ? { armThrottled: true } : {}) };
+    } catch {
+      throw new Error(`fleet of ${n} failed (exit ${r.status}): ${r.stderr.slice(0, 2000)}`);
+    }
+  } finally {
+    await fetch(`${emu.control}/stop`).catch(() => undefined);
+    emu.host.kill();
+  }
+}
+
 const measured: Measured = { latencyMs, seed };
 try {
   if (selected("calls")) measured.calls = stage("calls");
@@ -136,6 +204,12 @@ try {
   if (selected("firstRun")) measured.first = firstRun();
   if (selected("memory")) measured.memory = stage("memory");
   if (selected("growth")) measured.growth = stage("growth");
+  if (selected("fleet")) {
+    measured.fleet = [];
+    for (const n of fleetSizes) measured.fleet.push(await fleetRun(n));
+    if (fleetThrottled > 0) measured.fleet.push(await fleetRun(fleetThrottled, true));
+    writeFileSync(`${work}/fleet.json`, JSON.stringify(measured.fleet, null, 1));
+  }
   if (selected("imports"))
     measured.cold =
       (say("cold start"), measureColdStart(`${work}/importOnce.mjs`, `${work}/func`, `${work}/tsc`, importRuns));

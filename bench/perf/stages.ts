@@ -8,7 +8,6 @@
  *
  * Prints one JSON line with the stage's figures.
  */
-import { createServer, request } from "node:http";
 import type { TokenCredential } from "@azure/core-auth";
 import { loadConfig, type Config } from "../../src/config/loadConfig.js";
 import { createMonitor, expectedFromConfig, targetFromConfig, type Monitor } from "../../src/app/monitor.js";
@@ -18,18 +17,15 @@ import { createAdapters } from "../../src/app/clients.js";
 import type { ConnectorReader } from "../../src/checks/collect.js";
 import { runDriftChecks, type FindingProvider } from "../../src/checks/runDriftChecks.js";
 import type { Logger } from "../../src/core/logger.js";
+import { countingProxy } from "./storageProxy.js";
 
 interface EmuInfo {
   url: string;
   settings: Record<string, string>;
   control: string;
 }
-export interface Call {
-  service: string;
-  method: string;
-  path: string;
-  at: string;
-}
+import type { Call } from "./storageProxy.js";
+export type { Call };
 export interface Reply {
   bytes: number;
   rows: number;
@@ -48,37 +44,6 @@ function config(storage: string | undefined): Config {
     ...emu.settings,
     ...(storage ? { AzureWebJobsStorage: storage } : {}),
   });
-}
-
-/** Table storage calls are not the emulator's: a pass-through proxy in front of Azurite counts them. */
-async function countingProxy(connectionString: string) {
-  const endpoint = /TableEndpoint=([^;]+)/.exec(connectionString)?.[1];
-  if (!endpoint) throw new Error("BENCH_STORAGE has no TableEndpoint");
-  const target = new URL(endpoint);
-  const seen: Call[] = [];
-  const server = createServer((req, res) => {
-    seen.push({ service: "storage", method: req.method ?? "GET", path: req.url ?? "", at: new Date().toISOString() });
-    const up = request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-      (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      },
-    );
-    up.on("error", () => res.destroy());
-    req.pipe(up);
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const a = server.address();
-  const port = typeof a === "object" && a ? a.port : 0;
-  return {
-    connectionString: connectionString.replace(endpoint, `http://127.0.0.1:${port}${target.pathname}`),
-    calls: seen,
-    close: () => {
-      server.closeAllConnections();
-      server.close();
-    },
-  };
 }
 
 const median = (xs: number[]) => {

@@ -15,7 +15,13 @@ import { metricsResponse } from "./metrics.js";
 import { permits } from "../rbac.js";
 import { activityLogPage, activityScope, parseActivityFilter } from "./activityLog.js";
 
+/**
+ * Items per page of an ARM list. ARM documents the nextLink protocol, not a page size; 2 makes
+ * every client follow nextLink. A world of hundreds of connectors may ask for larger pages
+ * (EmulatorOptions.armPageSize).
+ */
 const PAGE_SIZE = 2;
+const pageSize = (ctx: RouteContext) => ctx.armPageSize ?? PAGE_SIZE;
 
 export function armError(status: number, code: string, message: string, headers?: Record<string, string>): EmuResponse {
   return json(
@@ -188,9 +194,10 @@ export function armRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
 /** One page of `items` ($skiptoken is the offset) with ARM's nextLink to the rest. */
 function paged(ctx: RouteContext, req: EmuRequest, path: string, apiVersion: string, items: unknown[]): EmuResponse {
   const skip = Number(req.query.get("$skiptoken") ?? "0") || 0;
-  const body: Record<string, unknown> = { value: items.slice(skip, skip + PAGE_SIZE).map((i) => structuredClone(i)) };
-  if (skip + PAGE_SIZE < items.length)
-    body["nextLink"] = `${ctx.url}${path}?api-version=${encodeURIComponent(apiVersion)}&$skiptoken=${skip + PAGE_SIZE}`;
+  const size = pageSize(ctx);
+  const body: Record<string, unknown> = { value: items.slice(skip, skip + size).map((i) => structuredClone(i)) };
+  if (skip + size < items.length)
+    body["nextLink"] = `${ctx.url}${path}?api-version=${encodeURIComponent(apiVersion)}&$skiptoken=${skip + size}`;
   return json(200, body);
 }
 
@@ -274,7 +281,7 @@ function listRoleAssignments(
     return true;
   });
   const skip = Number(req.query.get("$skiptoken") ?? "0") || 0;
-  const page = matches.slice(skip, skip + PAGE_SIZE);
+  const page = matches.slice(skip, skip + pageSize(ctx));
   const now = ctx.now();
   const value = page.map((a) => ({
     properties: {
@@ -296,12 +303,12 @@ function listRoleAssignments(
     name: a.name,
   }));
   const body: Record<string, unknown> = { value };
-  if (skip + PAGE_SIZE < matches.length) {
+  if (skip + pageSize(ctx) < matches.length) {
     const q = new URLSearchParams();
     q.set("api-version", apiVersion);
     const filter = req.query.get("$filter");
     if (filter) q.set("$filter", filter);
-    q.set("$skiptoken", String(skip + PAGE_SIZE));
+    q.set("$skiptoken", String(skip + pageSize(ctx)));
     body["nextLink"] =
       `${ctx.url}${scope === "/" ? "" : scope}/providers/Microsoft.Authorization/roleAssignments?${q.toString().replace(/\+/g, "%20")}`;
   }

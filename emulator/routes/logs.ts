@@ -201,8 +201,8 @@ export function logsRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
           tableDenied = true;
           throw new TableDenied();
         }
-        if (!isSentinel) return undefined;
-        const store = ctx.state.tables[name];
+        const tables = isSentinel ? ctx.state.tables : ctx.state.workspaceTables?.[ws.id.toLowerCase()];
+        const store = tables?.[name];
         return store ? frameFromStore(store, String(ws.properties["customerId"]), name, span) : undefined;
       },
     });
