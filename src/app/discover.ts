@@ -34,7 +34,15 @@ function insteadOf(env: Record<string, string | undefined>): string {
 
 export interface DiscoverOptions {
   credential?: TokenCredential;
+  /**
+   * Each subscription's DCR list, shared by the lookups of one fleet (many workspaces of one
+   * subscription list it once); a list that could not be read is asked again.
+   */
+  dcrLists?: DcrLists;
 }
+
+/** Each subscription's DCR list (by lower-case subscription id), as it is being read. */
+export type DcrLists = Map<string, ReturnType<ArmAdapter["listDcrs"]>>;
 
 /** What `discover` hands back: the values found, and the identity that looked (for messages). */
 export interface DiscoveryResult extends Discovered {
@@ -81,7 +89,7 @@ export async function discoverAll(
       insteadOf(env),
       options.one === true,
     );
-    const arm = oneDcrListPerSubscription(new ArmAdapter(credential, settings.cloud));
+    const arm = oneDcrListPerSubscription(new ArmAdapter(credential, settings.cloud), options.dcrLists ?? new Map());
     const tenant = await tenantRead;
     return await Promise.all(
       records.map((r) => discoverWith(env, settings, arm, ctx, identity, tenant, r.use, r.warnings)),
@@ -98,9 +106,8 @@ export async function discoverAll(
   }
 }
 
-/** The adapter, listing each subscription's DCRs once for all the workspace's connectors. */
-function oneDcrListPerSubscription(arm: ArmAdapter): ArmAdapter {
-  const lists = new Map<string, ReturnType<ArmAdapter["listDcrs"]>>();
+/** The adapter, listing each subscription's DCRs once for every connector that `lists` serves. */
+function oneDcrListPerSubscription(arm: ArmAdapter, lists: DcrLists): ArmAdapter {
   const once = Object.create(arm) as ArmAdapter;
   once.listDcrs = (subscriptionId, ctx) => {
     const k = subscriptionId.toLowerCase();
@@ -108,6 +115,11 @@ function oneDcrListPerSubscription(arm: ArmAdapter): ArmAdapter {
     if (!list) {
       list = arm.listDcrs(subscriptionId, ctx);
       lists.set(k, list);
+      // a list that could not be read (throttled, refused) is not kept for the next workspace
+      list.then(
+        (o) => o.kind === "found" || lists.delete(k),
+        () => lists.delete(k),
+      );
     }
     return list;
   };

@@ -1,6 +1,7 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { ConfigError, discoveryWanted, loadDiscoverySettings } from "../config/loadConfig.js";
 import type { Discovered } from "../config/discovered.js";
+import type { DcrLists } from "./discover.js";
 import { workspaceList } from "../config/workspaces.js";
 import { createApp, type App, type AppOptions } from "./compose.js";
 import { targetRef, targetTables, type TargetRef } from "./target.js";
@@ -126,7 +127,7 @@ export function createFleet(options: AppOptions): Fleet {
     (credentialFound ??= sharedCredential(options, ws).then((c) => (shared = c)));
   /** Each workspace's targets and when they were looked up (a failed lookup: a placeholder that says why). */
   const perWorkspace = new Map<string, { at: number; targets: Promise<Target[]> }>();
-  const workspaceTargets = (ws: string): Promise<Target[]> => {
+  const workspaceTargets = (ws: string, dcrLists: DcrLists = new Map()): Promise<Target[]> => {
     const k = ws.toLowerCase();
     const entry = perWorkspace.get(k);
     if (entry) return entry.targets;
@@ -134,7 +135,7 @@ export function createFleet(options: AppOptions): Fleet {
       const { discoverAll } = await import("./discover.js");
       const credential = await credentialFor(ws);
       const env = { ...options.env, KEEPER_WORKSPACE_RESOURCE_ID: ws };
-      const many = await discoverMany(discoverAll, env, credential);
+      const many = await discoverMany(discoverAll, env, credential, dcrLists);
       if (!many) return [await lookedUpByItsRun(ws, credential)];
       return Promise.all(many.map((d) => fleetTarget(ws, d, credential)));
     })();
@@ -156,6 +157,8 @@ export function createFleet(options: AppOptions): Fleet {
   };
 
   const build = async (): Promise<Target[]> => {
+    // one lookup of the fleet lists each subscription's DCRs once for all its workspaces
+    const dcrLists: DcrLists = new Map();
     const { ids, problems } = workspaceList(options.env);
     if (problems.length) return [failing(new ConfigError(problems), options, now)];
     if (ids.length <= 1 && !(ids.length === 1 && discoveryWanted(options.env))) {
@@ -167,7 +170,7 @@ export function createFleet(options: AppOptions): Fleet {
     const { discoverAll } = await import("./discover.js");
     const credential = await credentialFor(ids[0]!);
     if (ids.length === 1) {
-      const many = await discoverMany(discoverAll, options.env, credential);
+      const many = await discoverMany(discoverAll, options.env, credential, dcrLists);
       if (many && many.length > 1) {
         several = true;
         const targets = Promise.all(many.map((d) => fleetTarget(ids[0]!, d, credential)));
@@ -185,7 +188,7 @@ export function createFleet(options: AppOptions): Fleet {
       return [{ ...targetRef(ids[0]!, many?.[0]?.connectorName), app: single }];
     }
     several = true;
-    return (await mapLimit(ids, DISCOVERY_CONCURRENCY, workspaceTargets)).flat();
+    return (await mapLimit(ids, DISCOVERY_CONCURRENCY, (ws) => workspaceTargets(ws, dcrLists))).flat();
   };
 
   const targetIn = async (workspace: string, key: string): Promise<Target | undefined> => {
@@ -263,9 +266,10 @@ async function discoverMany(
   discoverAll: typeof import("./discover.js").discoverAll,
   env: Record<string, string | undefined>,
   credential: TokenCredential | undefined,
+  dcrLists: DcrLists,
 ): Promise<Discovered[] | undefined> {
   try {
-    return await discoverAll(env, credential ? { credential } : {});
+    return await discoverAll(env, { ...(credential ? { credential } : {}), dcrLists });
   } catch (e) {
     if (e instanceof ConfigError) return undefined;
     throw e;

@@ -2,17 +2,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { fleetWorkspaceIds, storeAppSecret, type Emulator } from "../../emulator/index.js";
 import { IDS } from "../../emulator/constants.js";
 import { createFleet, mapLimit } from "../../src/app/fleet.js";
+import { DISCOVERABLE_SETTINGS } from "../../src/config/discovered.js";
 import { startTrustedEmulator } from "./harness.js";
-
-const FOUND = [
-  "KEEPER_TENANT_ID",
-  "KEEPER_APP_ID",
-  "KEEPER_DCR_RESOURCE_ID",
-  "KEEPER_DCR_IMMUTABLE_ID",
-  "KEEPER_DCE_URI",
-  "KEEPER_STREAM_NAME",
-  "KEEPER_TABLE_NAME",
-];
 
 describe("a world of many Keeper connectors (emulator fleet option)", () => {
   let emu: Emulator;
@@ -36,7 +27,7 @@ describe("a world of many Keeper connectors (emulator fleet option)", () => {
       ...e.settings,
       AzureWebJobsStorage: inject("tablesConnection"),
     };
-    for (const name of FOUND) delete env[name];
+    for (const name of DISCOVERABLE_SETTINGS) delete env[name];
     return { ...env, KEEPER_WORKSPACE_RESOURCE_ID: workspaces.join(",") };
   };
 
@@ -52,8 +43,16 @@ describe("a world of many Keeper connectors (emulator fleet option)", () => {
     expect(workspaces).toHaveLength(3);
     expect(workspaces[0]).toBe(IDS.workspace);
     const f = createFleet({ env: envFor(emu, workspaces) });
+    const before = emu.calls.length;
     const targets = await f.load();
     expect(targets).toHaveLength(fleet.connectors);
+    // the three workspaces share a subscription: its DCRs are listed once (its first page) for all
+    const firstPages = emu.calls
+      .slice(before)
+      .filter(
+        (c) => /\/providers\/Microsoft\.Insights\/dataCollectionRules$/i.test(c.path) && !/skiptoken/i.test(c.query),
+      );
+    expect(firstPages).toHaveLength(1);
     expect(f.several()).toBe(true);
     const configs = targets.map((t) => t.app.getMonitor().config);
     for (const field of ["appId", "tableName", "dceUri"] as const)
