@@ -89,7 +89,10 @@ export async function discoverAll(
       insteadOf(env),
       options.one === true,
     );
-    const arm = oneDcrListPerSubscription(new ArmAdapter(credential, settings.cloud), options.dcrLists ?? new Map());
+    const arm = oneDcrListPerSubscription(
+      new ArmAdapter(credential, settings.cloud),
+      options.dcrLists ?? (new Map() as DcrLists),
+    );
     const tenant = await tenantRead;
     return await Promise.all(
       records.map((r) => discoverWith(env, settings, arm, ctx, identity, tenant, r.use, r.warnings)),
