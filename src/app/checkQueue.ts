@@ -20,8 +20,11 @@ export const LEASE_TTL_MS = 11 * 60_000;
 /** A check not started within an hour is dropped: a later tick has queued a newer one. */
 const MESSAGE_TTL_SECONDS = 3600;
 
-/** The checks a timer hands out per target. */
-export const CHECK_JOBS = ["driftCheck", "ingestionWatch", "secretRotation", "alertDelivery", "alertDigest"] as const;
+/**
+ * The checks a timer hands out per target: the ones that call Azure. Alert delivery and the
+ * digest read a target's own tables (every minute, every day) and stay in the timer.
+ */
+export const CHECK_JOBS = ["driftCheck", "ingestionWatch", "secretRotation"] as const;
 export type CheckJob = (typeof CHECK_JOBS)[number];
 
 /** One check of one target at one scheduled tick. */

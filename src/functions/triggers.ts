@@ -90,15 +90,15 @@ async function reportSetAside(queue: CheckQueue, context: InvocationContext): Pr
  */
 function eachTarget(
   fleet: Fleet,
-  job: CheckJob,
+  job: CheckJob | undefined,
   handlerFor: (app: App) => TimerHandler,
   queue: () => CheckQueue | undefined,
 ): TimerHandler {
   return async (timer, context) => {
     const targets = await fleet.load();
     if (!fleet.several() && targets.length === 1) return handlerFor(targets[0]!.app)(timer, context);
-    const q = queue();
-    if (!q) return runHere(targets, handlerFor, timer, context);
+    const q = job ? queue() : undefined;
+    if (!q || !job) return runHere(targets, handlerFor, timer, context);
     const tick = fleet.now().toISOString();
     const byKey = new Map(targets.map((t) => [t.key, t]));
     const messages: CheckMessage[] = [];
@@ -127,7 +127,7 @@ function eachTarget(
  */
 function checkTargetHandler(
   fleet: Fleet,
-  jobs: Partial<Record<CheckJob, (app: App) => TimerHandler>>,
+  jobs: Record<CheckJob, (app: App) => TimerHandler>,
   queue: () => CheckQueue | undefined,
 ): StorageQueueHandler {
   return async (entry, context) => {
@@ -139,10 +139,6 @@ function checkTargetHandler(
     const m = parsed.message;
     const ctx = contextFor(context, m.target);
     const handlerFor = jobs[m.job];
-    if (!handlerFor) {
-      ctx.warn(`${m.job} is not enabled here: check dropped`);
-      return;
-    }
     const t = await fleet.targetIn(m.workspace, m.target);
     if (!t) {
       ctx.warn(`${m.job}: no such connector is watched: check dropped`);
@@ -183,27 +179,25 @@ export function triggersFor(fleet: Fleet, env: Record<string, string | undefined
   // resolves %ALERT_DIGEST_SCHEDULE% when it indexes the functions, and an empty schedule would put
   // the function in error. Only the setting's presence is read here, nothing else.
   const digest = digestEnabled(env);
-  const jobs: Partial<Record<CheckJob, (app: App) => TimerHandler>> = {
+  const jobs: Record<CheckJob, (app: App) => TimerHandler> = {
     driftCheck: (app) => driftCheckHandler({ getMonitor: app.getMonitor, getSink: app.sinkFor }),
     ingestionWatch: (app) => ingestionWatchHandler({ getMonitor: app.getMonitor, sink: app.sink }),
     secretRotation: (app) => secretRotationHandler({ getMonitor: app.getMonitor }),
-    alertDelivery: (app) => alertDeliveryHandler({ getManager: () => app.getAlerting().manager, now }),
-    ...(digest
-      ? {
-          alertDigest: (app: App) =>
-            alertDigestHandler({
-              getConfig: () => app.getMonitor().config,
-              getManager: () => app.getAlerting().manager,
-            }),
-        }
-      : {}),
   };
   const timer = (name: CheckJob, schedule: string): TriggerDef => ({
     kind: "timer",
     name,
     schedule,
     runOnStartup: false,
-    handler: eachTarget(fleet, name, jobs[name]!, queue),
+    handler: eachTarget(fleet, name, jobs[name], queue),
+  });
+  /** A timer whose work reads the targets' own tables only: every target in the timer itself. */
+  const local = (name: string, schedule: string, handlerFor: (app: App) => TimerHandler): TriggerDef => ({
+    kind: "timer",
+    name,
+    schedule,
+    runOnStartup: false,
+    handler: eachTarget(fleet, undefined, handlerFor, queue),
   });
   return [
     timer("driftCheck", "%DRIFT_CHECK_SCHEDULE%"),
@@ -243,8 +237,19 @@ export function triggersFor(fleet: Fleet, env: Record<string, string | undefined
       authLevel: "admin",
       handler: perTarget(fleet, (app) => rotationConfirmHandler({ getMonitor: app.getMonitor })),
     },
-    timer("alertDelivery", "%ALERT_DELIVERY_SCHEDULE%"),
-    ...(digest ? [timer("alertDigest", "%ALERT_DIGEST_SCHEDULE%")] : []),
+    local("alertDelivery", "%ALERT_DELIVERY_SCHEDULE%", (app) =>
+      alertDeliveryHandler({ getManager: () => app.getAlerting().manager, now }),
+    ),
+    ...(digest
+      ? [
+          local("alertDigest", "%ALERT_DIGEST_SCHEDULE%", (app) =>
+            alertDigestHandler({
+              getConfig: () => app.getMonitor().config,
+              getManager: () => app.getAlerting().manager,
+            }),
+          ),
+        ]
+      : []),
     {
       kind: "queue",
       name: "checkTarget",

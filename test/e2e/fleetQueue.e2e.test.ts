@@ -158,6 +158,16 @@ describe("checks of several connectors, one queue message per target", () => {
     expect(await fleet.targetIn(MISSING_WS.replace("ws-gone", "ws-not-listed"), key)).toBeUndefined();
   });
 
+  it("alert delivery reads the targets' own tables: it runs in its timer, nothing is queued", async () => {
+    addSecondConnector();
+    const env = workspacesOnly(IDS.workspace);
+    const fleet = createFleet({ env });
+    const triggers = triggersFor(fleet, env);
+    storeSecretsOf(await fleet.load());
+    await byName(triggers, "alertDelivery", "timer").handler(timerTick, ctx([]));
+    expect((await work().getProperties()).approximateMessagesCount).toBe(0);
+  });
+
   it("refuses a message that is not a check message, naming why, and runs nothing", async () => {
     const env = workspacesOnly(IDS.workspace);
     addSecondConnector();
@@ -169,6 +179,7 @@ describe("checks of several connectors, one queue message per target", () => {
       [[1, 2], /not a JSON object/],
       [{ v: 2, job: "driftCheck", target: "a-1", workspace: IDS.workspace, tick }, /unknown version/],
       [{ v: 1, job: "rm -rf", target: "a-1", workspace: IDS.workspace, tick }, /unknown check/],
+      [{ v: 1, job: "alertDelivery", target: "a-1", workspace: IDS.workspace, tick }, /unknown check/],
       [{ v: 1, job: "driftCheck", target: "<script>", workspace: IDS.workspace, tick }, /not a target key/],
       [{ v: 1, job: "driftCheck", target: "a-1", workspace: "https://evil.example/", tick }, /not a workspace/],
       [{ v: 1, job: "driftCheck", target: "a-1", workspace: IDS.workspace, tick: "tomorrow" }, /not an ISO time/],
@@ -232,7 +243,7 @@ describe("checks of several connectors, one queue message per target", () => {
     await poison().sendMessage(Buffer.from(JSON.stringify(later)).toString("base64"));
     await queueFn({ ...later, tick: new Date(Date.now() + 1000).toISOString() }, ctx(next));
     const drained: string[] = [];
-    await byName(triggers, "alertDelivery", "timer").handler(timerTick, ctx(drained));
+    await byName(triggers, "secretRotation", "timer").handler(timerTick, ctx(drained));
     expect(drained.some((l) => /1 set-aside checks removed/.test(l))).toBe(true);
     await new Promise((r) => setTimeout(r, 2100));
     expect((await poison().getProperties()).approximateMessagesCount).toBe(1);
