@@ -8,15 +8,19 @@
  * The fleet is built as the Function App builds it: createFleet({ env }) with
  * KEEPER_WORKSPACE_RESOURCE_ID listing the workspaces and no connector setting (discovery on),
  * the monitor's client secret as its identity. A sweep is what the drift and ingestion timers do:
- * their real handlers (triggersFor), which run every target at most TARGET_CONCURRENCY at once
- * and record each run in that target's Table storage.
+ * their real handlers (triggersFor) queue one check per target on Azurite's Queue service, and the
+ * queue-triggered checkTarget runs them as one instance of the host would (HOST_BATCH at once),
+ * each under its lease, recording each run in that target's Table storage. Alert delivery runs
+ * every target in its timer (at most TARGET_CONCURRENCY at once).
  *
  * Prints one JSON line (FleetRun).
  */
 import * as func from "@azure/functions";
 import { readFileSync } from "node:fs";
-import { createFleet, type Target } from "../../src/app/fleet.js";
-import { TARGET_CONCURRENCY, triggersFor } from "../../src/functions/triggers.js";
+import { QueueClient } from "@azure/storage-queue";
+import { createFleet, mapLimit, type Target } from "../../src/app/fleet.js";
+import { CHECK_QUEUE } from "../../src/app/checkQueue.js";
+import { triggersFor } from "../../src/functions/triggers.js";
 import type { RunRecord } from "../../src/core/notifier.js";
 import { countingProxy, type Call } from "./storageProxy.js";
 
@@ -167,9 +171,41 @@ const timer = (name: string) => {
   if (t?.kind !== "timer") throw new Error(name);
   return () => t.handler({ isPastDue: false } as func.Timer, context()) as Promise<void>;
 };
-const driftTimer = timer("driftCheck");
-const ingestionTimer = timer("ingestionWatch");
-const rotationTimer = timer("secretRotation");
+/** host.json extensions.queues.batchSize: the messages one instance runs at once. */
+const HOST_BATCH = (
+  JSON.parse(readFileSync(new URL("../../host.json", import.meta.url), "utf8")) as {
+    extensions: { queues: { batchSize: number } };
+  }
+).extensions.queues.batchSize;
+const checkTargetDef = triggers.find((x) => x.name === "checkTarget");
+if (checkTargetDef?.kind !== "queue") throw new Error("checkTarget");
+const checkTarget = checkTargetDef.handler;
+const hostQueue = new QueueClient(proxy.connectionString, CHECK_QUEUE);
+/**
+ * What the Functions host does with the check queue, as one instance: takes messages (32 a
+ * request) and runs HOST_BATCH at once (host.json extensions.queues.batchSize), deleting each that
+ * completes. Its calls go through the storage proxy, so they count as queue transactions.
+ */
+async function drain(): Promise<void> {
+  for (;;) {
+    const got = (await hostQueue.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 300 }))
+      .receivedMessageItems;
+    if (!got.length) return;
+    await mapLimit(got, HOST_BATCH, async (m) => {
+      const body: unknown = JSON.parse(Buffer.from(m.messageText, "base64").toString("utf8"));
+      await checkTarget(body, context());
+      await hostQueue.deleteMessage(m.messageId, m.popReceipt);
+    });
+  }
+}
+/** A timer and, with several targets, the checks it queued, run as the host runs them. */
+const queued = (run: () => Promise<void>) => async () => {
+  await run();
+  if (targets.length > 1) await drain();
+};
+const driftTimer = queued(timer("driftCheck"));
+const ingestionTimer = queued(timer("ingestionWatch"));
+const rotationTimer = queued(timer("secretRotation"));
 const deliveryTimer = timer("alertDelivery");
 
 const firstTarget = await measured(() => targets[0]!.app.getMonitor().runDriftChecks());
@@ -212,7 +248,7 @@ const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))?
 const result: FleetRun = {
   n: targets.length,
   workspaces: emu.workspaces.length,
-  concurrency: targets.length > 1 ? TARGET_CONCURRENCY : 1,
+  concurrency: targets.length > 1 ? HOST_BATCH : 1,
   load: { ms: load.ms, calls: load.calls, targets: targets.length },
   firstTarget: { ms: firstTarget.ms, calls: firstTarget.calls },
   firstDrift,

@@ -303,6 +303,8 @@ export const PRICES = {
   flexGbSecond: 0.000026,
   flexPerMillionExecutions: 0.4,
   tablePer10kTransactions: 0.00036,
+  /** priced as Table transactions: check Queue Storage's own page (pricing/details/storage/queues) */
+  queuePer10kOperations: 0.00036,
   keyVaultPer10kOperations: 0.03,
   logAnalyticsQuery: 0,
   metricsPer1000CallsBeyondFreeMillion: 0.01,
@@ -321,7 +323,8 @@ const INSTANCE_GB = 2;
 
 const per = (c: Record<string, number>, s: string, n: number) => (c[s] ?? 0) / n;
 const num = (x: number, d = 1) => (Number.isInteger(x) ? String(x) : x.toFixed(d));
-const SERVICES = ["arm", "graph", "logs", "vault", "storage"] as const;
+const SERVICES = ["arm", "graph", "logs", "vault", "storage", "queue"] as const;
+const AZURE_APIS = ["arm", "graph", "logs", "vault"] as const;
 const callLine = (c: Record<string, number>, n: number) => SERVICES.map((s) => `${num(per(c, s, n))} ${s}`).join(" + ");
 
 function fleetRows(m: Measured, all: FleetRun[], add: Add) {
@@ -331,14 +334,18 @@ function fleetRows(m: Measured, all: FleetRun[], add: Add) {
   const single = runs.find((r) => r.n === 1);
   const S1 = `Fleet: calls per connector per run (drift and ingestion timers, warm, ${m.latencyMs} ms per call)`;
   for (const r of runs) {
+    // Azure's APIs (what each connector's checks ask of Azure): no more than one connector alone.
+    // Storage is the monitor's own state; several targets add a check's queue message and lease
+    // (shown, and priced below).
     const worse = (sweep: "drift" | "ingestion") =>
-      single !== undefined && SERVICES.some((s) => per(r[sweep].calls, s, r.n) > per(single[sweep].calls, s, 1) + 1e-9);
+      single !== undefined &&
+      AZURE_APIS.some((s) => per(r[sweep].calls, s, r.n) > per(single[sweep].calls, s, 1) + 1e-9);
     for (const sweep of ["drift", "ingestion"] as const)
       add(
         S1,
         `${r.n} connector${r.n > 1 ? "s" : ""} (${r.workspaces} workspace${r.workspaces > 1 ? "s" : ""}): ${sweep} timer`,
         callLine(r[sweep].calls, r.n),
-        single && r.n > 1 ? "≤ the single run's" : "",
+        single && r.n > 1 ? "Azure API calls ≤ the single run's" : "",
         single && r.n > 1 ? !worse(sweep) : undefined,
         single && r.n > 1 ? callLine(single[sweep].calls, 1) : "",
       );
@@ -479,13 +486,16 @@ function fleetRows(m: Measured, all: FleetRun[], add: Add) {
   // (d) cost per connector-month at the default schedules
   const S4 = `Fleet: Azure cost per connector-month (default schedules, ${INSTANCE_GB} GB instances, ${PRICES.asOf}, no free grants)`;
   for (const r of runs) {
+    // every timer tick is one execution for all; with several targets each queued check is one more
+    const queuedRuns = RUNS_PER_MONTH.drift + RUNS_PER_MONTH.ingestion + RUNS_PER_MONTH.rotation;
     const execs =
       (RUNS_PER_MONTH.drift +
         RUNS_PER_MONTH.ingestion +
         RUNS_PER_MONTH.rotation +
         RUNS_PER_MONTH.delivery +
         RUNS_PER_MONTH.digest) /
-      r.n;
+        r.n +
+      (r.n > 1 ? queuedRuns : 0);
     const seconds =
       (r.drift.ms * RUNS_PER_MONTH.drift +
         r.ingestion.ms * RUNS_PER_MONTH.ingestion +
@@ -499,6 +509,10 @@ function fleetRows(m: Measured, all: FleetRun[], add: Add) {
       per(r.ingestion.calls, "storage", r.n) * RUNS_PER_MONTH.ingestion +
       per(r.rotation.calls, "storage", r.n) * RUNS_PER_MONTH.rotation +
       per(r.delivery.calls, "storage", r.n) * RUNS_PER_MONTH.delivery;
+    const queue =
+      per(r.drift.calls, "queue", r.n) * RUNS_PER_MONTH.drift +
+      per(r.ingestion.calls, "queue", r.n) * RUNS_PER_MONTH.ingestion +
+      per(r.rotation.calls, "queue", r.n) * RUNS_PER_MONTH.rotation;
     const vault =
       per(r.drift.calls, "vault", r.n) * RUNS_PER_MONTH.drift +
       per(r.rotation.calls, "vault", r.n) * RUNS_PER_MONTH.rotation;
@@ -509,11 +523,12 @@ function fleetRows(m: Measured, all: FleetRun[], add: Add) {
       (execs / 1e6) * PRICES.flexPerMillionExecutions +
       gbs * PRICES.flexGbSecond +
       (table / 1e4) * PRICES.tablePer10kTransactions +
+      (queue / 1e4) * PRICES.queuePer10kOperations +
       (vault / 1e4) * PRICES.keyVaultPer10kOperations;
     add(
       S4,
       `${r.n}: executions, GB-s, table + queue transactions, Key Vault reads, LA queries, metrics reads → USD`,
-      `${num(execs, 0)}, ${num(gbs, 0)} GB-s, ${num(table, 0)} + 0, ${num(vault, 0)}, ${num(queries, 0)} (not billed), 0 → $${usd.toFixed(3)}`,
+      `${num(execs, 0)}, ${num(gbs, 0)} GB-s, ${num(table, 0)} + ${num(queue, 0)}, ${num(vault, 0)}, ${num(queries, 0)} (not billed), 0 → $${usd.toFixed(3)}`,
       "",
       undefined,
     );
@@ -524,8 +539,11 @@ const FLEET_NOTES = [
   "Fleet sections: each size N is its own emulator world (emulator/fleet.ts: N Keeper connectors, 10 a workspace, each",
   "with its own Sentinel record, DCR, DCE, table and Entra app; ARM lists served 100 a page) and a fresh process that builds",
   "the fleet with `createFleet({ env })` (the workspaces in `KEEPER_WORKSPACE_RESOURCE_ID`, no connector setting) and runs",
-  "the real timer handlers (`triggersFor`), which run every target at most `TARGET_CONCURRENCY` at once and record each run",
-  "in its own tables. Calls are counted at the emulator (and at a proxy in front of Azurite for Table storage); the single",
+  "the real timer handlers (`triggersFor`): drift, ingestion and rotation queue one check per target on Azurite's Queue",
+  "service, which the queue-triggered `checkTarget` runs as one host instance would (host.json batchSize at once, each under",
+  "its lease); alert delivery runs every target in its timer. Each run is recorded in its target's own tables. Calls are",
+  "counted at the emulator (and at a proxy in front of Azurite for Table and Queue storage, the host's queue reads and",
+  "deletes included; the host's polling of an empty queue is not); the single",
   "run is N = 1, today's app. ARM's read limit for one identity is a token bucket per principal, per subscription, per",
   "region: 250 reads, refilled 25 a second",
   "(https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling). A drift run makes",
