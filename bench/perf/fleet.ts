@@ -20,6 +20,7 @@ import { readFileSync } from "node:fs";
 import { QueueClient } from "@azure/storage-queue";
 import { createFleet, mapLimit, type Target } from "../../src/app/fleet.js";
 import { CHECK_QUEUE } from "../../src/app/checkQueue.js";
+import { DISCOVERABLE_SETTINGS } from "../../src/config/discovered.js";
 import { triggersFor } from "../../src/functions/triggers.js";
 import type { RunRecord } from "../../src/core/notifier.js";
 import { countingProxy, type Call } from "./storageProxy.js";
@@ -83,16 +84,6 @@ export interface FleetRun {
   };
 }
 
-const FOUND = [
-  "KEEPER_TENANT_ID",
-  "KEEPER_APP_ID",
-  "KEEPER_DCR_RESOURCE_ID",
-  "KEEPER_DCR_IMMUTABLE_ID",
-  "KEEPER_DCE_URI",
-  "KEEPER_STREAM_NAME",
-  "KEEPER_TABLE_NAME",
-];
-
 const emu = JSON.parse(process.env["BENCH_EMU"] ?? "{}") as EmuInfo;
 const ctl = async <T>(path: string, init?: RequestInit): Promise<T> =>
   (await fetch(`${emu.control}${path}`, init)).json() as Promise<T>;
@@ -112,7 +103,7 @@ const env: Record<string, string> = {
   ...emu.settings,
   AzureWebJobsStorage: proxy.connectionString,
 };
-for (const name of FOUND) delete env[name];
+for (const name of DISCOVERABLE_SETTINGS) delete env[name];
 env["KEEPER_WORKSPACE_RESOURCE_ID"] = emu.workspaces.join(",");
 
 const countBy = (calls: Array<{ service: string }>): CallCounts => {

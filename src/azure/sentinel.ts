@@ -1,19 +1,11 @@
 import type { TokenCredential } from "@azure/core-auth";
-import {
-  bearerTokenAuthenticationPolicy,
-  createDefaultHttpClient,
-  createPipelineFromOptions,
-  createPipelineRequest,
-  RestError,
-  type HttpClient,
-  type Pipeline,
-} from "@azure/core-rest-pipeline";
+import { RestError } from "@azure/core-rest-pipeline";
+import { ArmGet } from "./armGet.js";
 import type { CloudProfile } from "../config/clouds.js";
 import type { ArmId } from "../core/armId.js";
-import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "../core/callContext.js";
+import type { CallContext } from "../core/callContext.js";
 import { visible } from "../core/safeText.js";
 import { MalformedReplyError } from "./errors.js";
-import { RESPONSE_LIMIT_POLICIES } from "./responseLimit.js";
 import { isDcrImmutableId, isGuid } from "../core/ids.js";
 
 /** The Sentinel API version whose dataConnectors carry kind Push (the Keeper solution's record uses it). */
@@ -130,18 +122,12 @@ export function toConnectorPage(body: unknown): ConnectorPage {
 
 /** Sentinel's data connectors of a workspace, read through ARM (no SDK: one GET, paged). */
 export class SentinelAdapter {
-  private readonly pipeline: Pipeline;
-  private readonly client: HttpClient = createDefaultHttpClient();
+  private readonly http: ArmGet;
   private readonly arm: string;
 
   constructor(credential: TokenCredential, cloud: CloudProfile) {
-    this.arm = cloud.resourceManagerEndpoint.replace(/\/+$/, "");
-    this.pipeline = createPipelineFromOptions({ retryOptions: READ_RETRY_OPTIONS });
-    this.pipeline.addPolicy(
-      bearerTokenAuthenticationPolicy({ credential, scopes: [`${cloud.audiences.arm}/.default`] }),
-    );
-    // as core-client places a "perRetry" policy: after signing, so each try is bounded
-    for (const p of RESPONSE_LIMIT_POLICIES) this.pipeline.addPolicy(p.policy, { afterPhase: "Sign" });
+    this.http = new ArmGet(credential, cloud);
+    this.arm = this.http.arm;
   }
 
   /**
@@ -170,8 +156,8 @@ export class SentinelAdapter {
   }
 
   private async getJson(url: string, ctx: CallContext): Promise<unknown> {
-    const request = createPipelineRequest({ url, method: "GET", abortSignal: callSignal(ctx) });
-    const response = await this.pipeline.sendRequest(this.client, request);
+    const response = await this.http.get(url, ctx);
+    const request = response.request;
     if (response.status < 200 || response.status > 299)
       throw new RestError(`data connectors: HTTP ${response.status}`, {
         statusCode: response.status,

@@ -1,18 +1,10 @@
 import type { TokenCredential } from "@azure/core-auth";
-import {
-  bearerTokenAuthenticationPolicy,
-  createDefaultHttpClient,
-  createPipelineFromOptions,
-  createPipelineRequest,
-  RestError,
-  type HttpClient,
-  type Pipeline,
-} from "@azure/core-rest-pipeline";
+import { RestError } from "@azure/core-rest-pipeline";
+import { ArmGet } from "./armGet.js";
 import type { CloudProfile } from "../config/clouds.js";
-import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "../core/callContext.js";
+import type { CallContext } from "../core/callContext.js";
 import { isGuid } from "../core/ids.js";
 import { MalformedReplyError } from "./errors.js";
-import { RESPONSE_LIMIT_POLICIES } from "./responseLimit.js";
 
 export const SUBSCRIPTIONS_API_VERSION = "2022-12-01";
 
@@ -23,24 +15,19 @@ export const SUBSCRIPTIONS_API_VERSION = "2022-12-01";
  * is listed under `managedByTenants`. Any role within the subscription lets the caller read it.
  */
 export class SubscriptionReader {
-  private readonly pipeline: Pipeline;
-  private readonly client: HttpClient = createDefaultHttpClient();
+  private readonly http: ArmGet;
   private readonly arm: string;
 
   constructor(credential: TokenCredential, cloud: CloudProfile) {
-    this.arm = cloud.resourceManagerEndpoint.replace(/\/+$/, "");
-    this.pipeline = createPipelineFromOptions({ retryOptions: READ_RETRY_OPTIONS });
-    this.pipeline.addPolicy(
-      bearerTokenAuthenticationPolicy({ credential, scopes: [`${cloud.audiences.arm}/.default`] }),
-    );
-    for (const p of RESPONSE_LIMIT_POLICIES) this.pipeline.addPolicy(p.policy, { afterPhase: "Sign" });
+    this.http = new ArmGet(credential, cloud);
+    this.arm = this.http.arm;
   }
 
   /** The subscription's tenant id (lower case). Throws RestError or MalformedReplyError. */
   async tenantOf(subscriptionId: string, ctx: CallContext): Promise<string> {
     const url = `${this.arm}/subscriptions/${encodeURIComponent(subscriptionId)}?api-version=${SUBSCRIPTIONS_API_VERSION}`;
-    const request = createPipelineRequest({ url, method: "GET", abortSignal: callSignal(ctx) });
-    const response = await this.pipeline.sendRequest(this.client, request);
+    const response = await this.http.get(url, ctx);
+    const request = response.request;
     if (response.status < 200 || response.status > 299)
       throw new RestError(`subscription: HTTP ${response.status}`, { statusCode: response.status, request, response });
     let body: unknown;

@@ -10,11 +10,10 @@ import {
 } from "../../emulator/constants.js";
 import { buildKeeperConnector } from "../../emulator/state.js";
 import { createApp } from "../../src/app/compose.js";
-import { main } from "../../src/cli.js";
 import { DISCOVERABLE_SETTINGS } from "../../src/config/discovered.js";
 import { ConfigError, DiscoveryError } from "../../src/config/loadConfig.js";
 import type { Report } from "../../src/report/report.js";
-import { leaks, monitorFor, sharedHealthyEmulator } from "./harness.js";
+import { cliRun as cli, leaks, monitorFor, sharedHealthyEmulator } from "./harness.js";
 
 const emulator = sharedHealthyEmulator();
 
@@ -40,16 +39,6 @@ const shape = (r: Report) =>
     resource: f.resource,
     summary: f.summary,
   }));
-
-function cli(env: Record<string, string>, argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  return main(argv, { env, stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) }).then((code) => ({
-    code,
-    stdout,
-    stderr,
-  }));
-}
 
 const KEEPER_RECORD_ID = buildKeeperConnector("https://x").id;
 const keeperRecord = () => emulator().state.dataConnectors.find((c) => c.id === KEEPER_RECORD_ID)!;

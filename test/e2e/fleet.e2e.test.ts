@@ -3,25 +3,14 @@ import { describe, expect, it } from "vitest";
 import { IDS } from "../../emulator/constants.js";
 import { createFleet, FLEET_REFRESH_MS } from "../../src/app/fleet.js";
 import { TARGET_KEY, targetRef, targetTables } from "../../src/app/target.js";
-import { main } from "../../src/cli.js";
 import { triggersFor } from "../../src/functions/triggers.js";
 import type { Report } from "../../src/report/report.js";
 import { MISSING_WS, fleetWorld } from "./fleetHarness.js";
-import { leaks, sharedHealthyEmulator } from "./harness.js";
+import { cliRun as cli, leaks, sharedHealthyEmulator } from "./harness.js";
 
 const emulator = sharedHealthyEmulator();
 
 const { workspacesOnly, keeperRecord, addSecondConnector, storeSecretsOf } = fleetWorld(emulator, false);
-
-function cli(env: Record<string, string>, argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  return main(argv, { env, stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) }).then((code) => ({
-    code,
-    stdout,
-    stderr,
-  }));
-}
 
 const ctx = (lines: string[]) =>
   new func.InvocationContext({

@@ -5,6 +5,7 @@ import { IDS, SUBSCRIPTION_ID } from "../../emulator/constants.js";
 import { grantsFromTemplate, type Grant } from "../../emulator/rbac.js";
 import { loadConfig } from "../../src/config/loadConfig.js";
 import { createMonitor, type Monitor } from "../../src/app/monitor.js";
+import { main } from "../../src/cli.js";
 
 let fromTemplate: Grant[] | undefined;
 
@@ -76,4 +77,15 @@ export function sharedHealthyEmulator(): () => Emulator {
     emu!.resetCalls();
   });
   return () => emu!;
+}
+
+/** `keeper-monitor <argv>` with these settings: its exit code and what it printed. */
+export async function cliRun(
+  env: Record<string, string>,
+  argv: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(argv, { env, stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+  return { code, stdout, stderr };
 }
