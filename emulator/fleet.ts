@@ -12,9 +12,10 @@
  * connector. The default world (no fleet option) is untouched.
  */
 import { createHash } from "node:crypto";
-import { AUDIENCE, KEY_VAULT_SECRET_NAME, MONITOR_SP_ID, ROLE, STREAM_NAME, rgId } from "./constants.js";
+import { KEY_VAULT_SECRET_NAME, MONITOR_SP_ID, ROLE, STREAM_NAME, rgId } from "./constants.js";
 import {
   buildWorkspace,
+  seedSignIns,
   SIGNIN_COLUMNS,
   type AppRegistration,
   type ArmResource,
@@ -119,7 +120,14 @@ export function seedFleet(state: EmulatorState, identity: Identity, nowMs: numbe
     );
     const rows = generateKeeperTraffic(identity.seed + i, nowMs, days);
     tables[c.table] = { columns: KEEPER_TABLE_COLUMNS.map((col) => ({ ...col })), rows };
-    tables["AADServicePrincipalSignInLogs"]?.rows.push(...signIns(rows, app, c.keyId));
+    tables["AADServicePrincipalSignInLogs"]?.rows.push(
+      ...seedSignIns(rows, {
+        appId: app.appId,
+        servicePrincipalId: app.servicePrincipal!.id,
+        displayName: app.displayName,
+        keyId: c.keyId,
+      }),
+    );
     state.dataConnectors.push(keeperRecord(c, wsId, identity.url));
   }
   state.workspaceTables = { ...(state.workspaceTables ?? {}), ...tablesOf };
@@ -222,30 +230,6 @@ function keeperRecord(c: ConnectorIds, wsId: string, url: string): ArmResource {
       response: { eventsJsonPaths: ["$.messages"] },
     },
   };
-}
-
-/** Keeper signs in about once an hour while it has events to push. */
-function signIns(rows: Array<Record<string, unknown>>, app: AppRegistration, keyId: string) {
-  const out: Array<Record<string, unknown>> = [];
-  let lastHour = -1;
-  for (const r of rows) {
-    const t = r["TimeGenerated"] as number;
-    const hour = Math.floor(t / 3_600_000);
-    if (hour === lastHour) continue;
-    lastHour = hour;
-    out.push({
-      TimeGenerated: t - 4000,
-      AppId: app.appId,
-      ServicePrincipalId: app.servicePrincipal!.id,
-      ServicePrincipalName: app.displayName,
-      ResultType: "0",
-      ResultDescription: "",
-      ServicePrincipalCredentialKeyId: keyId,
-      IPAddress: "203.0.113.250",
-      ResourceIdentity: AUDIENCE.ingestion,
-    });
-  }
-  return out;
 }
 
 /**

@@ -551,8 +551,26 @@ export const SIGNIN_COLUMNS: Column[] = [
   { name: "ResourceIdentity", type: "string" },
 ];
 
+/** The service principal a Keeper connector signs in as, and the secret it signs in with. */
+export interface SignInAs {
+  appId: string;
+  servicePrincipalId: string;
+  displayName: string;
+  keyId: string;
+}
+
+const KEEPER_SIGNS_IN_AS: SignInAs = {
+  appId: KEEPER_APP_ID,
+  servicePrincipalId: KEEPER_SP_ID,
+  displayName: KEEPER_APP_DISPLAY_NAME,
+  keyId: KEEPER_SECRET_KEY_ID,
+};
+
 /** Keeper signs in about once an hour while it has events to push. */
-function seedSignIns(keeperRows: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+export function seedSignIns(
+  keeperRows: Array<Record<string, unknown>>,
+  who: SignInAs = KEEPER_SIGNS_IN_AS,
+): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];
   let lastHour = -1;
   for (const r of keeperRows) {
@@ -562,12 +580,12 @@ function seedSignIns(keeperRows: Array<Record<string, unknown>>): Array<Record<s
     lastHour = hour;
     out.push({
       TimeGenerated: t - 4000,
-      AppId: KEEPER_APP_ID,
-      ServicePrincipalId: KEEPER_SP_ID,
-      ServicePrincipalName: KEEPER_APP_DISPLAY_NAME,
+      AppId: who.appId,
+      ServicePrincipalId: who.servicePrincipalId,
+      ServicePrincipalName: who.displayName,
       ResultType: "0",
       ResultDescription: "",
-      ServicePrincipalCredentialKeyId: KEEPER_SECRET_KEY_ID,
+      ServicePrincipalCredentialKeyId: who.keyId,
       IPAddress: "203.0.113.250",
       ResourceIdentity: AUDIENCE.ingestion,
     });
