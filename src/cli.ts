@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { CHECK_CATALOG } from "./core/finding.js";
 import { ConfigError } from "./config/loadConfig.js";
-import { createFleet, mapLimit } from "./app/fleet.js";
+import { createFleet } from "./app/fleet.js";
 import type { Monitor } from "./app/monitor.js";
 import { DEFAULT_WIDTH, renderText } from "./report/text.js";
 import { exitCodeFor } from "./report/report.js";
@@ -13,6 +13,7 @@ import { visible } from "./core/safeText.js";
 import type { KeeperValue } from "./core/valueSource.js";
 import { DISCOVERABLE_SETTINGS, SOURCE_KEY } from "./config/discovered.js";
 import type { Report } from "./report/report.js";
+import { mapLimit } from "./core/mapLimit.js";
 
 const EXIT_CODES =
   "Exit codes: 0 all ok, 1 a problem found, 2 could not tell (unknown, bad settings, bad usage, crash).";

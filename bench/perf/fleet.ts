@@ -18,12 +18,13 @@
 import * as func from "@azure/functions";
 import { readFileSync } from "node:fs";
 import { QueueClient } from "@azure/storage-queue";
-import { createFleet, mapLimit, type Target } from "../../src/app/fleet.js";
+import { createFleet, type Target } from "../../src/app/fleet.js";
 import { CHECK_QUEUE } from "../../src/app/checkQueue.js";
 import { DISCOVERABLE_SETTINGS } from "../../src/config/discovered.js";
 import { triggersFor } from "../../src/functions/triggers.js";
 import type { RunRecord } from "../../src/core/notifier.js";
 import { countingProxy, type Call } from "./storageProxy.js";
+import { mapLimit } from "../../src/core/mapLimit.js";
 
 interface EmuInfo {
   url: string;

@@ -3,6 +3,7 @@ import { createTableClient } from "../azure/tableStorage.js";
 import { createTextQueue, type TextQueue } from "../azure/queueStorage.js";
 import { TargetLeases, type LeaseResult } from "../azure/leases.js";
 import { storageOf } from "../config/storage.js";
+import { mapLimit } from "../core/mapLimit.js";
 import { TARGET_KEY } from "./target.js";
 
 /** The queue the timers hand one check per target to, and the host's queue for those that kept failing. */
@@ -123,18 +124,13 @@ export function checkQueueFrom(
   return {
     enqueue: async (messages) => {
       const notSent: CheckMessage[] = [];
-      let next = 0;
-      const worker = async () => {
-        while (next < messages.length) {
-          const m = messages[next++]!;
-          try {
-            await work.send(Buffer.from(JSON.stringify(m)).toString("base64"), MESSAGE_TTL_SECONDS);
-          } catch {
-            notSent.push(m);
-          }
+      await mapLimit(messages, SEND_CONCURRENCY, async (m) => {
+        try {
+          await work.send(Buffer.from(JSON.stringify(m)).toString("base64"), MESSAGE_TTL_SECONDS);
+        } catch {
+          notSent.push(m);
         }
-      };
-      await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, messages.length) }, worker));
+      });
       return notSent;
     },
     lease: (m) => leases.acquire(m.target, m.job, m.tick),

@@ -3,6 +3,7 @@ import { ConfigError, discoveryWanted, loadDiscoverySettings } from "../config/l
 import type { Discovered } from "../config/discovered.js";
 import type { DcrLists } from "./discover.js";
 import { workspaceList } from "../config/workspaces.js";
+import { mapLimit } from "../core/mapLimit.js";
 import { createApp, type App, type AppOptions } from "./compose.js";
 import { targetRef, targetTables, type TargetRef } from "./target.js";
 
@@ -50,20 +51,6 @@ export const FAILED_RETRY_MS = 5 * 60_000;
 
 /** At most this many workspaces are looked up at once. */
 const DISCOVERY_CONCURRENCY = 8;
-
-/** Runs `fn` over `items` with at most `limit` at once; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 /**
  * The fleet from the settings. One workspace with its connector's settings (or one Keeper
@@ -209,23 +196,36 @@ export function createFleet(options: AppOptions): Fleet {
     return t;
   };
 
+  /**
+   * A target's own composition root: its workspace, tables, secret name and alert prefix, the
+   * shared credential, and the values found (without them, its app looks them up itself).
+   */
+  const targetOf = async (
+    ws: string,
+    ref: TargetRef,
+    credential: TokenCredential | undefined,
+    discovered?: Discovered,
+  ): Promise<Target> => {
+    const app = createApp({
+      ...options,
+      env: { ...options.env, KEEPER_WORKSPACE_RESOURCE_ID: ws },
+      now,
+      ...(discovered ? { discovered } : {}),
+      target: ref,
+      tables: targetTables(ref.key),
+      ...(credential ? { credential } : {}),
+    });
+    await app.load();
+    return { ...ref, app };
+  };
+
   /** A connector found by the fleet's lookup: its app starts from the values found. */
   const fleetTarget = async (ws: string, d: Discovered, credential: TokenCredential | undefined): Promise<Target> => {
     const ref = targetRef(ws, d.connectorName);
     const values = JSON.stringify(d);
     const before = known.get(ref.key);
     if (before && before.values === values) return before.target;
-    const app = createApp({
-      ...options,
-      env: { ...options.env, KEEPER_WORKSPACE_RESOURCE_ID: ws },
-      now,
-      discovered: d,
-      target: ref,
-      tables: targetTables(ref.key),
-      ...(credential ? { credential } : {}),
-    });
-    await app.load();
-    const target = { ...ref, app };
+    const target = await targetOf(ws, ref, credential, d);
     known.set(ref.key, { target, values });
     return target;
   };
@@ -235,16 +235,7 @@ export function createFleet(options: AppOptions): Fleet {
     const ref = targetRef(ws);
     const before = known.get(ref.key);
     if (before && placeholders.has(before.target)) return before.target;
-    const app = createApp({
-      ...options,
-      env: { ...options.env, KEEPER_WORKSPACE_RESOURCE_ID: ws },
-      now,
-      target: ref,
-      tables: targetTables(ref.key),
-      ...(credential ? { credential } : {}),
-    });
-    await app.load();
-    const target = { ...ref, app };
+    const target = await targetOf(ws, ref, credential);
     placeholders.add(target);
     known.set(ref.key, { target, values: "" });
     return target;

@@ -1,5 +1,5 @@
 import type { TableClient } from "@azure/data-tables";
-import { statusOf } from "../core/httpStatus.js";
+import { isConflict, statusOf } from "../core/httpStatus.js";
 
 /** Who holds a target's check, until when, and the last scheduled tick that completed. */
 export type LeaseResult =
@@ -16,11 +16,6 @@ interface LeaseEntity {
   /** ISO time of the last scheduled tick whose check completed ("" when none) */
   doneTick: string;
 }
-
-const conflict = (e: unknown): boolean => {
-  const s = statusOf(e);
-  return s === 409 || s === 412;
-};
 
 /**
  * Per-target leases in Table storage, so two instances never run the same check of the same
@@ -79,7 +74,7 @@ export class TargetLeases {
         );
         etag = r.etag ?? "*";
       } catch (e) {
-        if (conflict(e)) return { kind: "held", until: new Date(until) };
+        if (isConflict(e)) return { kind: "held", until: new Date(until) };
         throw e;
       }
     } catch (e) {
@@ -94,7 +89,7 @@ export class TargetLeases {
         });
         etag = r.etag ?? "*";
       } catch (e2) {
-        if (conflict(e2)) return { kind: "held", until: new Date(until) };
+        if (isConflict(e2)) return { kind: "held", until: new Date(until) };
         throw e2;
       }
     }
@@ -115,7 +110,7 @@ export class TargetLeases {
           );
         } catch (e) {
           // the lease ran out and another instance took it: its row is its own now
-          if (!conflict(e)) throw e;
+          if (!isConflict(e)) throw e;
         }
       },
     };

@@ -1,6 +1,7 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { QueueClient } from "@azure/storage-queue";
 import type { StorageConfig } from "../config/storage.js";
+import { statusOf } from "../core/httpStatus.js";
 
 /** How a storage call is retried: three tries, 30 s each (the run's own deadline still applies). */
 const RETRY = { maxTries: 3, tryTimeoutInMs: 30_000 };
@@ -56,7 +57,7 @@ export function createTextQueue(
     });
     await created;
   };
-  const missing = (e: unknown): boolean => (e as { statusCode?: number }).statusCode === 404;
+  const missing = (e: unknown): boolean => statusOf(e) === 404;
   return {
     name,
     send: async (text, ttl) => {

@@ -1,12 +1,13 @@
 import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { SetAside } from "../app/checkQueue.js";
 import type { App } from "../app/compose.js";
-import { mapLimit, type Fleet, type Target } from "../app/fleet.js";
+import { type Fleet, type Target } from "../app/fleet.js";
 import { TARGET_KEY } from "../app/target.js";
 import { ConfigError } from "../config/loadConfig.js";
 import { visible } from "../core/safeText.js";
 import { renderFleetIndex, type FleetRow } from "../report/statusPage.js";
 import { htmlHeaders, toHealthBody } from "./health.js";
+import { mapLimit } from "../core/mapLimit.js";
 
 /** The invocation's context whose log lines also name the target. */
 export function contextFor<C extends InvocationContext>(context: C, key: string): C {

@@ -10,7 +10,7 @@ import {
   type CheckQueue,
 } from "../app/checkQueue.js";
 import type { App } from "../app/compose.js";
-import { mapLimit, type Fleet, type Target } from "../app/fleet.js";
+import { type Fleet, type Target } from "../app/fleet.js";
 import { alertDeliveryHandler } from "./alertDelivery.js";
 import { alertDigestHandler, digestEnabled } from "./alertDigest.js";
 import { driftCheckHandler } from "./driftCheck.js";
@@ -20,6 +20,7 @@ import { ingestionWatchHandler } from "./ingestionWatch.js";
 import type { TriggerDef } from "./registry.js";
 import { rotationConfirmHandler, rotationStateHandler } from "./rotationApi.js";
 import { secretRotationHandler } from "./secretRotation.js";
+import { mapLimit } from "../core/mapLimit.js";
 
 /** At most this many targets run at once in one invocation. */
 export const TARGET_CONCURRENCY = 4;

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { fleetWorkspaceIds, storeAppSecret, type Emulator } from "../../emulator/index.js";
 import { IDS } from "../../emulator/constants.js";
-import { createFleet, mapLimit } from "../../src/app/fleet.js";
+import { createFleet } from "../../src/app/fleet.js";
 import { DISCOVERABLE_SETTINGS } from "../../src/config/discovered.js";
 import { startTrustedEmulator } from "./harness.js";
+import { mapLimit } from "../../src/core/mapLimit.js";
 
 describe("a world of many Keeper connectors (emulator fleet option)", () => {
   let emu: Emulator;

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import type { TableClient, TableEntityResult } from "@azure/data-tables";
-import { statusOf } from "../../core/httpStatus.js";
 import type { Logger } from "../../core/logger.js";
 import { boundedJson } from "../../core/safeText.js";
 
@@ -21,11 +20,7 @@ export function hash(s: string): string {
   return createHash("sha256").update(s).digest("hex").slice(0, 40);
 }
 
-/** 409 (already exists) and 412 (ETag moved): another run got there first. */
-export function isConflict(e: unknown): boolean {
-  const s = statusOf(e);
-  return s === 409 || s === 412;
-}
+export { isConflict } from "../../core/httpStatus.js";
 
 export type Entity = TableEntityResult<Record<string, unknown>>;
 export const str = (e: Entity, k: string): string | undefined => (typeof e[k] === "string" ? e[k] : undefined);
