@@ -1,5 +1,6 @@
 /** The Finding and Report model: the monitor's public output (see README "Report"). */
 import type { Cause } from "./cause.js";
+import { compareText } from "./compareText.js";
 
 export type Status = "ok" | "problem" | "unknown";
 export type Severity = "info" | "warning" | "critical";
@@ -64,9 +65,9 @@ export function unknown(check: string, summary: string, extra: Partial<Finding> 
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) =>
-      a.check.localeCompare(b.check) ||
-      (a.resource ?? "").localeCompare(b.resource ?? "") ||
-      a.summary.localeCompare(b.summary),
+      compareText(a.check, b.check) ||
+      compareText(a.resource ?? "", b.resource ?? "") ||
+      compareText(a.summary, b.summary),
   );
 }
 

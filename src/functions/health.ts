@@ -8,6 +8,7 @@ import { renderStatusPage, type StatusPageModel } from "../report/statusPage.js"
 import type { Incident } from "../report/incident.js";
 import { ingestionRunRecord } from "./ingestionWatch.js";
 import { loggerFrom, type Logger } from "../core/logger.js";
+import { compareText } from "../core/compareText.js";
 
 export interface HealthDeps {
   getMonitor: () => Monitor;
@@ -51,7 +52,7 @@ const age = (iso: string, now: Date) => Math.max(0, Math.round((now.getTime() - 
  * the newest run wins. Healthy (200) when no check is a critical problem and none is unknown.
  */
 export function toHealthBody(runs: readonly StoredRun[], now: Date): HealthBody {
-  const sorted = [...runs].sort((a, b) => b.finishedAt.localeCompare(a.finishedAt));
+  const sorted = [...runs].sort((a, b) => compareText(b.finishedAt, a.finishedAt));
   const seen = new Map<string, HealthBody["checks"][number]>();
   for (const r of sorted)
     for (const f of r.findings) {
@@ -59,9 +60,7 @@ export function toHealthBody(runs: readonly StoredRun[], now: Date): HealthBody 
       if (!seen.has(k))
         seen.set(k, { check: f.check, status: f.status, severity: f.severity, summary: withoutIds(f.summary) });
     }
-  const checks = [...seen.values()].sort(
-    (a, b) => a.check.localeCompare(b.check) || a.summary.localeCompare(b.summary),
-  );
+  const checks = [...seen.values()].sort((a, b) => compareText(a.check, b.check) || compareText(a.summary, b.summary));
   const status = checks.some((c) => c.status === "problem")
     ? "problem"
     : checks.some((c) => c.status === "unknown")
@@ -75,7 +74,7 @@ export function toHealthBody(runs: readonly StoredRun[], now: Date): HealthBody 
     checkedAt,
     ageSeconds: age(checkedAt, now),
     runs: [...runs]
-      .sort((a, b) => a.source.localeCompare(b.source))
+      .sort((a, b) => compareText(a.source, b.source))
       .map((r) => ({ source: r.source, finishedAt: r.finishedAt, ageSeconds: age(r.finishedAt, now) })),
     checks,
   };
@@ -110,7 +109,7 @@ function mergeIncident(newer: Incident, older: Incident): Incident {
 export function pageIncidents(runs: readonly StoredRun[], checks: HealthBody["checks"]): Incident[] {
   const open = new Set(checks.filter((c) => c.status !== "ok").map((c) => c.check));
   const seen = new Map<string, Incident>();
-  for (const r of [...runs].sort((a, b) => b.finishedAt.localeCompare(a.finishedAt))) {
+  for (const r of [...runs].sort((a, b) => compareText(b.finishedAt, a.finishedAt))) {
     const own: Incident[] =
       r.incidents ??
       r.findings
@@ -138,7 +137,7 @@ export function pageIncidents(runs: readonly StoredRun[], checks: HealthBody["ch
     (a, b) =>
       Number(a.status === "unknown") - Number(b.status === "unknown") ||
       (SEVERITY_RANK[a.severity] ?? 3) - (SEVERITY_RANK[b.severity] ?? 3) ||
-      a.id.localeCompare(b.id),
+      compareText(a.id, b.id),
   );
 }
 
@@ -237,7 +236,7 @@ export function healthHandler(deps: HealthDeps) {
     if (format === "html") {
       const ingestion = runs
         .filter((r) => r.eventsPerHour?.length)
-        .sort((a, b) => b.finishedAt.localeCompare(a.finishedAt))[0];
+        .sort((a, b) => compareText(b.finishedAt, a.finishedAt))[0];
       const model: StatusPageModel = {
         status: body.status,
         healthy: body.healthy,

@@ -1,6 +1,7 @@
 import { ok, problem, unknown, type Finding } from "../core/finding.js";
 import type { Observation } from "../core/observation.js";
 import type { Cause, CauseKind } from "../core/cause.js";
+import { compareText } from "../core/compareText.js";
 
 export const DIAGNOSIS_CHECK = "ingestion.diagnosis";
 
@@ -292,7 +293,7 @@ export function diagnose(ev: DiagnosisEvidence): RankedCause[] {
 
   return [...found.entries()]
     .map(([cause, c]) => ({ cause, score: c.score, evidence: c.evidence, ...TITLES[cause] }))
-    .sort((a, b) => b.score - a.score || a.cause.localeCompare(b.cause));
+    .sort((a, b) => b.score - a.score || compareText(a.cause, b.cause));
 }
 
 function sourceNotes(ev: DiagnosisEvidence): string[] {
@@ -328,7 +329,7 @@ function driftOf(ev: DiagnosisEvidence, cause: CauseId): Array<Finding & { cause
   return ev.drift.value
     .filter((f): f is Finding & { cause: Cause } => f.status === "problem" && f.cause !== undefined)
     .filter((f) => CAUSE_OF[f.cause.kind] === cause)
-    .sort((a, b) => a.check.localeCompare(b.check) || (a.resource ?? "").localeCompare(b.resource ?? ""));
+    .sort((a, b) => compareText(a.check, b.check) || compareText(a.resource ?? "", b.resource ?? ""));
 }
 
 /**

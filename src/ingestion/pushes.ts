@@ -8,6 +8,7 @@
 import type { CallCounts } from "./diagnosis.js";
 import { MINUTE } from "./history.js";
 import type { SilenceSettings, SilenceVerdict } from "./silence.js";
+import { compareText } from "../core/compareText.js";
 
 /** Calls the DCR received in one minute (starting at `at`, epoch ms), by HTTP response code. */
 export interface CallMinute {
@@ -89,7 +90,7 @@ export function pushLoss(minutes: readonly CallMinute[], lastEvent: number, now:
   const lost = refused - transient > 0 || transient >= TRANSIENT_REFUSALS;
   if (lost) {
     const codes = Object.entries(refusedByCode)
-      .sort(([a], [b]) => a.localeCompare(b))
+      .sort(([a], [b]) => compareText(a, b))
       .map(([c, n]) => `${c}: ${n}`)
       .join(", ");
     parts.push(`the DCR refused ${refused} push(es) (${codes})`);

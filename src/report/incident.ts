@@ -3,6 +3,7 @@ import type { Finding, Severity } from "../core/finding.js";
 import type { Cause } from "../core/cause.js";
 
 import type { Incident } from "../core/incident.js";
+import { compareText } from "../core/compareText.js";
 
 export type { Incident };
 
@@ -264,7 +265,7 @@ export function groupFindings(findings: readonly Finding[], options: GroupOption
     ({ incident: a }, { incident: b }) =>
       Number(a.status === "unknown") - Number(b.status === "unknown") ||
       SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-      a.id.localeCompare(b.id),
+      compareText(a.id, b.id),
   );
 }
 

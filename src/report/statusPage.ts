@@ -11,6 +11,7 @@ import {
 } from "../core/calendar.js";
 import type { Incident } from "./incident.js";
 import { inertHtml } from "../core/safeText.js";
+import { compareText } from "../core/compareText.js";
 
 export interface StatusPageModel {
   status: string;
@@ -366,7 +367,7 @@ export function renderFleetIndex(m: {
   const stateOf = (r: FleetRow): PageState =>
     r.healthy ? (r.status === "ok" ? "ok" : "warning") : r.status === "problem" ? "problem" : "unknown";
   const order: Record<PageState, number> = { problem: 0, unknown: 1, warning: 2, ok: 3 };
-  const rows = [...m.rows].sort((a, b) => order[stateOf(a)] - order[stateOf(b)] || a.label.localeCompare(b.label));
+  const rows = [...m.rows].sort((a, b) => order[stateOf(a)] - order[stateOf(b)] || compareText(a.label, b.label));
   const aside = m.setAside;
   const worst: PageState = aside?.total ? "problem" : rows.length ? stateOf(rows[0]!) : "unknown";
   const pc: PageClock = { clock: undefined, said: "UTC" };

@@ -1,6 +1,7 @@
 import type { Notice } from "../../core/notifier.js";
 import { statusOf } from "../../core/httpStatus.js";
 import { ALERTS, hash, isConflict, num, parsed, storedJson, str, type AlertTable, type Entity } from "./table.js";
+import { compareText } from "../../core/compareText.js";
 
 export type ChannelName = "teams" | "email";
 
@@ -89,7 +90,7 @@ export class Outbox {
     const rows = await this.query(
       `PartitionKey eq '${ALERTS}' and kind eq 'outbox' and channel eq '${channel}' and status ne 'sent'`,
     );
-    return rows.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.rowKey.localeCompare(b.rowKey));
+    return rows.sort((a, b) => compareText(a.createdAt, b.createdAt) || compareText(a.rowKey, b.rowKey));
   }
 
   list(): Promise<OutboxRow[]> {

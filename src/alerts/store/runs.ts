@@ -2,6 +2,7 @@ import { statusOf } from "../../core/httpStatus.js";
 import type { HourPoint, RunClock, RunRecord } from "../../core/notifier.js";
 import { groupIncidents, type Incident } from "../../report/incident.js";
 import { isConflict, parsed, storedJson, str, type AlertTable } from "./table.js";
+import { compareText } from "../../core/compareText.js";
 
 const RUNS = "runs";
 
@@ -98,6 +99,6 @@ export class RunStore {
       if (run && typeof run.source === "string" && Array.isArray(run.findings)) out.push(run);
       else this.table.skip(e, "run");
     }
-    return out.sort((a, b) => a.source.localeCompare(b.source));
+    return out.sort((a, b) => compareText(a.source, b.source));
   }
 }
