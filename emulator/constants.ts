@@ -21,6 +21,8 @@ export const KEY_VAULT_SECRET_NAME = "keeper-connector-client-secret";
 export const MONITOR_APP_ID = "a85e713a-591b-4b05-8a1f-f94bad9824ca";
 export const MONITOR_APP_OBJECT_ID = "9b3ec49c-9c6c-4ce0-8b52-90c9b43d7719";
 export const MONITOR_SP_ID = "54bbee4a-fc56-4cdd-bbec-8e9e3a12d423";
+/** The monitor's user-assigned managed identity, as the deployment names it (its client id is MONITOR_APP_ID). */
+export const MONITOR_IDENTITY_RESOURCE_ID = `/subscriptions/${SUBSCRIPTION_ID}/resourceGroups/rg-keeper-monitor/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-keeper-monitor`;
 export const MONITOR_SECRET_KEY_ID = "32336e9d-07aa-4db2-9742-3845fb032a68";
 export const KEEPER_APP_ID = "6897d2c6-ca50-46d5-8972-5efc9562512e";
 export const KEEPER_APP_OBJECT_ID = "5b84c280-1685-4764-825b-14539d7908a1";

@@ -109,6 +109,13 @@ export interface Emulator {
   caPem: string;
   state: EmulatorState;
   settings: Record<string, string>;
+  /**
+   * The environment a Function App's managed identity gets from the platform: the identity
+   * endpoint (served here, at /msi/token) and its header. With these set and AZURE_CLIENT_SECRET
+   * left out, DefaultAzureCredential asks the endpoint for the user-assigned identity's tokens, as in
+   * Azure. IDENTITY_HEADER is a secret.
+   */
+  managedIdentity: { IDENTITY_ENDPOINT: string; IDENTITY_HEADER: string };
   secrets(): string[];
   applyScenario(name: string): void;
   /** `remove` takes back one rule added earlier (the same object), keeping what is left of the others' `times`. */
@@ -320,6 +327,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     keeperOldSecret: entraSecret(),
     customerKeeperSecret: entraSecret(),
     teamsSig: randomHex(16) + randomHex(6),
+    identityHeader: randomUUID(),
     seed,
   };
   const healthy = () => {
@@ -627,6 +635,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     caPem: tls.cert,
     state,
     settings,
+    managedIdentity: { IDENTITY_ENDPOINT: `${url}/msi/token`, IDENTITY_HEADER: identity.identityHeader },
     secrets: () => {
       const out = new Set<string>([
         identity.monitorSecret,
@@ -634,6 +643,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         identity.keeperOldSecret,
         identity.customerKeeperSecret,
         identity.teamsSig,
+        identity.identityHeader,
         state.keeper.clientSecret,
         state.teams.sig,
       ]);

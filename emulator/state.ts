@@ -287,6 +287,8 @@ export interface Identity {
   /** The customer tenant's Keeper app secret. */
   customerKeeperSecret: string;
   teamsSig: string;
+  /** IDENTITY_HEADER of the Function App's managed identity endpoint (rotated by the platform in Azure). */
+  identityHeader: string;
   seed: number;
 }
 

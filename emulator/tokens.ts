@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, randomUUID, sign, type KeyObject } from "node:crypto";
-import { AUDIENCE, TOKEN_EXCHANGE_AUDIENCE } from "./constants.js";
+import { AUDIENCE, MONITOR_IDENTITY_RESOURCE_ID, TOKEN_EXCHANGE_AUDIENCE } from "./constants.js";
 import { json, parseJsonBody, type EmuRequest, type EmuResponse, type RouteContext } from "./http.js";
 import { base64url } from "./random.js";
 import {
@@ -262,6 +262,8 @@ function recordSignIn(
 export function tokenRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
   const segs = req.path.split("/").filter(Boolean);
   const { state } = ctx;
+  if (segs.length === 2 && segs[0]!.toLowerCase() === "msi" && segs[1]!.toLowerCase() === "token")
+    return managedIdentityToken(ctx, req);
   if (req.method === "GET" && segs[0] === "common" && segs[1] === "discovery" && segs[2] === "instance") {
     const host = new URL(ctx.url).host;
     const tenant = state.tenantId;
@@ -471,6 +473,63 @@ export function tokenRoute(ctx: RouteContext, req: EmuRequest): EmuResponse {
   const info = ctx.tokens.issue(ctx.url, app, dir.tenantId, aud, roles, now, cred.keyId);
   recordSignIn(ctx, app, "0", "", cred.keyId, resource);
   return json(200, { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: info.token });
+}
+
+/** The managed identity endpoint's refusal: JSON with the reason (the docs show only the success body). */
+const miError = (status: number, message: string): EmuResponse =>
+  json(status, { statusCode: status, message, correlationId: randomUUID() });
+
+/**
+ * The Function App's managed identity endpoint (IDENTITY_ENDPOINT), as App Service and Functions
+ * document it: GET with `resource` and `api-version=2019-08-01` in the query and the value of
+ * IDENTITY_HEADER in `X-IDENTITY-HEADER` (it mitigates server-side request forgery); a user-assigned
+ * identity is named by exactly one of `client_id`, `principal_id` (alias `object_id`) or
+ * `mi_res_id`; with none, the system-assigned identity is used, and this app has none (the
+ * deployment gives it a user-assigned identity only). The answer is `access_token`, `expires_on`
+ * and `not_before` (seconds since the epoch, as strings), `resource`, `token_type` and `client_id`.
+ * Source: MicrosoftDocs/azure-docs, articles/app-service/overview-managed-identity.md, "Using the
+ * REST protocol" (https://learn.microsoft.com/azure/app-service/overview-managed-identity#rest-endpoint-reference).
+ * The docs do not show the refusals' bodies: here a status and a message.
+ */
+function managedIdentityToken(ctx: RouteContext, req: EmuRequest): EmuResponse {
+  if (req.method !== "GET") return miError(405, `The method ${req.method} is not allowed: use GET.`);
+  if (req.headers["x-identity-header"] !== ctx.identity.identityHeader)
+    return miError(401, "The X-IDENTITY-HEADER header is missing or does not match IDENTITY_HEADER.");
+  const q = req.query;
+  if (q.get("api-version") !== "2019-08-01")
+    return miError(400, `api-version '${q.get("api-version") ?? ""}' is not supported: use 2019-08-01.`);
+  const resource = (q.get("resource") ?? "").replace(/\/+$/, "");
+  const aud = KNOWN_RESOURCES[resource.toLowerCase()];
+  if (!aud) return miError(400, `The resource '${resource}' is not a known resource.`);
+  const ids = ["client_id", "principal_id", "object_id", "mi_res_id"].filter((k) => q.has(k));
+  if (ids.length > 1) return miError(400, `Only one of ${ids.join(", ")} may be given.`);
+  const monitor = ctx.state.apps[0]!;
+  const sp = monitor.servicePrincipal;
+  const named = ids[0];
+  const value = (named ? q.get(named) : "")!.toLowerCase();
+  const matches =
+    named === "client_id"
+      ? value === monitor.appId.toLowerCase()
+      : named === "principal_id" || named === "object_id"
+        ? value === (sp?.id ?? "").toLowerCase()
+        : named === "mi_res_id"
+          ? value === MONITOR_IDENTITY_RESOURCE_ID.toLowerCase()
+          : false;
+  if (!matches || !sp)
+    return miError(
+      400,
+      named ? `No managed identity of this app has that ${named}.` : "This app has no system-assigned identity.",
+    );
+  const roles = aud === AUDIENCE.graph ? monitor.graphRoles.slice() : [];
+  const info = ctx.tokens.issue(ctx.url, monitor, ctx.state.tenantId, aud, roles, ctx.now(), "");
+  return json(200, {
+    access_token: info.token,
+    expires_on: String(Math.floor(info.expiresAtReal / 1000)),
+    not_before: String(Math.floor(Date.now() / 1000)),
+    resource,
+    token_type: "Bearer",
+    client_id: monitor.appId,
+  });
 }
 
 /**

@@ -46,6 +46,23 @@ export function monitorFor(emu: Emulator, overrides: Record<string, string> = {}
   );
 }
 
+/**
+ * The real monitor as it runs in a Function App: the platform's managed identity environment
+ * (IDENTITY_ENDPOINT, IDENTITY_HEADER; `env` changes either) in process.env, and the app settings
+ * the deployment sets, AZURE_CLIENT_ID without a secret or tenant. MSAL reads that environment once
+ * per process, when the first managed identity credential asks for a token.
+ */
+export function functionAppMonitor(
+  emu: Emulator,
+  env: Partial<Emulator["managedIdentity"]> = {},
+  settings: Record<string, string> = {},
+): Monitor {
+  const mi = { ...emu.managedIdentity, ...env };
+  process.env["IDENTITY_ENDPOINT"] = mi.IDENTITY_ENDPOINT;
+  process.env["IDENTITY_HEADER"] = mi.IDENTITY_HEADER;
+  return monitorFor(emu, { AZURE_CLIENT_SECRET: "", AZURE_TENANT_ID: "", ...settings });
+}
+
 /** Every string that must never appear in output: the emulator's secrets and tokens. */
 export function leaks(emu: Emulator, output: string): string[] {
   return [...emu.secrets().filter((s) => s.length >= 8 && output.includes(s)), ...leakedShapes(output)];
