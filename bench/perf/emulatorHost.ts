@@ -4,7 +4,10 @@
  * call log, resets it, re-seeds the Keeper table with N days of history, and stores a fleet
  * target's Key Vault secret (POST /secrets [{ name, appId }]).
  *
- *   tsx bench/perf/emulatorHost.ts <latencyMs> <seed>   → prints one JSON line: { url, settings, control, workspaces }
+ *   tsx bench/perf/emulatorHost.ts <latencyMs> <seed>   → prints one JSON line: { url, settings, managedIdentity, control, workspaces }
+ *
+ * `managedIdentity` is the environment a Function App's managed identity has (IDENTITY_ENDPOINT,
+ * IDENTITY_HEADER): a measured process given it runs without a client secret, as in Azure.
  *
  * BENCH_FLEET='{"connectors":N,"perWorkspace":10,"historyDays":D,"armPageSize":P}' seeds a world of N
  * Keeper connectors (emulator/fleet.ts); `workspaces` lists its workspaces. `"armReadThrottle":
@@ -112,6 +115,12 @@ control.listen(0, "127.0.0.1", () => {
   const port = typeof a === "object" && a ? a.port : 0;
   const workspaces = fleetWorkspaceIds(emu.state, fleet);
   console.log(
-    JSON.stringify({ url: emu.url, settings: emu.settings, control: `http://127.0.0.1:${port}`, workspaces }),
+    JSON.stringify({
+      url: emu.url,
+      settings: emu.settings,
+      managedIdentity: emu.managedIdentity,
+      control: `http://127.0.0.1:${port}`,
+      workspaces,
+    }),
   );
 });

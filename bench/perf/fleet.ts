@@ -15,6 +15,7 @@
  *
  * Prints one JSON line (FleetRun).
  */
+import { control } from "./control.js";
 import * as func from "@azure/functions";
 import { readFileSync } from "node:fs";
 import { QueueClient } from "@azure/storage-queue";
@@ -86,8 +87,7 @@ export interface FleetRun {
 }
 
 const emu = JSON.parse(process.env["BENCH_EMU"] ?? "{}") as EmuInfo;
-const ctl = async <T>(path: string, init?: RequestInit): Promise<T> =>
-  (await fetch(`${emu.control}${path}`, init)).json() as Promise<T>;
+const ctl = <T>(path: string, body?: unknown): Promise<T> => control<T>(emu.control, path, body);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("run with node --expose-gc");
 
@@ -139,15 +139,13 @@ const fleet = createFleet({ env, onRecord, log: { info: () => {}, warn: () => {}
 let targets: readonly Target[] = [];
 const load = await measured(async () => (targets = await fleet.load()));
 // Each target's own Key Vault secret, as an administrator stores it once per connector.
-await ctl("/secrets", {
-  method: "POST",
-  body: JSON.stringify(
-    targets.map((t) => {
-      const c = t.app.getMonitor().config;
-      return { name: c.keyVault!.secretName, appId: c.keeper.appId };
-    }),
-  ),
-});
+await ctl(
+  "/secrets",
+  targets.map((t) => {
+    const c = t.app.getMonitor().config;
+    return { name: c.keyVault!.secretName, appId: c.keeper.appId };
+  }),
+);
 const loaded = mem();
 
 const lines: string[] = [];

@@ -10,7 +10,8 @@
  * BENCH_ONLY=<sections> runs only those (comma-separated): calls, timing, firstRun (the first drift
  * run of a fresh process, in --first-runs processes), imports (import of the bundle and of the tsc
  * output), memory, growth, fleet; coldStart is firstRun and imports. A partial run prints its table
- * and leaves bench/results.md alone.
+ * and leaves bench/results.md alone. BENCH_NODE_ARGS adds node options to each stage's process
+ * (e.g. "--cpu-prof --cpu-prof-dir=.cache/prof" to profile the first runs).
  *
  * fleet: for each size N of BENCH_FLEET_SIZES (default 1,10,100,500), an emulator whose world holds
  * N Keeper connectors, 10 a workspace, and a fresh process that builds the fleet and sweeps it
@@ -133,21 +134,29 @@ async function startHost(
 }
 const { host, line: emuLine, control } = await startHost();
 
-function stage<T>(name: string): T {
-  say(`stage ${name}`);
-  const r = spawnSync(process.execPath, [`${work}/stages.mjs`, name], {
-    env: {
-      ...process.env,
-      NODE_EXTRA_CA_CERTS: path.resolve(certPath),
-      BENCH_EMU: emuLine,
-      BENCH_STORAGE: azurite.connectionString,
-      BENCH_LATENCY_MS: String(latencyMs),
-      BENCH_RUNS: String(runs),
+const emuInfo = JSON.parse(emuLine) as { managedIdentity: Record<string, string> };
+
+/** One stage in a fresh process; `env` adds to its environment (a Function App's managed identity). */
+function stage<T>(name: string, env: Record<string, string> = {}): T {
+  say(`stage ${name}${env["IDENTITY_ENDPOINT"] ? " (managed identity)" : ""}`);
+  const r = spawnSync(
+    process.execPath,
+    [...(process.env["BENCH_NODE_ARGS"]?.split(" ") ?? []), `${work}/stages.mjs`, name],
+    {
+      env: {
+        ...process.env,
+        NODE_EXTRA_CA_CERTS: path.resolve(certPath),
+        BENCH_EMU: emuLine,
+        BENCH_STORAGE: azurite.connectionString,
+        BENCH_LATENCY_MS: String(latencyMs),
+        BENCH_RUNS: String(runs),
+        ...env,
+      },
+      encoding: "utf8",
+      timeout: 300_000,
+      maxBuffer: 64 * 1024 * 1024,
     },
-    encoding: "utf8",
-    timeout: 300_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  );
   const line = r.stdout.trim().split("\n").pop() ?? "";
   try {
     return JSON.parse(line) as T;
@@ -156,10 +165,20 @@ function stage<T>(name: string): T {
   }
 }
 
-/** The first drift run, each in a fresh process: its own credential, MSAL apps, connections. */
+/**
+ * The first drift run, each in a fresh process: its own credential, MSAL apps, connections. Once
+ * with a client secret (the Custom cloud's authority: OpenID discovery, then tokens) and once as
+ * in a Function App (the platform's managed identity endpoint), alternating so that both see the
+ * same machine.
+ */
 function firstRun(): FirstRun {
-  const each = Array.from({ length: firstRuns }, () => stage<FirstRun["each"][number]>("first"));
-  return { each };
+  const each: FirstRun["each"] = [];
+  const managed: FirstRun["each"] = [];
+  for (let i = 0; i < firstRuns; i++) {
+    each.push(stage<FirstRun["each"][number]>("first"));
+    managed.push(stage<FirstRun["each"][number]>("first", emuInfo.managedIdentity));
+  }
+  return { each, managed };
 }
 
 /** The fleet of `n` connectors: its own emulator world, and a fresh process that sweeps it. */

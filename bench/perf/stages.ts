@@ -17,6 +17,7 @@ import { createAdapters } from "../../src/app/clients.js";
 import type { ConnectorReader } from "../../src/checks/collect.js";
 import { runDriftChecks, type FindingProvider } from "../../src/checks/runDriftChecks.js";
 import type { Logger } from "../../src/core/logger.js";
+import { control } from "./control.js";
 import { countingProxy } from "./storageProxy.js";
 
 interface EmuInfo {
@@ -32,16 +33,20 @@ export interface Reply {
 }
 
 const emu = JSON.parse(process.env["BENCH_EMU"] ?? "{}") as EmuInfo;
-const ctl = async <T>(path: string): Promise<T> => (await fetch(`${emu.control}${path}`)).json() as Promise<T>;
+const ctl = <T>(path: string): Promise<T> => control<T>(emu.control, path);
 const reset = () => ctl("/reset");
 const calls = () => ctl<{ calls: Call[]; replies: Reply[] }>("/calls");
 const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** With IDENTITY_ENDPOINT in the environment the process is a Function App: its managed identity, no secret. */
+const managed = Boolean(process.env["IDENTITY_ENDPOINT"]);
 
 function config(storage: string | undefined): Config {
   return loadConfig({
     CALL_TIMEOUT_SECONDS: "10",
     RUN_BUDGET_SECONDS: "60",
     ...emu.settings,
+    ...(managed ? { AZURE_CLIENT_SECRET: "", AZURE_TENANT_ID: "" } : {}),
     ...(storage ? { AzureWebJobsStorage: storage } : {}),
   });
 }
