@@ -14,6 +14,7 @@ import { createCredential } from "../azure/credential.js";
 import { rootCredential, sharedTokenCredential, warmTokens } from "../azure/tokenCache.js";
 import { rememberingPrincipal } from "../report/monitorPrincipal.js";
 import { customerIdOnce } from "../azure/customerId.js";
+import { poolOf, unpooled, type Pool } from "./clientPool.js";
 import { ingestionReader } from "../azure/ingestionReader.js";
 import { MetricsAdapter } from "../azure/metrics.js";
 import { rotationPorts } from "../azure/rotationPorts.js";
@@ -113,13 +114,20 @@ export function createMonitor(config: Config, options: MonitorOptions = {}): Mon
   // the monitor's own principal id, from the tokens it is handed: a 403's fix names it
   // one token cache for every client, a credential passed in included
   const shared = options.credential ? sharedTokenCredential(options.credential) : createCredential(config);
-  const identity = rememberingPrincipal(shared);
+  // the targets of a process that share the monitor's credential share its clients (clientPool.ts)
+  const root = rootCredential(shared);
+  const pool = poolOf(root, JSON.stringify(config.cloud));
+  const identity = pool("identity", () => rememberingPrincipal(shared));
   const credential = identity.credential as TokenCredential;
   // Graph in the Keeper connector's tenant: the monitor's credential there, else the federated app
-  const graphCredential = graphCredentialFor(config, credential, rootCredential(shared));
-  const adapters = createAdapters(config, credential, graphCredential);
-  const metrics = new MetricsAdapter(credential, config.cloud);
-  const customerId = customerIdOnce(adapters.arm, config.keeper.workspace);
+  const k = config.keeper;
+  const graphKey = `${k.tenantId}|${config.identity.tenantId ?? ""}|${config.identity.graphAppId ?? ""}`.toLowerCase();
+  const graphCredential = pool(`graphCredential|${graphKey}`, () => graphCredentialFor(config, credential, root));
+  const adapters = createAdapters(config, credential, graphCredential, pool, graphKey);
+  const metrics = pool("metrics", () => new MetricsAdapter(credential, config.cloud));
+  const customerId = pool(`customerId|${k.workspace.id.toLowerCase()}`, () =>
+    customerIdOnce(adapters.arm, k.workspace),
+  );
   const rotation = createRotation(
     config,
     credential,
@@ -128,6 +136,8 @@ export function createMonitor(config: Config, options: MonitorOptions = {}): Mon
     customerId,
     now,
     options.rotation,
+    pool,
+    graphKey,
   );
   const parts: RunParts = {
     config,
@@ -161,8 +171,10 @@ function createRotation(
   customerId: ReturnType<typeof customerIdOnce>,
   now: () => Date,
   options: RotationOptions = {},
+  pool: Pool = unpooled,
+  graphKey = "own",
 ): RotationService {
-  const clients = createRotationClients(config, credential, logs, graphCredential);
+  const clients = createRotationClients(config, credential, logs, graphCredential, pool, graphKey);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const store = config.storage
     ? tableRotationStore(

@@ -43,19 +43,20 @@ export function isDisabledSecret(e: unknown): boolean {
   return errorCode(e) === "Forbidden" && /not allowed on a disabled secret/i.test(message);
 }
 
-export class KeyVaultAdapter {
-  private readonly client: SecretClient;
+/** The one Key Vault client of a vault: reads (KeyVaultAdapter) and the rotation's writes (VaultWriter) share it. */
+export function createSecretClient(credential: TokenCredential, vaultUri: string): SecretClient {
+  return new SecretClient(vaultUri, credential, {
+    disableChallengeResourceVerification: isLoopbackVault(vaultUri),
+    retryOptions: READ_RETRY_OPTIONS,
+    additionalPolicies: RESPONSE_LIMIT_POLICIES,
+  });
+}
 
+export class KeyVaultAdapter {
   constructor(
-    credential: TokenCredential,
+    private readonly client: SecretClient,
     private readonly vaultUri: string,
-  ) {
-    this.client = new SecretClient(vaultUri, credential, {
-      disableChallengeResourceVerification: isLoopbackVault(vaultUri),
-      retryOptions: READ_RETRY_OPTIONS,
-      additionalPolicies: RESPONSE_LIMIT_POLICIES,
-    });
-  }
+  ) {}
 
   async currentVersion(secretName: string, ctx: CallContext): Promise<Observation<VaultSecretVersion>> {
     try {

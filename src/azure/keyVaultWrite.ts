@@ -1,11 +1,8 @@
-import { SecretClient, type SecretProperties } from "@azure/keyvault-secrets";
-import type { TokenCredential } from "@azure/core-auth";
-import { callSignal, READ_RETRY_OPTIONS, type CallContext } from "../core/callContext.js";
+import type { SecretClient, SecretProperties } from "@azure/keyvault-secrets";
+import { callSignal, type CallContext } from "../core/callContext.js";
 import { isNotFound, observeError } from "./errors.js";
-import { isLoopbackVault } from "./keyVault.js";
 import type { VaultVersion } from "../rotation/model.js";
 import { StepFailure, type VaultWrite } from "../rotation/ports.js";
-import { RESPONSE_LIMIT_POLICIES } from "./responseLimit.js";
 
 export const SECRET_CONTENT_TYPE = "Keeper client secret (Entra app password)";
 
@@ -22,20 +19,12 @@ export function toVaultVersion(p: SecretProperties): VaultVersion {
 
 /** Key Vault writes of the rotated secret: new versions with tags, listing, disabling. */
 export class VaultWriter {
-  private readonly client: SecretClient;
-
   constructor(
-    credential: TokenCredential,
+    private readonly client: SecretClient,
     private readonly vaultUri: string,
     private readonly secretName: string,
     private readonly appId: string,
-  ) {
-    this.client = new SecretClient(vaultUri, credential, {
-      disableChallengeResourceVerification: isLoopbackVault(vaultUri),
-      retryOptions: READ_RETRY_OPTIONS,
-      additionalPolicies: RESPONSE_LIMIT_POLICIES,
-    });
-  }
+  ) {}
 
   private fail(e: unknown, action: string, ctx: CallContext): StepFailure {
     const o = observeError(
