@@ -13,7 +13,9 @@ import { sharedDiscoveryHttpClient, sharedTokenCredential, type TokenCacheOption
  * AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET are all set (outside Azure); otherwise
  * DefaultAzureCredential (the user-assigned managed identity named by AZURE_CLIENT_ID in Azure,
  * or az login). For an authority MSAL does not know (a Custom cloud), instance discovery is off,
- * so MSAL does not call the public discovery endpoint.
+ * so MSAL does not call the public discovery endpoint. In a Function App the managed identity's
+ * tokens come from the platform's endpoint (IDENTITY_ENDPOINT, IDENTITY_HEADER): no discovery, one
+ * GET per audience; MSAL picks that source, and keeps its tokens, once per process.
  *
  * Build it once per process: every client shares its token cache (concurrent requests for one
  * audience make one token request) and its authority discovery (one OpenID document fetch for the
