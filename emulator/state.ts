@@ -595,6 +595,25 @@ export function seedSignIns(
   return out;
 }
 
+/**
+ * The provider's multi-tenant app registration (KEEPER_GRAPH_APP_ID) as a directory holds it: its
+ * registration in the provider's tenant, or its service principal in a customer's that consented.
+ */
+function multiTenantGraphApp(nowMs: number, spId: string, own: Partial<AppRegistration>): AppRegistration {
+  const displayName = `${MONITOR_APP_DISPLAY_NAME} (customers' Graph)`;
+  return {
+    id: "",
+    appId: MONITOR_GRAPH_APP_ID,
+    displayName,
+    createdDateTime: iso(nowMs - 30 * DAY),
+    passwordCredentials: [],
+    owners: [],
+    servicePrincipal: { id: spId, displayName, accountEnabled: true },
+    graphRoles: [],
+    ...own,
+  };
+}
+
 export function createHealthyState(identity: Identity, nowMs: number): EmulatorState {
   const { url } = identity;
   const keeperCred: PasswordCredential = {
@@ -636,20 +655,9 @@ export function createHealthyState(identity: Identity, nowMs: number): EmulatorS
       servicePrincipal: { id: KEEPER_SP_ID, displayName: KEEPER_APP_DISPLAY_NAME, accountEnabled: true },
       graphRoles: [],
     },
-    {
-      // the provider's multi-tenant app: no secret, the monitor's identity is its credential
+    // the provider's multi-tenant app: no secret, the monitor's identity is its credential
+    multiTenantGraphApp(nowMs, MONITOR_GRAPH_SP_ID, {
       id: MONITOR_GRAPH_APP_OBJECT_ID,
-      appId: MONITOR_GRAPH_APP_ID,
-      displayName: `${MONITOR_APP_DISPLAY_NAME} (customers' Graph)`,
-      createdDateTime: iso(nowMs - 30 * DAY),
-      passwordCredentials: [],
-      owners: [],
-      servicePrincipal: {
-        id: MONITOR_GRAPH_SP_ID,
-        displayName: `${MONITOR_APP_DISPLAY_NAME} (customers' Graph)`,
-        accountEnabled: true,
-      },
-      graphRoles: [],
       signInAudience: "AzureADMultipleOrgs",
       federatedIdentityCredentials: [
         {
@@ -659,7 +667,7 @@ export function createHealthyState(identity: Identity, nowMs: number): EmulatorS
           audiences: [TOKEN_EXCHANGE_AUDIENCE],
         },
       ],
-    },
+    }),
   ];
 
   const ra = (
@@ -812,21 +820,12 @@ function customerDirectory(identity: Identity, nowMs: number): TenantDirectory {
         servicePrincipal: { id: CUSTOMER_KEEPER_SP_ID, displayName: KEEPER_APP_DISPLAY_NAME, accountEnabled: true },
         graphRoles: [],
       },
-      {
+      // the same app consented here: its service principal, granted what rotation needs
+      multiTenantGraphApp(nowMs, MONITOR_GRAPH_CUSTOMER_SP_ID, {
         id: "",
-        appId: MONITOR_GRAPH_APP_ID,
-        displayName: `${MONITOR_APP_DISPLAY_NAME} (customers' Graph)`,
-        createdDateTime: iso(nowMs - 30 * DAY),
-        passwordCredentials: [],
-        owners: [],
-        servicePrincipal: {
-          id: MONITOR_GRAPH_CUSTOMER_SP_ID,
-          displayName: `${MONITOR_APP_DISPLAY_NAME} (customers' Graph)`,
-          accountEnabled: true,
-        },
         graphRoles: ["Application.ReadWrite.OwnedBy", "Policy.Read.ApplicationConfiguration"],
         homeTenantId: TENANT_ID,
-      },
+      }),
     ],
     directoryAudits: [],
     graph: {
