@@ -4,7 +4,7 @@
  * variation) with bounded gaps, so "the gap became implausible" has a ground truth: the latest moment
  * the generator could have placed the next event (`latestNextEvent`).
  */
-import { HOUR, MINUTE, type HourlyRow } from "../src/ingestion/history.js";
+import { HOUR, MINUTE, rowStart, type HourlyRow } from "../src/ingestion/history.js";
 import { seededRandom } from "../emulator/random.js";
 import { DEFAULT_WEEKEND, localTime, type Clock } from "../src/core/calendar.js";
 
@@ -128,10 +128,11 @@ export function generateTrace(
 }
 
 /**
- * What the monitor's hourly query returns for the events in (from, to]: per UTC hour, count, the
- * longest gap ended by an event of the hour (prev() over the window), last event, latency p50/p95.
+ * What the monitor's hourly query returns for the events in (from, to]: per hour (UTC hours, or
+ * hours starting `phaseMs` past the UTC hour, as bin_at bins them), count, the longest gap ended by
+ * an event of the hour (prev() over the window), last event, latency p50/p95.
  */
-export function aggregateHourly(events: readonly TraceEvent[], from: number, to: number): HourlyRow[] {
+export function aggregateHourly(events: readonly TraceEvent[], from: number, to: number, phaseMs = 0): HourlyRow[] {
   const rows: HourlyRow[] = [];
   let prev: number | undefined;
   let cur: { row: HourlyRow; lat: number[] } | undefined;
@@ -143,7 +144,7 @@ export function aggregateHourly(events: readonly TraceEvent[], from: number, to:
   };
   for (const e of events) {
     if (e.timeGenerated <= from || e.timeGenerated > to) continue;
-    const hour = Math.floor(e.timeGenerated / HOUR) * HOUR;
+    const hour = rowStart(e.timeGenerated, phaseMs);
     const gap = prev === undefined ? null : (e.timeGenerated - prev) / MINUTE;
     if (!cur || cur.row.hour !== hour) {
       flush();

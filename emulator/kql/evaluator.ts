@@ -200,7 +200,8 @@ function colIndex(cols: Col[], name: string, opName: string): number {
 
 function defaultName(e: Expr, fallback: string): string {
   if (e.k === "col") return e.name;
-  if (e.k === "call" && (e.name === "bin" || e.name === "floor") && e.args[0]?.k === "col") return e.args[0].name;
+  if (e.k === "call" && (e.name === "bin" || e.name === "bin_at" || e.name === "floor") && e.args[0]?.k === "col")
+    return e.args[0].name;
   return fallback;
 }
 
@@ -453,6 +454,16 @@ function binValue(v: number, size: number): number {
   return Math.floor(v / size) * size;
 }
 
+/** A constant: a literal, a datetime()/timespan() literal, or arithmetic on constants. */
+function isConstant(e: Expr | undefined): boolean {
+  if (!e) return false;
+  if (e.k === "lit") return true;
+  if (e.k === "call") return e.raw !== undefined;
+  if (e.k === "un") return isConstant(e.e);
+  if (e.k === "bin") return isConstant(e.l) && isConstant(e.r);
+  return false;
+}
+
 function compileCall(e: Extract<Expr, { k: "call" }>, args: Compiled[], ctx: KqlContext): Compiled {
   const a0 = args[0];
   const a1 = args[1];
@@ -537,6 +548,35 @@ function compileCall(e: Extract<Expr, { k: "call" }>, args: Compiled[], ctx: Kql
           const v = a0!.fn(r);
           const s = a1!.fn(r);
           return isNull(v) || isNull(s) || s === 0 ? null : binValue(v as number, s as number);
+        },
+      };
+    }
+    case "bin_at": {
+      // bin_at(value, bin_size, fixed_point), as Kusto documents it
+      // (https://learn.microsoft.com/kusto/query/bin-at-function; MicrosoftDocs/dataexplorer-docs,
+      // data-explorer/kusto/query/bin-at-function.md): value int, long, real, timespan or datetime;
+      // bin_size a timespan when value is a timespan or datetime; fixed_point "a constant of the same
+      // type as value". The result is the bin_size multiple below value aligned to fixed_point, which
+      // may lie before or after value: bin_at(6.5, 2.5, 7) = 4.5, bin_at(time(1h), 1d, 12h) = -12h.
+      arity("bin_at", args, 3);
+      const t = a0!.type;
+      const a2 = args[2]!;
+      if (t === "datetime" || t === "timespan") {
+        if (a1!.type !== "timespan") throw new KqlSemanticError("bin_at(): the bin size must be a timespan");
+        if (a2.type !== t) throw new KqlSemanticError(`bin_at(): the fixed point must be a ${t}, found ${a2.type}`);
+      } else if (!isNum(t)) throw new KqlSemanticError(`bin_at(): cannot bin values of type ${t}`);
+      else if (!isNum(a1!.type)) throw new KqlSemanticError("bin_at(): the bin size must be a number");
+      else if (!isNum(a2.type))
+        throw new KqlSemanticError(`bin_at(): the fixed point must be a number, found ${a2.type}`);
+      if (!isConstant(e.args[2])) throw new KqlSemanticError("bin_at(): the fixed point must be a constant");
+      return {
+        type: t === "int" ? "long" : t,
+        fn: (r) => {
+          const v = a0!.fn(r);
+          const s = a1!.fn(r);
+          const at = a2.fn(r);
+          if (isNull(v) || isNull(s) || isNull(at) || s === 0) return null;
+          return (at as number) + binValue((v as number) - (at as number), s as number);
         },
       };
     }

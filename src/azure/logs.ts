@@ -14,18 +14,27 @@ export function kqlString(v: string): string {
 }
 
 /**
- * The one query of a healthy run: per UTC hour, the event count, the longest gap ended by an event
+ * The one query of a healthy run: per hour, the event count, the longest gap ended by an event
  * of the hour (prev() over the rows sorted by time), Keeper's batching delay p50/p95 and the last
  * event. A few hundred rows for 14 days, never raw events; the window is the query's `timespan`.
  * The table name is validated by the settings schema.
+ * The hours are UTC hours (`bin`); with `phaseMs` (the customer's local hours start that far past
+ * the UTC hour, see hourPhase) they start at that phase (`bin_at` with a fixed point at that minute
+ * past an hour), so each row is one local hour on a half-hour zone such as Asia/Kolkata.
  */
-export function hourlyQuery(tableName: string): string {
+export function hourlyQuery(tableName: string, phaseMs = 0): string {
+  if (!Number.isInteger(phaseMs / 60_000) || phaseMs < 0 || phaseMs >= 3_600_000)
+    throw new RangeError(`the row phase must be whole minutes in [0, 60), got ${phaseMs} ms`);
+  const by =
+    phaseMs === 0
+      ? "bin(TimeGenerated, 1h)"
+      : `bin_at(TimeGenerated, 1h, datetime(${new Date(Date.UTC(2000, 0, 1) + phaseMs).toISOString()}))`;
   return [
     tableName,
     "| project TimeGenerated, Timestamp",
     "| sort by TimeGenerated asc",
     "| extend GapMin = (TimeGenerated - prev(TimeGenerated)) / 1m, LatencyMin = (TimeGenerated - Timestamp) / 1m",
-    "| summarize Events = count(), MaxGapMin = max(GapMin), LastEvent = max(TimeGenerated), LatencyP50 = percentile(LatencyMin, 50), LatencyP95 = percentile(LatencyMin, 95) by Hour = bin(TimeGenerated, 1h)",
+    `| summarize Events = count(), MaxGapMin = max(GapMin), LastEvent = max(TimeGenerated), LatencyP50 = percentile(LatencyMin, 50), LatencyP95 = percentile(LatencyMin, 95) by Hour = ${by}`,
     "| sort by Hour asc",
   ].join("\n");
 }
@@ -214,8 +223,15 @@ export class LogsAdapter {
     }
   }
 
-  hourly(customerId: string, tableName: string, days: number, ctx: CallContext): Promise<Observation<HourlyRow[]>> {
-    return this.query(customerId, tableName, hourlyQuery(tableName), { duration: `P${days}D` }, ctx, toHourlyRows);
+  hourly(
+    customerId: string,
+    tableName: string,
+    days: number,
+    ctx: CallContext,
+    phaseMs = 0,
+  ): Promise<Observation<HourlyRow[]>> {
+    const q = hourlyQuery(tableName, phaseMs);
+    return this.query(customerId, tableName, q, { duration: `P${days}D` }, ctx, toHourlyRows);
   }
 
   signIns(customerId: string, appId: string, since: Date, now: Date, ctx: CallContext) {

@@ -78,6 +78,18 @@ export function zoneOffset(zone: string): (t: number) => number {
   };
 }
 
+/**
+ * How far past the UTC hour the zone's local hours start at t (ms, 0 to 59 min): 0 for whole-hour
+ * zones and for no zone; 30 min for Asia/Kolkata (UTC+5:30) and America/St_Johns (UTC−3:30), 45 min
+ * for Asia/Kathmandu (UTC+5:45), from the platform's time-zone data. A zone whose phase changes with
+ * DST (Australia/Lord_Howe, UTC+10:30 in winter, UTC+11 in summer) has the phase it has at t.
+ */
+export function hourPhase(zone: string | undefined, t: number): number {
+  if (!zone) return 0;
+  const off = zoneOffset(zone)(t);
+  return ((off % HOUR) + HOUR) % HOUR;
+}
+
 /** A clock on an IANA zone (validated), or a fixed offset in minutes. */
 export function clockOf(
   zone: string | { offsetMinutes: number },
@@ -131,7 +143,7 @@ export function zoneLabel(t: number, clock: Clock | undefined): string {
 
 const hhmm = (local: number) => new Date(local).toISOString().slice(11, 16);
 
-/** "Mon 10:00-11:00 Sydney time, UTC+11" for the hour starting at t (UTC hours: local half hours in Kolkata). */
+/** "Mon 10:00-11:00 Sydney time, UTC+11" for the hour starting at t (a UTC hour is 10:30-11:30 in Kolkata). */
 export function describeLocalHour(t: number, clock: Clock | undefined): string {
   const local = localTime(t, clock);
   return `${DAY_NAMES[new Date(local).getUTCDay()]} ${hhmm(local)}-${hhmm(local + HOUR).replace("00:00", "24:00")} ${zoneLabel(t, clock)}`;
