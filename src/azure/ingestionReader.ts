@@ -24,7 +24,7 @@ export function ingestionReader(
     return id.kind === "missing" ? missing() : notKnown(id.reason, id.remediation);
   };
   return {
-    hourly: (days) => withWorkspace((id) => a.logs.hourly(id, k.tableName, days, ctx)),
+    hourly: (days, phaseMs) => withWorkspace((id) => a.logs.hourly(id, k.tableName, days, ctx, phaseMs)),
     callsSince: (since, now) => metrics.callsSince(k.dcr, since, now, ctx),
     callMinutesSince: (since, now) => metrics.callMinutesSince(k.dcr, since, now, ctx),
     signInsSince: (since, now) => withWorkspace((id) => a.logs.signIns(id, k.appId, since, now, ctx)),

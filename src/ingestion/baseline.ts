@@ -1,5 +1,13 @@
-import { DAY, HOUR, hourStart, MINUTE, type HourlyRow } from "./history.js";
-import { isWeekendDay, kindHourOf, listsHolidays, weekBucket, weekendOf, type HolidayCalendar } from "./holidays.js";
+import { DAY, HOUR, MINUTE, type HourlyRow } from "./history.js";
+import {
+  isWeekendDay,
+  kindHourOf,
+  listsHolidays,
+  rowOf,
+  weekBucket,
+  weekendOf,
+  type HolidayCalendar,
+} from "./holidays.js";
 import { localMidnight, localTime } from "../core/calendar.js";
 import { gapAnchor, paceProfile, type PaceProfile } from "./pace.js";
 
@@ -376,12 +384,13 @@ export function dayNotShownYet(
   let expected = 0;
   // only hours about as busy as this one: a holiday night looks like a working night
   const busy = NEIGHBOUR_ACTIVITY_RATIO * (baseline.activity[kindHourOf(weekBucket(now, cal), cal)] ?? 0);
-  // the first whole UTC hour of the local day (a half-hour zone's midnight falls inside a UTC hour)
-  for (let h = Math.ceil(dayStart / HOUR) * HOUR; h <= hourStart(lastEvent); h += HOUR) {
+  // the first whole row of the local day (on UTC rows a half-hour zone's midnight falls inside a row)
+  const lastRow = rowOf(lastEvent, cal);
+  for (let h = rowOf(dayStart - 1, cal) + HOUR; h <= lastRow; h += HOUR) {
     const usual = baseline.activity[kindHourOf(weekBucket(h, cal), cal)] ?? 0;
     if (usual < busy) continue;
     observed += byHour.get(h) ?? 0;
-    expected += usual * (h === hourStart(lastEvent) ? (lastEvent - h) / HOUR : 1);
+    expected += usual * (h === lastRow ? (lastEvent - h) / HOUR : 1);
   }
   return expected < DAY_SHOWN_MIN_EXPECTED || observed < QUIET_RATIO * expected;
 }
@@ -415,7 +424,7 @@ export function usualRange(baseline: Baseline, t: number): { low: number; high: 
  * own tolerance.
  */
 export function quietFactor(rows: readonly HourlyRow[], baseline: Baseline, lastEvent: number): number {
-  const end = hourStart(lastEvent) + HOUR;
+  const end = rowOf(lastEvent, baseline.holidays) + HOUR;
   let observed = 0;
   let expected = 0;
   const byHour = new Map(rows.map((r) => [r.hour, r.events]));

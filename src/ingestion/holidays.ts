@@ -1,4 +1,4 @@
-import { DAY, HOUR } from "./history.js";
+import { DAY, rowStart } from "./history.js";
 import { DEFAULT_WEEKEND, localDay, localHourOfWeek, localTime, type Clock } from "../core/calendar.js";
 
 /**
@@ -13,17 +13,27 @@ export interface HolidayCalendar {
   has(t: number): boolean;
   /** The customer's clock and weekend (TRAFFIC_TIME_ZONE, WEEKEND_DAYS, or learned); absent: UTC, Saturday–Sunday. */
   clock?: Clock;
+  /** How far past the UTC hour the hourly rows start (ms; see hourPhase); absent: 0, UTC hours. */
+  rowPhase?: number;
 }
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
-/** The calendar for HOLIDAYS' entries (already validated); undefined when none is listed and no clock is given. */
-export function holidayCalendar(entries: readonly string[] | undefined, clock?: Clock): HolidayCalendar | undefined {
-  if ((!entries || entries.length === 0) && !clock) return undefined;
+/**
+ * The calendar for HOLIDAYS' entries (already validated), on the rows' phase; undefined when none is
+ * listed, no clock is given and the rows are UTC hours.
+ */
+export function holidayCalendar(
+  entries: readonly string[] | undefined,
+  clock?: Clock,
+  rowPhase = 0,
+): HolidayCalendar | undefined {
+  if ((!entries || entries.length === 0) && !clock && rowPhase === 0) return undefined;
   const set = new Set(entries);
   return {
     entries: [...(entries ?? [])],
     ...(clock ? { clock } : {}),
+    ...(rowPhase ? { rowPhase } : {}),
     has(t) {
       if (set.size === 0) return false;
       const d = new Date(localTime(t, clock));
@@ -36,6 +46,9 @@ export function holidayCalendar(entries: readonly string[] | undefined, clock?: 
 /** UTC dates ("YYYY-MM-DD") of the given day numbers since the epoch: a trace's holidays as HOLIDAYS entries. */
 export const holidayEntriesOfDays = (days: Iterable<number>): string[] =>
   [...days].map((d) => new Date(d * DAY).toISOString().slice(0, 10));
+
+/** The start of the hourly row that counts the events of moment t (on the calendar's row phase). */
+export const rowOf = (t: number, calendar: HolidayCalendar | undefined): number => rowStart(t, calendar?.rowPhase ?? 0);
 
 /** The weekend days of a calendar (0 = Sunday). */
 export const weekendOf = (calendar: HolidayCalendar | undefined): readonly number[] =>
@@ -57,9 +70,9 @@ export const isListedHoliday = (t: number, calendar: HolidayCalendar | undefined
  * judges them like a weekend day. Without a calendar: the UTC hour of the week.
  */
 export function weekBucket(t: number, calendar: HolidayCalendar | undefined): number {
-  // the bucket of the UTC hour the moment falls in, as the hourly rows are: on a half-hour zone a
-  // moment late in a UTC hour is already in the next local hour, but its events are counted in this row
-  const row = Math.floor(t / HOUR) * HOUR;
+  // the bucket of the row the moment falls in: on UTC rows of a half-hour zone a moment late in a UTC
+  // hour is already in the next local hour, but its events are counted in this row
+  const row = rowOf(t, calendar);
   const b = localHourOfWeek(row, calendar?.clock);
   if (!isListedHoliday(row, calendar)) return b;
   const weekend = weekendOf(calendar);

@@ -1,5 +1,5 @@
 import { ok, problem, type Finding } from "../core/finding.js";
-import { HOUR, hourStart, type HourlyRow } from "./history.js";
+import { HOUR, rowPhaseOf, rowStart, type HourlyRow } from "./history.js";
 
 export const LATENCY_CHECK = "ingestion.latency";
 
@@ -14,7 +14,7 @@ export function analyzeLatency(
   warnMinutes: number,
   resource: string,
 ): Finding {
-  const recent = rows.filter((r) => r.hour >= hourStart(now) - HOUR && r.events > 0);
+  const recent = rows.filter((r) => r.hour >= rowStart(now, rowPhaseOf(rows)) - HOUR && r.events > 0);
   const p95s = recent.map((r) => r.latencyP95Minutes).filter((x): x is number => x !== null);
   if (recent.length === 0 || p95s.length === 0)
     return ok(LATENCY_CHECK, "No Keeper events in the last hour: no batching delay to measure.", { resource });

@@ -1,5 +1,5 @@
 import { HOUR } from "./history.js";
-import { kindHourOf, weekBucket, type HolidayCalendar } from "./holidays.js";
+import { kindHourOf, rowOf, weekBucket, type HolidayCalendar } from "./holidays.js";
 
 /**
  * Keeper's pace through the day: events per hour, piecewise constant over the hours of a weekday
@@ -117,8 +117,7 @@ export function paceChanges(
   calendar: HolidayCalendar | undefined,
 ): number[] {
   const out: number[] = [];
-  for (let c = Math.floor(from / HOUR) * HOUR + HOUR; c <= to; c += HOUR)
-    if (changesAt(profile, c, calendar)) out.push(c);
+  for (let c = rowOf(from, calendar) + HOUR; c <= to; c += HOUR) if (changesAt(profile, c, calendar)) out.push(c);
   return out;
 }
 
@@ -129,6 +128,6 @@ export function gapAnchor(
   to: number,
   calendar: HolidayCalendar | undefined,
 ): number {
-  for (let c = Math.floor(to / HOUR) * HOUR; c > from; c -= HOUR) if (changesAt(profile, c, calendar)) return c;
+  for (let c = rowOf(to, calendar); c > from; c -= HOUR) if (changesAt(profile, c, calendar)) return c;
   return from;
 }

@@ -7,9 +7,9 @@ import {
   usualMaxGap,
   type Baseline,
 } from "./baseline.js";
-import { holidayCalendar, isListedHoliday, isWeekendDay, weekBucket } from "./holidays.js";
+import { holidayCalendar, isListedHoliday, isWeekendDay, rowOf, weekBucket } from "./holidays.js";
 import { gapAnchor, paceChanges } from "./pace.js";
-import { hourStart, lastEventOf, MINUTE, minutesBetween, type HourlyRow } from "./history.js";
+import { lastEventOf, MINUTE, minutesBetween, rowPhaseOf, type HourlyRow } from "./history.js";
 import {
   describeLocalHour,
   describeLocalTime,
@@ -86,13 +86,17 @@ export interface ClockBaselines {
   alternatives: Baseline[];
 }
 
-/** The baselines on the customer's clock (HOLIDAYS as local dates on it) and on its alternatives. */
+/**
+ * The baselines on the customer's clock (HOLIDAYS as local dates on it) and on its alternatives, on
+ * the rows' phase (local hours on a half-hour zone when TRAFFIC_TIME_ZONE is set, else UTC hours).
+ */
 export function learnOnClock(
   rows: readonly HourlyRow[],
   clock: Clock,
   holidays: readonly string[] | undefined,
 ): ClockBaselines {
-  const on = (c: Clock) => learnBaseline(rows, { holidays: holidayCalendar(holidays, c)! });
+  const phase = rowPhaseOf(rows);
+  const on = (c: Clock) => learnBaseline(rows, { holidays: holidayCalendar(holidays, c, phase)! });
   return { baseline: on(clock), alternatives: (clock.alternatives ?? []).map(on) };
 }
 
@@ -129,7 +133,7 @@ function judgeAt(
 ): SilenceVerdict {
   const gap = lastEvent === undefined ? undefined : minutesBetween(lastEvent, now);
   const clock = baseline.holidays?.clock;
-  const how = describeLocalHour(hourStart(now), clock);
+  const how = describeLocalHour(rowOf(now, baseline.holidays), clock);
   const base = {
     lastEvent,
     gapMinutes: gap,

@@ -1,6 +1,6 @@
 import { ok, problem, type Finding } from "../core/finding.js";
 import { usualCount, type Baseline } from "./baseline.js";
-import { HOUR, hourStart, type HourlyRow } from "./history.js";
+import { HOUR, rowPhaseOf, rowStart, type HourlyRow } from "./history.js";
 
 export const VOLUME_CHECK = "ingestion.volume";
 /** Below this many usual events in the two hours, a drop is not told apart from chance. */
@@ -25,7 +25,8 @@ export function analyzeVolume(
         resource,
       },
     );
-  const hours = [hourStart(now) - 2 * HOUR, hourStart(now) - HOUR];
+  const row = rowStart(now, rowPhaseOf(rows));
+  const hours = [row - 2 * HOUR, row - HOUR];
   const byHour = new Map(rows.map((r) => [r.hour, r.events]));
   const observed = hours.reduce((s, h) => s + (byHour.get(h) ?? 0), 0);
   const usual = hours.reduce((s, h) => s + (usualCount(baseline, h) ?? 0), 0);

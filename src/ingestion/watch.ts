@@ -17,12 +17,16 @@ import {
 } from "./diagnosis.js";
 import { callCountsOf, firstMinuteAfter, needsPushCheck, pushLoss, withPushLoss, type CallMinute } from "./pushes.js";
 import type { HourPoint, RunClock } from "../core/notifier.js";
-import { DAY, eventsPerHour, lastEventOf, type HourlyRow } from "./history.js";
+import { alignRows, DAY, eventsPerHour, lastEventOf, type HourlyRow } from "./history.js";
+import { hourPhase } from "../core/calendar.js";
 
 /** The reads of one ingestion run; the Azure adapters implement it, tests pass plain objects. */
 export interface IngestionReader {
-  /** The one aggregated query (a healthy run makes no other call). `missing`: the table or workspace does not exist. */
-  hourly(days: number): Promise<Observation<HourlyRow[]>>;
+  /**
+   * The one aggregated query (a healthy run makes no other call), its hours starting `phaseMs` past
+   * the UTC hour (0: UTC hours). `missing`: the table or workspace does not exist.
+   */
+  hourly(days: number, phaseMs: number): Promise<Observation<HourlyRow[]>>;
   /** Diagnosis only: DCR ApiCallReceived_Count by ResponseCode in [since, now). */
   callsSince(since: Date, now: Date): Promise<Observation<CallCounts>>;
   /** The same per minute: Keeper's pushes since its last event, read while a gap is open (see pushes.ts). */
@@ -85,7 +89,9 @@ async function settle<T>(what: string, p: () => Promise<Observation<T>>): Promis
 export async function runIngestionWatch(deps: WatchDeps): Promise<WatchResult> {
   const startedAt = deps.now();
   const s = deps.settings;
-  const hourly = await settle("query the Keeper table", () => deps.reader.hourly(s.baselineDays));
+  // on a zone whose offset is not whole hours the rows are its local hours (the phase at this run)
+  const phase = hourPhase(s.trafficTimeZone, startedAt.getTime());
+  const hourly = await settle("query the Keeper table", () => deps.reader.hourly(s.baselineDays, phase));
   if (hourly.kind !== "found") {
     const reason =
       hourly.kind === "missing" ? "the Keeper table or its workspace does not exist (see table.exists)" : hourly.reason;
@@ -98,7 +104,8 @@ export async function runIngestionWatch(deps: WatchDeps): Promise<WatchResult> {
       ),
     };
   }
-  const rows = hourly.value;
+  // rows at another phase (an answer binned otherwise) are counted in the row that holds their start
+  const rows = alignRows(hourly.value, phase);
   const now = deps.now().getTime();
   // the customer's clock and weekend: as set, else learned from the same rows
   const clock = learnClock(rows, {
