@@ -21,9 +21,9 @@ import {
 } from "../src/ingestion/silence.js";
 import { diagnose } from "../src/ingestion/diagnosis.js";
 import { needsPushCheck, pushLoss, withPushLoss, type CallMinute } from "../src/ingestion/pushes.js";
-import { DAY, HOUR, MINUTE, WEEK, type HourlyRow } from "../src/ingestion/history.js";
+import { DAY, HOUR, MINUTE, rowStart, WEEK, type HourlyRow } from "../src/ingestion/history.js";
 import { aggregateHourly, generateTrace, latestNextEvent, type TraceEvent } from "./trafficModel.js";
-import { clockOf, type Clock } from "../src/core/calendar.js";
+import { clockOf, phaseOfOffset, type Clock } from "../src/core/calendar.js";
 import { learnClock } from "../src/ingestion/learnClock.js";
 import { evidenceFor, INJECTED_CAUSES, pushCodeFor, type InjectedCause } from "./causeEvidence.js";
 
@@ -240,6 +240,8 @@ interface DetectorSpec {
   make: (holidays: ReadonlySet<number>, pushes: readonly Push[]) => Detector;
   /** BENCH_DEBUG: the detector's own explanation of its verdict, when it differs from the adaptive one's. */
   explain?: (holidays: ReadonlySet<number>, rows: HourlyRow[], now: number) => string;
+  /** How far past the UTC hour the rows this detector reads start at `now` (ms); absent: UTC hours. */
+  rowPhase?: (now: number) => number;
 }
 const adaptive = (name: string, mode: CalendarMode): DetectorSpec => ({
   name,
@@ -273,12 +275,19 @@ function explain(rows: HourlyRow[], now: number, holidays: ReadonlySet<number>, 
   );
   return `${verdict.why}; past outages ${past.join(" ")}`;
 }
+/**
+ * BENCH_UTC_ROWS=1: the hourly rows are UTC hours for every detector, as the query bins without a
+ * row phase; unset, the "zone set" detector reads rows on its zone's local hours (bin_at) where the
+ * zone's offset is not whole hours (Asia/Kolkata), as the monitor queries with TRAFFIC_TIME_ZONE set.
+ */
+const UTC_ROWS = !!process.env["BENCH_UTC_ROWS"];
 /** The zone table's detector: HOLIDAYS set, the clock set (TRAFFIC_TIME_ZONE, WEEKEND_DAYS), learned, or UTC. */
 const zoneClock = (how: "set" | "learned" | "utc", z: ZoneTrace, rows: readonly HourlyRow[]) =>
   how === "set" ? z.set : how === "learned" ? learnClock(rows) : undefined;
 const zoned = (name: string, how: "set" | "learned" | "utc", z: ZoneTrace): DetectorSpec => ({
   name,
   calendar: how === "set" ? "all" : "none",
+  ...(how === "set" && !UTC_ROWS ? { rowPhase: (now: number) => phaseOfOffset(z.set.offsetAt(now)) } : {}),
   explain: (holidays, rows, now) => {
     const clock = zoneClock(how, z, rows);
     const entries = calendarFor(holidays, "all")?.entries;
@@ -391,8 +400,17 @@ function run(z?: ZoneTrace): RunResult | undefined {
       if (code === "429" && retry < o.start + o.minutes * MINUTE) pushes.push({ at: retry, code });
     }
     pushes.sort((a, b) => a.at - b.at);
-    const fullRows = aggregateHourly(events, t0 - DAY, end);
-    const rowIndex = new Map(fullRows.map((r, i) => [r.hour, i]));
+    // the complete rows of the trace, per row phase a detector reads (0: UTC hours)
+    const fullRowsAt = new Map<number, { rows: HourlyRow[]; index: Map<number, number> }>();
+    const fullAt = (phase: number) => {
+      let f = fullRowsAt.get(phase);
+      if (!f) {
+        const rows = aggregateHourly(events, t0 - DAY, end, phase);
+        f = { rows, index: new Map(rows.map((r, i) => [r.hour, i])) };
+        fullRowsAt.set(phase, f);
+      }
+      return f;
+    };
     const oInfo = outages.map((o) => {
       const iBefore = lowerBound(events, o.start) - 1;
       const last = events[iBefore]!.timeGenerated;
@@ -417,17 +435,27 @@ function run(z?: ZoneTrace): RunResult | undefined {
     const detectors = DETECTORS.map((d) => d.make(holidays, pushes));
     const debugMiss = new Map<string, string>();
     for (let now = t0 + WARMUP_WEEKS * WEEK; now < end; now += CHECK) {
-      const hs = Math.floor(now / HOUR) * HOUR;
-      const from = hs - BASELINE_DAYS * DAY;
-      // complete hours from the precomputed rows, the running hour from its events so far
-      const rows: HourlyRow[] = [];
-      for (let h = from; h < hs; h += HOUR) {
-        const i = rowIndex.get(h);
-        if (i !== undefined) rows.push(fullRows[i]!);
-      }
-      const i0 = lowerBound(events, hs);
       const i1 = lowerBound(events, now + 1);
-      if (i1 > i0) rows.push(...aggregateHourly(events.slice(Math.max(0, i0 - 1), i1), hs - 1, now));
+      // the rows the query returns now on a phase: complete hours from the precomputed rows, the
+      // running hour from its events so far
+      const rowsNow = new Map<number, HourlyRow[]>();
+      const rowsAt = (phase: number): HourlyRow[] => {
+        const cached = rowsNow.get(phase);
+        if (cached) return cached;
+        const full = fullAt(phase);
+        const hs = rowStart(now, phase);
+        const rows: HourlyRow[] = [];
+        for (let h = hs - BASELINE_DAYS * DAY; h < hs; h += HOUR) {
+          const i = full.index.get(h);
+          if (i !== undefined) rows.push(full.rows[i]!);
+        }
+        const i0 = lowerBound(events, hs);
+        if (i1 > i0) rows.push(...aggregateHourly(events.slice(Math.max(0, i0 - 1), i1), hs - 1, now, phase));
+        rowsNow.set(phase, rows);
+        return rows;
+      };
+      const rows = rowsAt(0);
+      const rowsOf = (spec: DetectorSpec) => (spec.rowPhase ? rowsAt(spec.rowPhase(now)) : rows);
       const lastIdx = i1 - 1;
       const lastEvent = lastIdx >= 0 ? events[lastIdx]!.timeGenerated : undefined;
       if (traceWindow && traceWindow.seed === seed && now >= traceWindow.from && now <= traceWindow.to) {
@@ -440,12 +468,13 @@ function run(z?: ZoneTrace): RunResult | undefined {
         if (k >= 0 && oInfo[k]!.o.minutes <= 24 * 60)
           for (const [d, spec] of DETECTORS.entries()) {
             if (state[d]!.detected.has(k) || (d !== JUDGED && !spec.explain)) continue;
-            const why = spec.explain?.(holidays, rows, now) ?? verdictFor(rows, now, holidays, "all").verdict.why;
+            const why =
+              spec.explain?.(holidays, rowsOf(spec), now) ?? verdictFor(rows, now, holidays, "all").verdict.why;
             debugMiss.set(`${d}:${k}`, `at ${new Date(now).toISOString()}: ${why}`);
           }
       }
       for (const [d, detect] of detectors.entries()) {
-        const alarm = detect(rows, lastEvent, now);
+        const alarm = detect(rowsOf(DETECTORS[d]!), lastEvent, now);
         const st = state[d]!;
         // the gap this check sees contains outage k (it began before the outage and the outage has started)
         const k = oInfo.findIndex((x) => x.last === lastEvent && now >= x.o.start);
@@ -453,7 +482,7 @@ function run(z?: ZoneTrace): RunResult | undefined {
           totals[d]!.falseAlarms++;
           if (process.env["BENCH_DEBUG"] && DETECTORS[d]!.calendar)
             console.log(
-              `false alarm (${DETECTORS[d]!.name}): seed ${seed} at ${new Date(now).toISOString()}, last event ${new Date(lastEvent ?? 0).toISOString()}: ${DETECTORS[d]!.explain?.(holidays, rows, now) ?? explain(rows, now, holidays, DETECTORS[d]!.calendar)}`,
+              `false alarm (${DETECTORS[d]!.name}): seed ${seed} at ${new Date(now).toISOString()}, last event ${new Date(lastEvent ?? 0).toISOString()}: ${DETECTORS[d]!.explain?.(holidays, rowsOf(DETECTORS[d]!), now) ?? explain(rows, now, holidays, DETECTORS[d]!.calendar)}`,
             );
         }
         if (alarm && k >= 0 && !st.detected.has(k)) {
@@ -581,7 +610,8 @@ function runZones(): void {
   const verdicts: string[] = [];
   console.log(
     `\nZone traces: ${ZONE_SEEDS.length} ${ZONE_TUNING ? "tuning" : "hold-out"} traces (seeds ${ZONE_SEEDS.join(", ")}) × ${EVAL_WEEKS} evaluated weeks per zone (from ${new Date(ZONE_T0 + WARMUP_WEEKS * WEEK).toISOString().slice(0, 10)}, DST changes inside), ` +
-      `outages at the people's local hours, HOLIDAYS set; "zone set": TRAFFIC_TIME_ZONE and WEEKEND_DAYS set; "zone learned": both unset; "UTC detector": the hours of the week in UTC, weekend Sat–Sun\n`,
+      `outages at the people's local hours, HOLIDAYS set; "zone set": TRAFFIC_TIME_ZONE and WEEKEND_DAYS set; "zone learned": both unset; "UTC detector": the hours of the week in UTC, weekend Sat–Sun; ` +
+      `rows: ${UTC_ROWS ? "UTC hours for every detector (BENCH_UTC_ROWS=1)" : '"zone set" reads its local hours on a zone whose offset is not whole hours, the others UTC hours'}\n`,
   );
   // each zone's rows as soon as it is done (a run over every zone takes a while)
   const widths = [44, 12, 19, 37, 23, 15];

@@ -85,10 +85,11 @@ export function zoneOffset(zone: string): (t: number) => number {
  * DST (Australia/Lord_Howe, UTC+10:30 in winter, UTC+11 in summer) has the phase it has at t.
  */
 export function hourPhase(zone: string | undefined, t: number): number {
-  if (!zone) return 0;
-  const off = zoneOffset(zone)(t);
-  return ((off % HOUR) + HOUR) % HOUR;
+  return zone ? phaseOfOffset(zoneOffset(zone)(t)) : 0;
 }
+
+/** How far past the UTC hour the local hours of a UTC offset (ms) start: 30 min for UTC+5:30 and UTC−3:30. */
+export const phaseOfOffset = (offsetMs: number): number => ((offsetMs % HOUR) + HOUR) % HOUR;
 
 /** A clock on an IANA zone (validated), or a fixed offset in minutes. */
 export function clockOf(
