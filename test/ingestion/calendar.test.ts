@@ -8,7 +8,10 @@ import {
   zoneLabel,
   type Clock,
 } from "../../src/core/calendar.js";
-import { HOUR, MINUTE } from "../../src/ingestion/history.js";
+import { alignRows, DAY, HOUR, MINUTE, rowStart, type HourlyRow } from "../../src/ingestion/history.js";
+import { holidayCalendar, weekBucket } from "../../src/ingestion/holidays.js";
+import { localHourOfWeek } from "../../src/core/calendar.js";
+import { learnOnClock } from "../../src/ingestion/silence.js";
 import { rowsOf, verdict } from "./localTraffic.js";
 
 const SYDNEY = clockOf("Australia/Sydney");
@@ -106,5 +109,110 @@ describe("silence on the customer's calendar", () => {
     expect(saturdayAlarms(7, "utc")).not.toEqual([]);
     expect(outageAlarm(SYDNEY, SYDNEY_MONDAY_10AM, "utc")).toBeUndefined();
     expect(outageAlarm(RIYADH, RIYADH_SUNDAY_10AM, "utc")).toBeUndefined();
+  });
+});
+
+const KOLKATA = clockOf("Asia/Kolkata");
+const HALF = 30 * MINUTE;
+
+describe("rows on the local hours of a half-hour zone (TRAFFIC_TIME_ZONE=Asia/Kolkata)", () => {
+  it("a moment belongs to the row starting at floor((t - phase) / 1h) * 1h + phase", () => {
+    const t = Date.parse("2026-03-16T11:40:00Z");
+    expect(new Date(rowStart(t, HALF)).toISOString()).toBe("2026-03-16T11:30:00.000Z");
+    expect(new Date(rowStart(t - 11 * MINUTE, HALF)).toISOString()).toBe("2026-03-16T10:30:00.000Z");
+    expect(new Date(rowStart(Date.parse("2026-03-16T11:30:00Z"), HALF)).toISOString()).toBe("2026-03-16T11:30:00.000Z");
+    expect(new Date(rowStart(t, 15 * MINUTE)).toISOString()).toBe("2026-03-16T11:15:00.000Z");
+    expect(new Date(rowStart(t, 45 * MINUTE)).toISOString()).toBe("2026-03-16T10:45:00.000Z");
+    expect(rowStart(t, 0)).toBe(Date.parse("2026-03-16T11:00:00Z"));
+    expect(rowStart(-10 * MINUTE, HALF)).toBe(-HALF); // before the epoch too
+  });
+
+  it("buckets every moment in its own local hour, not the UTC row's half-hour-early one", () => {
+    const monday = Date.parse("2026-03-02T00:00:00Z");
+    for (const [zone, phase] of [
+      ["Asia/Kolkata", HALF],
+      ["Asia/Kathmandu", 15 * MINUTE],
+      ["America/St_Johns", HALF],
+    ] as const) {
+      const clock = clockOf(zone);
+      const cal = holidayCalendar([], clock, phase);
+      for (let t = monday; t < monday + 7 * DAY; t += 5 * MINUTE)
+        expect(weekBucket(t, cal), `${zone} ${new Date(t).toISOString()}`).toBe(localHourOfWeek(t, clock));
+    }
+    // 11:40 UTC is 17:10 in Kolkata: the 17:00-18:00 row (on UTC rows it was 16:30-17:30's bucket, 16)
+    const t = monday + 11 * HOUR + 40 * MINUTE;
+    expect(weekBucket(t, holidayCalendar([], KOLKATA, HALF))).toBe(24 + 17);
+    expect(weekBucket(t, holidayCalendar([], KOLKATA))).toBe(24 + 16);
+  });
+
+  it("learns on the rows' phase and names the verdict's hour by its local start", () => {
+    const now = Date.parse("2026-03-18T05:10:00Z"); // Wed 10:40 in Kolkata
+    const rows = rowsOf(KOLKATA, now, now, now, 7, HALF);
+    expect(rows.every((r) => r.hour % HOUR === HALF)).toBe(true);
+    expect(learnOnClock(rows, KOLKATA, []).baseline.holidays?.rowPhase).toBe(HALF);
+    expect(verdict(rows, now, KOLKATA).hourOfWeek).toBe("Wed 10:00-11:00 Kolkata time, UTC+5:30");
+    const utcRows = rowsOf(KOLKATA, now);
+    expect(learnOnClock(utcRows, KOLKATA, []).baseline.holidays?.rowPhase).toBeUndefined();
+    expect(verdict(utcRows, now, KOLKATA).hourOfWeek).toBe("Wed 10:30-11:30 Kolkata time, UTC+5:30");
+  });
+
+  it("catches a 50-minute outage on a Kolkata Monday morning on local-hour rows, in its first half hour, and lets the hour before be", () => {
+    const start = Date.parse("2026-03-16T05:00:00Z"); // Mon 10:30 in Kolkata
+    let alarm: number | undefined;
+    for (let now = start; now < start + 50 * MINUTE && alarm === undefined; now += 5 * MINUTE)
+      if (verdict(rowsOf(KOLKATA, now, start, now, 7, HALF), now, KOLKATA).silent) alarm = now;
+    expect(alarm, "never detected").toBeDefined();
+    expect(alarm! - start).toBeLessThanOrEqual(30 * MINUTE);
+    for (let now = start - HOUR; now < start; now += 5 * MINUTE)
+      expect(verdict(rowsOf(KOLKATA, now, now, now, 7, HALF), now, KOLKATA).silent, new Date(now).toISOString()).toBe(
+        false,
+      );
+  });
+
+  it("counts rows of another phase (written before the setting changed) in the row holding their start, none lost", () => {
+    const now = Date.parse("2026-03-18T05:10:00Z");
+    const split = now - 7 * DAY;
+    // the first week binned on UTC hours, the second on Kolkata's local hours
+    const mixed: HourlyRow[] = [
+      ...rowsOf(KOLKATA, now).filter((r) => r.hour < split),
+      ...rowsOf(KOLKATA, now, now, now, 7, HALF).filter((r) => r.hour >= split),
+    ];
+    const aligned = alignRows(mixed, HALF);
+    expect(aligned.every((r) => r.hour % HOUR === HALF)).toBe(true);
+    expect(new Set(aligned.map((r) => r.hour)).size).toBe(aligned.length);
+    expect(aligned.reduce((n, r) => n + r.events, 0)).toBe(mixed.reduce((n, r) => n + r.events, 0));
+    expect(Math.max(...aligned.map((r) => r.lastEvent))).toBe(Math.max(...mixed.map((r) => r.lastEvent)));
+    // the 10:00 UTC row joins the 09:30 row; where both exist their counts add up
+    const r10 = {
+      hour: 10 * HOUR,
+      events: 3,
+      maxGapMinutes: 12,
+      lastEvent: 10 * HOUR + 50 * MINUTE,
+      latencyP50Minutes: 1,
+      latencyP95Minutes: 4,
+    };
+    const r0930 = {
+      hour: 9 * HOUR + HALF,
+      events: 2,
+      maxGapMinutes: null,
+      lastEvent: 9 * HOUR + 40 * MINUTE,
+      latencyP50Minutes: 2,
+      latencyP95Minutes: 3,
+    };
+    expect(alignRows([r10, r0930], HALF)).toEqual([
+      {
+        hour: 9 * HOUR + HALF,
+        events: 5,
+        maxGapMinutes: 12,
+        lastEvent: r10.lastEvent,
+        latencyP50Minutes: 2,
+        latencyP95Minutes: 4,
+      },
+    ]);
+    expect(alignRows([r10], 0)).toEqual([r10]);
+    // judged like the rows binned on the local hours throughout
+    const v = verdict(aligned, now, KOLKATA);
+    expect(v.silent).toBe(false);
+    expect(v.hourOfWeek).toBe("Wed 10:00-11:00 Kolkata time, UTC+5:30");
   });
 });

@@ -48,7 +48,7 @@ function errors(query: string): string[] {
 const QUERIES: Array<[string, string]> = [
   ["hourly", hourlyQuery("KeeperSecurityEventNewLogs_CL")],
   ["hourly, Asia/Kolkata's local hours", hourlyQuery("KeeperSecurityEventNewLogs_CL", 30 * 60_000)],
-  ["hourly, Asia/Kathmandu's local hours", hourlyQuery("KeeperSecurityEventNewLogs_CL", 45 * 60_000)],
+  ["hourly, Asia/Kathmandu's local hours", hourlyQuery("KeeperSecurityEventNewLogs_CL", 15 * 60_000)],
   ["sign-ins", signInQuery("6897d2c6-ca50-46d5-8972-5efc9562512e")],
   ["DCRLogErrors", dcrErrorsQuery("Custom-KeeperSecurityEventNewLogs")],
   ["daily cap", dailyCapQuery()],
@@ -152,7 +152,8 @@ describe("the hourly query on the customer's local hours", () => {
   it.each([
     ["America/St_Johns", "2026-01-15T12:00:00Z", 30], // UTC−3:30
     ["America/St_Johns", "2026-07-15T12:00:00Z", 30], // UTC−2:30
-    ["Asia/Kathmandu", "2026-01-15T12:00:00Z", 45], // UTC+5:45
+    ["Asia/Kathmandu", "2026-01-15T12:00:00Z", 15], // UTC+5:45: 00:15 UTC is 06:00 there
+    ["Pacific/Chatham", "2026-07-15T12:00:00Z", 15], // UTC+12:45
     ["Australia/Adelaide", "2026-01-15T12:00:00Z", 30], // UTC+10:30
     ["Australia/Lord_Howe", "2026-07-15T12:00:00Z", 30], // UTC+10:30 in winter
     ["Australia/Lord_Howe", "2026-01-15T12:00:00Z", 0], // UTC+11 in summer: the phase at the query's time
