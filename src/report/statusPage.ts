@@ -109,6 +109,17 @@ const M = { l: 64, r: 16, t: 30, b: 58 };
 const PW = W - M.l - M.r;
 const PH = H - M.t - M.b;
 
+/** Whole minutes past the UTC hour at which the newest point's hour starts (0 without a readable point). */
+function pointsPhase(points: StatusPageModel["eventsPerHour"]): number {
+  let newest: number | undefined;
+  for (const p of points ?? []) {
+    const t = Date.parse(p.hour);
+    if (Number.isFinite(t) && (newest === undefined || t > newest)) newest = t;
+  }
+  if (newest === undefined) return 0;
+  return Math.floor((((newest % HOUR) + HOUR) % HOUR) / 60_000) * 60_000;
+}
+
 /** A round axis maximum at or above v: 1, 2, 5 × 10^n. */
 function niceMax(v: number): number {
   if (v <= 1) return 1;
@@ -129,11 +140,15 @@ export function renderChart(
 ): string {
   const pc = pageClock(opts.clock);
   const nowMs = Date.parse(now);
-  const end = Math.floor(nowMs / HOUR) * HOUR;
+  // the rows' phase (a half-hour zone's local hours start 30 min past the UTC hour): the newest point's
+  const phase = pointsPhase(points);
+  const rowOf = (t: number) => Math.floor((t - phase) / HOUR) * HOUR + phase;
+  const end = rowOf(nowMs);
   const start = end - (HOURS - 1) * HOUR;
   const byHour = new Map<number, { count: number; low?: number; high?: number }>();
   for (const p of points ?? []) {
-    const t = Math.floor(Date.parse(p.hour) / HOUR) * HOUR;
+    // a point at another phase counts in the bar that holds its start
+    const t = rowOf(Date.parse(p.hour));
     if (!(t >= start && t <= end) || !Number.isFinite(p.count)) continue;
     const cur = byHour.get(t) ?? { count: 0 };
     cur.count += Math.max(0, p.count);
@@ -210,7 +225,7 @@ export function renderChart(
     const usual = b.low !== undefined ? `, usual ${b.low}–${b.high}` : "";
     const d = new Date(localTime(t, pc.clock));
     parts.push(
-      `<rect class="bar" x="${f(x(t) + 0.4)}" y="${f(y(b.count))}" width="${f(Math.max(1, PW / HOURS - 0.8))}" height="${f(y(0) - y(b.count))}" fill="${COLOUR.bar}"><title>${DAY_NAMES[d.getUTCDay()]} ${pad(d.getUTCHours())}:00: ${b.count} events${usual}</title></rect>`,
+      `<rect class="bar" x="${f(x(t) + 0.4)}" y="${f(y(b.count))}" width="${f(Math.max(1, PW / HOURS - 0.8))}" height="${f(y(0) - y(b.count))}" fill="${COLOUR.bar}"><title>${DAY_NAMES[d.getUTCDay()]} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}: ${b.count} events${usual}</title></rect>`,
     );
   }
 

@@ -78,6 +78,33 @@ describe("the chart", () => {
     expect(svg).toContain('class="band"');
     expect(svg).toContain('viewBox="0 0 840 280" width="100%"');
   });
+  it("labels each bar by the local time its row starts: Kolkata's local hours on rows binned at their phase", () => {
+    const kolkata = { zone: "Asia/Kolkata", offsetMinutes: 330, origin: "set" as const };
+    const at = new Date(NOW).toISOString(); // Wed 12:00 UTC, 17:30 in Kolkata
+    // rows on Kolkata's local hours start at half past the UTC hour
+    const local = Array.from({ length: 168 }, (_, i) => ({
+      hour: new Date(NOW - 30 * 60_000 - (167 - i) * 3_600_000).toISOString(),
+      count: 40,
+    }));
+    const svg = renderChart(local, at, { clock: kolkata });
+    expect(svg).toContain("<title>Wed 17:00: 40 events</title>");
+    expect(svg).toContain("<title>Wed 16:00: 40 events</title>");
+    expect(svg).not.toMatch(/<title>\w+ \d\d:30:/);
+    expect(svg.match(/class="bar"/g)).toHaveLength(168);
+    // UTC rows in Kolkata start at half past the local hour, and say so
+    const utc = renderChart(points, at, { clock: kolkata });
+    expect(utc).toContain("<title>Wed 00:30: 40 events, usual 30–50</title>");
+    expect(utc).not.toMatch(/<title>\w+ \d\d:00:/);
+    // a point at another phase counts in the bar holding its start
+    const mixed = renderChart(
+      [...local.slice(0, -2), { hour: "2026-11-25T11:00:00.000Z", count: 5 }, local.at(-1)!],
+      at,
+      { clock: kolkata },
+    );
+    expect(mixed).toContain("<title>Wed 16:00: 5 events</title>");
+    expect(mixed).toContain("<title>Wed 17:00: 40 events</title>");
+  });
+
   it("draws no band without the usual range", () => {
     const svg = renderChart(
       points.map(({ hour, count }) => ({ hour, count })),
