@@ -40,6 +40,36 @@ describe("ingestion watch against the emulator (real SDKs), clock at 03:00 on a 
     expect(run.eventsPerHour?.length).toBeGreaterThanOrEqual(168);
   });
 
+  it("on Asia/Kolkata (TRAFFIC_TIME_ZONE) the one query bins Kolkata's local hours (bin_at), evaluated by the emulator", async () => {
+    clockEmu.applyScenario("healthy");
+    clockEmu.resetCalls();
+    const monitor = createMonitor(
+      loadConfig({
+        CALL_TIMEOUT_SECONDS: "4",
+        RUN_BUDGET_SECONDS: "20",
+        ...clockEmu.settings,
+        TRAFFIC_TIME_ZONE: "Asia/Kolkata",
+      }),
+      { now: () => SUNDAY_3AM },
+    );
+    const run = await monitor.runIngestionWatch();
+    expect(clockEmu.calls.filter((c) => c.service === "logs")).toHaveLength(1);
+    const fresh = find(run.findings, "ingestion.freshness");
+    expect(fresh.status, fresh.summary).not.toBe("unknown");
+    // Sunday 03:00 UTC is 08:30 in Kolkata: the row of 08:00-09:00 local, from 02:30 UTC
+    expect(fresh.evidence?.["hourOfWeek"]).toBe("Sun 08:00-09:00 Kolkata time, UTC+5:30");
+    const points = run.eventsPerHour ?? [];
+    expect(points.length).toBeGreaterThanOrEqual(168);
+    expect(points.every((p) => p.hour.slice(13) === ":30:00.000Z")).toBe(true);
+    // each count is the emulator's events in [hh:30, hh+1:30): the rows were binned there, not moved there
+    const times = clockEmu.state.tables[ids.TABLE_NAME]!.rows.map((r) => r["TimeGenerated"] as number);
+    const inRow = (h: number) => times.filter((t) => t >= h && t < h + 3_600_000).length;
+    const busy = points.filter((p) => p.count > 0).slice(-48);
+    expect(busy.length).toBeGreaterThan(24);
+    for (const p of busy) expect(p.count, p.hour).toBe(inRow(Date.parse(p.hour)));
+    expect(busy.some((p) => inRow(Date.parse(p.hour) + 1_800_000) !== p.count)).toBe(true);
+  });
+
   it("lets a quiet night pass: no event for 100 min at Sunday 03:00 is no alert", async () => {
     clockEmu.applyScenario("healthy");
     const store = clockEmu.state.tables[ids.TABLE_NAME]!;
