@@ -12,6 +12,9 @@ import { alignRows, DAY, HOUR, MINUTE, rowStart, type HourlyRow } from "../../sr
 import { holidayCalendar, weekBucket } from "../../src/ingestion/holidays.js";
 import { localHourOfWeek } from "../../src/core/calendar.js";
 import { learnOnClock } from "../../src/ingestion/silence.js";
+import { runIngestionWatch, type IngestionReader } from "../../src/ingestion/watch.js";
+import { found } from "../../src/core/observation.js";
+import { SILENCE_SETTINGS } from "./silenceSettings.js";
 import { rowsOf, verdict } from "./localTraffic.js";
 
 const SYDNEY = clockOf("Australia/Sydney");
@@ -214,5 +217,64 @@ describe("rows on the local hours of a half-hour zone (TRAFFIC_TIME_ZONE=Asia/Ko
     const v = verdict(aligned, now, KOLKATA);
     expect(v.silent).toBe(false);
     expect(v.hourOfWeek).toBe("Wed 10:00-11:00 Kolkata time, UTC+5:30");
+  });
+});
+
+describe("the ingestion watch asks for rows on the local hours of a half-hour TRAFFIC_TIME_ZONE", () => {
+  const now = Date.parse("2026-03-18T05:10:00Z");
+  /** A run whose reader answers `answer(phase)` and notes the phase it was asked for. */
+  async function run(zone: string | undefined, answer: (phase: number) => HourlyRow[]) {
+    const asked: number[] = [];
+    const none = () => Promise.resolve(found([]));
+    const reader: IngestionReader = {
+      hourly: (_days, phase) => {
+        asked.push(phase);
+        return Promise.resolve(found(answer(phase)));
+      },
+      callsSince: () => Promise.resolve(found({ byCode: {}, total: 0 })),
+      callMinutesSince: none,
+      signInsSince: none,
+      dcrErrorsSince: none,
+      dailyCapSince: none,
+    };
+    const result = await runIngestionWatch({
+      reader,
+      settings: {
+        ...SILENCE_SETTINGS,
+        baselineDays: 14,
+        latencyWarnMinutes: 30,
+        volumeDropPercent: 80,
+        ...(zone ? { trafficTimeZone: zone } : {}),
+      },
+      now: () => new Date(now),
+      driftFindings: () => Promise.resolve([]),
+      resource: "/t",
+    });
+    return { asked, result };
+  }
+
+  it.each([
+    ["Asia/Kolkata", HALF],
+    ["Asia/Kathmandu", 15 * MINUTE],
+    ["Europe/London", 0],
+    [undefined, 0],
+  ])("%s: rows %i ms past the UTC hour", async (zone, phase) => {
+    const { asked, result } = await run(zone, (p) => rowsOf(zone ? clockOf(zone) : KOLKATA, now, now, now, 7, p));
+    expect(asked).toEqual([phase]);
+    expect(result.eventsPerHour?.every((p) => Date.parse(p.hour) % HOUR === phase)).toBe(true);
+    expect(result.findings.find((f) => f.check === "ingestion.freshness")?.status).toBe("ok");
+  });
+
+  it("an answer on UTC hours to a Kolkata query is aligned to Kolkata's rows: no crash, no event lost", async () => {
+    const utcRows = rowsOf(KOLKATA, now);
+    const { result } = await run("Asia/Kolkata", () => utcRows);
+    const points = result.eventsPerHour ?? [];
+    expect(points.every((p) => Date.parse(p.hour) % HOUR === HALF)).toBe(true);
+    const from = Date.parse(points[0]!.hour);
+    const want = utcRows.filter((r) => rowStart(r.hour, HALF) >= from).reduce((n, r) => n + r.events, 0);
+    expect(points.reduce((n, p) => n + p.count, 0)).toBe(want);
+    const fresh = result.findings.find((f) => f.check === "ingestion.freshness")!;
+    expect(fresh.status, fresh.summary).toBe("ok");
+    expect(fresh.evidence?.["hourOfWeek"]).toBe("Wed 10:00-11:00 Kolkata time, UTC+5:30");
   });
 });
