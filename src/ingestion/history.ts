@@ -17,13 +17,10 @@ export interface HourlyRow {
   latencyP95Minutes: number | null;
 }
 
-export { DAY, HOUR, MINUTE, WEEK } from "../core/time.js";
-import { HOUR, MINUTE } from "../core/time.js";
+export { DAY, HOUR, MINUTE, rowStart, WEEK } from "../core/time.js";
+import { HOUR, MINUTE, rowStart } from "../core/time.js";
 
 export const hourStart = (t: number): number => Math.floor(t / HOUR) * HOUR;
-
-/** The start of the row whose hour holds t, for rows that start `phaseMs` past the UTC hour. */
-export const rowStart = (t: number, phaseMs: number): number => Math.floor((t - phaseMs) / HOUR) * HOUR + phaseMs;
 
 /** The phase of the rows (ms past the UTC hour their hours start at): the latest row's; 0 without rows. */
 export function rowPhaseOf(rows: readonly HourlyRow[]): number {

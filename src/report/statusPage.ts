@@ -1,4 +1,5 @@
 import { formatDuration } from "../core/duration.js";
+import { rowStart } from "../core/time.js";
 import type { HourPoint, RunClock } from "../core/notifier.js";
 import {
   clockOf,
@@ -142,7 +143,7 @@ export function renderChart(
   const nowMs = Date.parse(now);
   // the rows' phase (a half-hour zone's local hours start 30 min past the UTC hour): the newest point's
   const phase = pointsPhase(points);
-  const rowOf = (t: number) => Math.floor((t - phase) / HOUR) * HOUR + phase;
+  const rowOf = (t: number) => rowStart(t, phase);
   const end = rowOf(nowMs);
   const start = end - (HOURS - 1) * HOUR;
   const byHour = new Map<number, { count: number; low?: number; high?: number }>();
