@@ -81,14 +81,15 @@ export function zoneOffset(zone: string): (t: number) => number {
 /**
  * How far past the UTC hour the zone's local hours start at t (ms, 0 to 59 min): 0 for whole-hour
  * zones and for no zone; 30 min for Asia/Kolkata (UTC+5:30) and America/St_Johns (UTC−3:30), 15 min
- * for Asia/Kathmandu (UTC+5:45: 00:15 UTC is 06:00 there), from the platform's time-zone data. A zone whose phase changes with
- * DST (Australia/Lord_Howe, UTC+10:30 in winter, UTC+11 in summer) has the phase it has at t.
+ * for Asia/Kathmandu (UTC+5:45: 00:15 UTC is 06:00 there), from the platform's time-zone data. A
+ * zone whose phase changes with DST (Australia/Lord_Howe, UTC+10:30 in winter, UTC+11 in summer)
+ * has the phase it has at t: the query of a run bins at the phase of the run's time.
  */
 export function hourPhase(zone: string | undefined, t: number): number {
   return zone ? phaseOfOffset(zoneOffset(zone)(t)) : 0;
 }
 
-/** How far past the UTC hour the local hours of a UTC offset (ms) start: 30 min for UTC+5:30 and UTC−3:30, 15 min for UTC+5:45. */
+/** How far past the UTC hour the local hours of a UTC offset (ms) start: 30 min for UTC±x:30, 15 min for UTC+5:45. */
 export const phaseOfOffset = (offsetMs: number): number => ((-offsetMs % HOUR) + HOUR) % HOUR;
 
 /** A clock on an IANA zone (validated), or a fixed offset in minutes. */

@@ -34,8 +34,8 @@ const maxOrNull = (a: number | null, b: number | null): number | null =>
 /**
  * The rows on one phase: a row that starts at another phase (an answer binned otherwise) is counted
  * in the row whose hour holds its start, merged with the row already there: events add up, the
- * longest gap and the last event are the later of the two, the latencies the larger (no event is
- * lost or counted twice; its hour is at most the phase off). Rows on the phase are kept as they are.
+ * longest gap is the longer, the last event the later, the latencies the larger (no event is lost or
+ * counted twice; its hour is at most an hour off). Rows on the phase are kept as they are.
  */
 export function alignRows(rows: readonly HourlyRow[], phaseMs: number): HourlyRow[] {
   if (rows.every((r) => rowStart(r.hour, phaseMs) === r.hour)) return [...rows];
@@ -75,8 +75,9 @@ export function lastEventOf(rows: readonly HourlyRow[]): number | undefined {
 export const minutesBetween = (a: number, b: number): number => Math.max(0, Math.floor((b - a) / MINUTE));
 
 /**
- * Events per row hour (on the rows' phase) over the window, zero-filled (for the status page's 7-day chart); with
- * `usual`, each hour also carries the range of events expected for it (see baseline.usualRange).
+ * Events per row hour (on the rows' phase) over the window, zero-filled (for the status page's 7-day
+ * chart); with `usual`, each hour also carries the range of events expected for it (see
+ * baseline.usualRange).
  */
 export function eventsPerHour(
   rows: readonly HourlyRow[],
