@@ -1,4 +1,4 @@
-import { DAY, HOUR, MINUTE } from "./time.js";
+import { DAY, HOUR, MINUTE, phaseOf } from "./time.js";
 
 /**
  * The customer's clock: Keeper's traffic follows people, so day kinds, pace changes, midnight and
@@ -90,7 +90,7 @@ export function hourPhase(zone: string | undefined, t: number): number {
 }
 
 /** How far past the UTC hour the local hours of a UTC offset (ms) start: 30 min for UTC±x:30, 15 min for UTC+5:45. */
-export const phaseOfOffset = (offsetMs: number): number => ((-offsetMs % HOUR) + HOUR) % HOUR;
+export const phaseOfOffset = (offsetMs: number): number => phaseOf(-offsetMs);
 
 /** A clock on an IANA zone (validated), or a fixed offset in minutes. */
 export function clockOf(

@@ -9,3 +9,6 @@ export const WEEK = 7 * DAY;
  * (0: UTC hours; 30 min: the local hours of Asia/Kolkata): floor((t − phase) / 1 h) × 1 h + phase.
  */
 export const rowStart = (t: number, phaseMs: number): number => Math.floor((t - phaseMs) / HOUR) * HOUR + phaseMs;
+
+/** How far past the UTC hour t lies (ms, 0 to under an hour), the phase of rows that start at t. */
+export const phaseOf = (t: number): number => ((t % HOUR) + HOUR) % HOUR;

@@ -18,14 +18,12 @@ export interface HourlyRow {
 }
 
 export { DAY, HOUR, MINUTE, rowStart, WEEK } from "../core/time.js";
-import { HOUR, MINUTE, rowStart } from "../core/time.js";
-
-export const hourStart = (t: number): number => Math.floor(t / HOUR) * HOUR;
+import { HOUR, MINUTE, phaseOf, rowStart } from "../core/time.js";
 
 /** The phase of the rows (ms past the UTC hour their hours start at): the latest row's; 0 without rows. */
 export function rowPhaseOf(rows: readonly HourlyRow[]): number {
   const last = rows.at(-1);
-  return last === undefined ? 0 : ((last.hour % HOUR) + HOUR) % HOUR;
+  return last === undefined ? 0 : phaseOf(last.hour);
 }
 
 const maxOrNull = (a: number | null, b: number | null): number | null =>

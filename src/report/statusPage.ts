@@ -1,5 +1,5 @@
 import { formatDuration } from "../core/duration.js";
-import { rowStart } from "../core/time.js";
+import { phaseOf, rowStart } from "../core/time.js";
 import type { HourPoint, RunClock } from "../core/notifier.js";
 import {
   clockOf,
@@ -118,7 +118,7 @@ function pointsPhase(points: StatusPageModel["eventsPerHour"]): number {
     if (Number.isFinite(t) && (newest === undefined || t > newest)) newest = t;
   }
   if (newest === undefined) return 0;
-  return Math.floor((((newest % HOUR) + HOUR) % HOUR) / 60_000) * 60_000;
+  return Math.floor(phaseOf(newest) / 60_000) * 60_000;
 }
 
 /** A round axis maximum at or above v: 1, 2, 5 × 10^n. */
